@@ -1,0 +1,467 @@
+"""The shape of school files and catalog files, as frozen pydantic models.
+
+Every model forbids unknown keys, so a typo is an error, not a silently ignored line.
+`validate()` turns pydantic's errors into positioned, plain-language problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+from typing import Annotated, Any, Literal, TypeVar, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .errors import InputError, Problem
+from .load import Document, Loc
+
+# ---------------------------------------------------------------------------- value types
+
+PLACEHOLDER_PREFIX = "TODO"
+
+
+def is_placeholder(value: object) -> bool:
+    """A value the school still has to fill in, written as 'TODO: what is missing'."""
+    return isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX)
+
+
+def _checked(kind: str, pattern: str, hint: str) -> AfterValidator:
+    regex = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if is_placeholder(value) or regex.fullmatch(value):
+            return value
+        raise PydanticCustomError(kind, "'{value}' is not {hint}", {"value": value, "hint": hint})
+
+    return AfterValidator(check)
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Email = Annotated[Text, _checked("email", r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}",
+                                 "an e-mail address like name@schule.de")]
+Url = Annotated[Text, _checked("url", r"https?://[^\s<>\"']+", "a web address starting with https://")]
+Postcode = Annotated[Text, _checked("postcode", r"\d{5}", "a German postcode of five digits")]
+Phone = Annotated[Text, _checked("phone", r"\+?[0-9 ()/\-]{4,30}", "a phone number like 036338 12345")]
+Id = Annotated[str, _checked("id", r"[a-z0-9][a-z0-9_-]{0,63}",
+                             "a name of lowercase letters, digits, '-' and '_'")]
+Confidence = Literal["high", "medium", "low"]
+Sources = Annotated[list[Text], Field(min_length=1)]
+LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
+Lang = Literal["de", "en", "tr", "ar", "uk", "ru"]
+UNKNOWN = "unknown"
+
+
+def _school_year(value: str) -> str:
+    match = re.fullmatch(r"(\d{4})/(\d{2})", value)
+    if not match or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise PydanticCustomError("school_year", "'{value}' is not a school year like 2023/24",
+                                  {"value": value})
+    return value
+
+
+SchoolYear = Annotated[Text, AfterValidator(_school_year)]
+
+
+def _as_local(value: Any) -> Any:
+    """A plain string is the German text; a mapping gives the text per language."""
+    return {"de": value} if isinstance(value, str) else value
+
+
+def _german_first(value: dict[str, str]) -> dict[str, str]:
+    if "de" not in value:
+        raise PydanticCustomError("german_missing", "the German text ('de:') is missing: "
+                                  "German is the binding version")
+    return value
+
+
+LocalText = Annotated[dict[Lang, Text], BeforeValidator(_as_local), AfterValidator(_german_first)]
+LocalMarkdown = Annotated[dict[Lang, LongText], BeforeValidator(_as_local),
+                          AfterValidator(_german_first)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=20000)
+
+
+# ---------------------------------------------------------------------------- catalog: states
+
+
+class Provision(Model):
+    """A provision of school law, cited in notices. `title` may be 'unknown'."""
+
+    ref: Text
+    title: Text
+    note: LongText | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class SchoolLaw(Model):
+    abbr: Text
+    full_name: Text
+    provisions: Annotated[list[Provision], Field(min_length=1)]
+
+
+class Law(Model):
+    abbr: Text
+    full_name: Text
+    note: LongText | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class Authority(Model):
+    """The data protection supervisory authority (Art. 51 DSGVO) of a Land."""
+
+    name: Text
+    short: Text
+    street: Text
+    postcode: Postcode
+    city: Text
+    postal_address: Text  # 'unknown' where not verified
+    website: Url
+    email: Email | None = None
+    note: LongText | None = None
+    confidence: Confidence
+    street_confidence: Confidence | None = None
+    sources: Sources
+
+
+class Citation(Model):
+    text: Text
+    note: LongText | None = None
+    sources: Sources
+
+
+class State(Model):
+    """A Land: its school law, the citation for notices and the supervisory authority."""
+
+    code: Annotated[str, _checked("state_code", r"[A-Z]{2}", "a two-letter Land code like TH")]
+    name: Text
+    school_law: SchoolLaw
+    notice_citation: Citation
+    duty_to_provide: Provision | None = None
+    data_protection_law: Law
+    supervisory_authority: Authority
+
+
+# ---------------------------------------------------------------------------- catalog: platforms
+
+Basis = Literal["statute", "consent"]
+Hosting = Literal["on_premises", "cloud"]
+DataSource = Literal["import", "use"]
+
+
+class Vendor(Model):
+    name: Text
+    street: Text
+    postcode: Postcode
+    city: Text
+    country: Text = "Deutschland"
+    website: Url | None = None
+    note: LongText | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class HostingOption(Model):
+    """How a platform is run: where the data are, and what the vendor does as processor."""
+
+    description: LongText
+    processor_task: Text | None = None  # None: the vendor is not a processor in this set-up
+    location: Text
+    third_country: LongText | None = None  # None: no transfer to a third country
+    confidence: Confidence
+    sources: Sources
+
+
+class RetentionRule(Model):
+    text: LongText
+    confidence: Confidence
+    sources: Sources
+
+
+class DataItem(Model):
+    label: Text
+    source: DataSource
+    retention: Id  # a key of the platform's `retention` rules
+    voluntary: bool = False
+
+
+class Purpose(Model):
+    text: Text
+    basis: Basis = "statute"
+
+
+class ConsentText(Model):
+    """What the consent sheet says for one consent purpose."""
+
+    title: Text
+    text: LongText
+
+
+class Module(Model):
+    name: Text
+    required: bool = False
+    data: list[DataItem] = []
+    purposes: list[Purpose] = []
+    consent: ConsentText | None = None
+    sources: Sources
+
+    @field_validator("consent")
+    @classmethod
+    def _consent_needs_consent_purpose(cls, value: ConsentText | None, info: Any) -> ConsentText | None:
+        purposes = info.data.get("purposes", [])
+        if value is None and any(p.basis == "consent" for p in purposes):
+            raise PydanticCustomError("consent_text", "a purpose with basis 'consent' needs a "
+                                      "'consent:' text for the consent sheet")
+        return value
+
+
+class Platform(Model):
+    name: Text
+    short_name: Text
+    description: LongText
+    not_for: LongText | None = None
+    vendor: Vendor
+    hosting: dict[Hosting, HostingOption]
+    retention: dict[Id, RetentionRule]
+    modules: dict[Id, Module]
+    sources: Sources
+
+
+# ---------------------------------------------------------------------------- school files
+
+
+class Contact(Model):
+    """An organisation or person with an address and ways to reach it."""
+
+    name: Text
+    street: Text | None = None
+    postcode: Postcode | None = None
+    city: Text | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    website: Url | None = None
+
+
+class SchoolInfo(Model):
+    name: Text
+    street: Text
+    postcode: Postcode
+    city: Text
+    phone: Phone | None = None
+    email: Email
+    website: Url | None = None
+    head: Text | None = None  # the head of school who represents it, e.g. "Dr. N. N."
+
+
+class Dpo(Model):
+    """The data protection officer (Art. 37 DSGVO); at least e-mail or postal address."""
+
+    name: Text | None = None
+    organisation: Text | None = None
+    street: Text | None = None
+    postcode: Postcode | None = None
+    city: Text | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+
+
+class PlatformUse(Model):
+    """A platform the school uses: how it is hosted, which optional modules are on."""
+
+    hosting: Hosting
+    modules: list[Id] = []
+    location: Text | None = None  # where the data are, if the catalog does not know
+    processor: Contact | None = None  # a processor other than the vendor (e.g. a county IT service)
+    processor_task: Text | None = None
+
+
+Section = Literal["intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
+                  "retention", "rights", "obligation", "automated", "end"]
+
+
+class Extra(Model):
+    """A paragraph of the school's own, in Markdown, placed after a section of the notice."""
+
+    after: Section
+    title: LocalText | None = None
+    text: LocalMarkdown
+
+
+class Recipient(Model):
+    name: LocalText
+    purpose: LocalText
+
+
+class School(Model):
+    """One school file: `schools/<id>.yaml`."""
+
+    school: SchoolInfo
+    state: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    school_year: SchoolYear
+    stand: dt.date
+    languages: Annotated[list[Lang], Field(min_length=1)] = ["de"]
+    title: LocalText | None = None
+    audience: LocalText | None = None
+    school_authority: Contact
+    school_supervision: Contact | None = None
+    dpo: Dpo
+    platforms: Annotated[dict[Id, PlatformUse], Field(min_length=1)]
+    recipients: list[Recipient] = []
+    extra: list[Extra] = []
+
+    @field_validator("languages")
+    @classmethod
+    def _german_is_binding(cls, value: list[str]) -> list[str]:
+        if "de" not in value:
+            raise PydanticCustomError("german_missing", "'de' must be among the languages: "
+                                      "the German text is the binding one")
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("duplicate", "a language is listed twice")
+        return value
+
+
+# ---------------------------------------------------------------------------- validation
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(doc: Document, cls: type[M]) -> M:
+    """Validate a document against a model; raise InputError listing every problem."""
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.problem((), "expected keys and values (like 'name: ...') "
+                                          "at the top of the file")])
+    try:
+        return cls.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = [_problem(doc, cls, err) for err in exc.errors(include_url=False)]
+        raise InputError(_dedupe(problems)) from None
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: dict[str, Problem] = {}
+    for p in problems:
+        seen.setdefault(str(p), p)
+    return sorted(seen.values(), key=lambda p: (p.line, p.column))
+
+
+def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
+    loc: Loc = tuple(p for p in err["loc"] if not _is_internal(p))
+    kind = err["type"]
+    where = ".".join(str(p) for p in loc if isinstance(p, str))
+    if kind == "missing":
+        name = loc[-1]
+        parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
+        return doc.problem(loc[:-1], f"{parent + ': ' if parent else ''}missing required key "
+                           f"'{name}'", prefer_key=True)
+    if kind == "extra_forbidden":
+        known = _field_names(cls, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else (
+            f" (allowed: {', '.join(known)})" if known and len(known) <= 12 else "")
+        return doc.problem(loc, f"{where}: unknown key{hint}", prefer_key=True)
+    prefix = f"{where}: " if where else ""
+    return doc.problem(loc, prefix + _message(kind, err))
+
+
+def _is_internal(part: Any) -> bool:
+    # pydantic adds validator names such as 'function-after[...]' to some locations
+    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+
+
+def _message(kind: str, err: dict[str, Any]) -> str:
+    value = err.get("input")
+    shown = value if isinstance(value, str) else None
+    ctx = err.get("ctx") or {}
+    if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        return f"'{shown}' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01"
+    if kind in {"string_type", "str_type"}:
+        return f"expected text, found {_kind_of(value)}"
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return f"expected keys and values (key: value), found {_kind_of(value)}"
+    if kind == "list_type":
+        return f"expected a list (lines starting with '- '), found {_kind_of(value)}"
+    if kind == "bool_parsing" or kind == "bool_type":
+        return f"'{shown}' is not yes or no: write true or false"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "").replace("'", "")
+        return f"'{shown}' is not allowed here: use one of {expected}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"text is longer than the limit of {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"
+    if kind == "too_long":
+        return f"has more than the limit of {ctx.get('max_length')} entries"
+    if kind in {"int_parsing", "int_type"}:
+        return f"'{shown}' is not a whole number"
+    msg = str(err.get("msg", "invalid value"))
+    return msg.removeprefix("Value error, ")
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, dict):
+        return "keys and values"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
+
+
+def _field_names(cls: type[BaseModel], loc: Loc) -> list[str]:
+    """The keys allowed at `loc` inside `cls`, for "did you mean" hints."""
+    target: Any = cls
+    for part in loc:
+        target = _step(target, part)
+        if target is None:
+            return []
+    model = _model_in(target)
+    return list(model.model_fields) if model else []
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    model = _model_in(annotation)
+    if model is not None and isinstance(part, str):
+        info = model.model_fields.get(part)
+        return info.annotation if info else None
+    for arg in _args(annotation):
+        origin = typing.get_origin(arg)
+        if origin is list and isinstance(part, int):
+            return typing.get_args(arg)[0]
+        if origin is dict:
+            return typing.get_args(arg)[1]
+    return None
+
+
+def _args(annotation: Any) -> list[Any]:
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _args(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [a for arg in typing.get_args(annotation) for a in _args(arg)]
+    return [annotation]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    for arg in _args(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None

@@ -1,0 +1,90 @@
+"""HTML to PDF with WeasyPrint: fonts and CSS loaded once, nothing fetched from outside.
+
+WeasyPrint is imported here only, and only when a PDF is actually made: the import alone
+takes about a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from .errors import BuildError
+
+log = logging.getLogger(__name__)
+
+
+class _Collector(logging.Handler):
+    """Keeps WeasyPrint's warnings (missing glyphs, refused URLs, CSS errors) for the build."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def make_fetcher(roots: list[Path]) -> Any:
+    """A URL fetcher that serves only files inside `roots` and `data:` URLs, nothing else."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    allowed = [r.resolve() for r in roots]
+
+    class SafeFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+                path = Path(url2pathname(unquote(parts.path))).resolve()
+                if path.is_file() and any(path.is_relative_to(root) for root in allowed):
+                    return super().fetch(url, headers)
+            raise FatalURLFetchingError(f"refused to fetch {url}: only files in the project's "
+                                        "asset folders may be used")
+
+    return SafeFetcher(allowed_protocols={"file", "data"}, allow_redirects=False,
+                       fail_on_errors=True)
+
+
+class PdfMaker:
+    """Turns print HTML into PDF bytes. Create one per process and reuse it."""
+
+    def __init__(self, stylesheet: Path, asset_roots: list[Path]) -> None:
+        os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # reproducible even with fontTools
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        self._weasyprint = weasyprint
+        self._collector = _Collector()
+        wp_log = logging.getLogger("weasyprint")
+        wp_log.addHandler(self._collector)
+        wp_log.propagate = False
+        self.fetcher = make_fetcher(asset_roots)
+        self.base_url = stylesheet.parent.resolve().as_uri() + "/"
+        self.font_config = FontConfiguration()
+        self.css = weasyprint.CSS(filename=str(stylesheet), font_config=self.font_config,
+                                  url_fetcher=self.fetcher)
+
+    def render(self, html: str) -> tuple[bytes, list[str]]:
+        """The PDF for `html` and the warnings WeasyPrint logged while making it."""
+        self._collector.messages = []
+        try:
+            document = self._weasyprint.HTML(string=html, base_url=self.base_url,
+                                             url_fetcher=self.fetcher)
+            pdf = document.write_pdf(stylesheets=[self.css], font_config=self.font_config,
+                                     pdf_variant="pdf/ua-1")
+        except self._weasyprint.urls.FatalURLFetchingError as exc:
+            raise BuildError(str(exc)) from None
+        return bytes(pdf), list(self._collector.messages)
+
+
+def has_fast_subsetter() -> bool:
+    """True when HarfBuzz's subsetter is available (fast and byte-reproducible PDFs)."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    return harfbuzz_subset is not None

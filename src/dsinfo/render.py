@@ -1,0 +1,105 @@
+"""Jinja2 environment: autoescaped, strict, translated, with the project's few filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from . import i18n
+from .compose import Notice
+from .errors import BuildError
+from .model import is_placeholder
+
+Medium = Literal["web", "print"]
+SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
+
+
+def _markdown() -> MarkdownIt:
+    # js-default: raw HTML off; no images (they would be fetched) and no headings (they
+    # would break the notice's outline); links only to web pages, mail and anchors.
+    md = MarkdownIt("js-default").disable(["image", "heading", "lheading"])
+    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_LINK_PREFIXES)  # type: ignore[method-assign]
+    return md
+
+
+_MD = _markdown()
+
+
+def markdown(text: str) -> Markup:
+    """Render trusted-structure, untrusted-content Markdown to safe HTML."""
+    return Markup(_MD.render(text))
+
+
+def fill(value: object) -> Markup:
+    """A value as escaped HTML; a 'TODO: ...' placeholder is marked so nobody misses it."""
+    if is_placeholder(value):
+        what = str(value).removeprefix("TODO").lstrip(": ")
+        return Markup('<mark class="todo">[{}]</mark>').format(what or "TODO")
+    return escape(value)
+
+
+class Renderer:
+    """Renders one language's pages; one instance per language, reused for every school."""
+
+    def __init__(self, templates: Path, locales: Path, lang: str) -> None:
+        self.lang = lang
+        self.env = Environment(
+            loader=FileSystemLoader(templates),
+            autoescape=select_autoescape(["html", "htm", "xml"]),
+            undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._translations = i18n.translations(locales, lang)
+        self.env.install_gettext_translations(self._translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.filters.update(md=markdown, fill=fill, date=self.date, t=self.catalog_text,
+                                local=self.local)
+        self.env.globals.update(lang=lang, dir=i18n.direction(lang),
+                                language_name=i18n.language_name)
+
+    def date(self, value: dt.date) -> str:
+        return i18n.date(value, self.lang)
+
+    def catalog_text(self, text: str) -> str:
+        """Catalog facts are German source strings, translated through the same catalogs."""
+        return str(self._translations.gettext(text))
+
+    def local(self, texts: Mapping[str, str] | None) -> str:
+        """A school's own text in this language, or the binding German text."""
+        if texts is None:
+            return ""
+        return texts.get(self.lang) or texts["de"]
+
+    def page(self, name: str, notice: Notice | None, medium: Medium, **context: Any) -> str:
+        """Render `name` (notice.html, consent.html ...), preferring a school's own override."""
+        candidates = [f"schools/{notice.id}/{name}", name] if notice else [name]
+        try:
+            template = self.env.select_template(candidates)
+            return template.render(notice=notice, medium=medium, **context)
+        except (TemplateError, KeyError, TypeError, ValueError) as exc:
+            raise BuildError(f"{_template_position(exc)}template error: {exc}") from None
+
+
+def _template_position(exc: BaseException) -> str:
+    """'templates/x.html:12: ' for the innermost template frame of a rendering error."""
+    lineno = getattr(exc, "lineno", None)
+    filename = getattr(exc, "filename", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            filename, lineno = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return f"{filename}:{lineno}: " if filename and lineno else ""
