@@ -106,6 +106,7 @@ class Provision(Model):
     ref: Text
     title: Text
     note: LongText | None = None
+    in_force_since: dt.date | None = None  # where the source gives the date of this version
     confidence: Confidence
     sources: Sources
 
@@ -120,6 +121,14 @@ class Law(Model):
     abbr: Text
     full_name: Text
     note: LongText | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class Rule(Model):
+    """A regulation or administrative rule next to the school law."""
+
+    name: LongText
     confidence: Confidence
     sources: Sources
 
@@ -147,16 +156,60 @@ class Citation(Model):
     sources: Sources
 
 
+class Fact(Model):
+    """A yes / no / unknown fact with its source; an unknown fact may have no source."""
+
+    value: Literal["yes", "no", "unknown"]
+    provision: Text | None = None
+    note: LongText | None = None
+    confidence: Confidence
+    sources: list[Text] = []
+
+    @field_validator("sources")
+    @classmethod
+    def _known_needs_source(cls, value: list[str], info: Any) -> list[str]:
+        if not value and info.data.get("value") in ("yes", "no"):
+            raise PydanticCustomError("source_missing", "a known fact needs at least one source")
+        return value
+
+
+class ConsentAge(Model):
+    """Who signs a consent: guardians alone below the first age, both in between, pupil alone
+    from the second."""
+
+    guardians_only_under: Annotated[int, Field(ge=0, le=18)]
+    pupil_alone_from: Annotated[int, Field(ge=0, le=18)]
+    note: LongText | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class Templates(Model):
+    """Official templates or guidance of the Land, if any ('unknown' where none was found)."""
+
+    url: Text
+    note: LongText | None = None
+    confidence: Confidence
+
+
 class State(Model):
     """A Land: its school law, the citation for notices and the supervisory authority."""
 
     code: Annotated[str, _checked("state_code", r"[A-Z]{2}", "a two-letter Land code like TH")]
     name: Text
+    as_of: dt.date  # when the facts below were compiled
     school_law: SchoolLaw
+    related_rules: list[Rule] = []
+    general_note: Citation | None = None
     notice_citation: Citation
     duty_to_provide: Provision | None = None
+    platforms_covered: Fact
+    consent_age: ConsentAge
     data_protection_law: Law
     supervisory_authority: Authority
+    templates: Templates | None = None
+    confidence: Confidence
+    sources: Sources
 
 
 # ---------------------------------------------------------------------------- catalog: platforms
@@ -182,8 +235,9 @@ class HostingOption(Model):
     """How a platform is run: where the data are, and what the vendor does as processor."""
 
     description: LongText
-    processor_task: Text | None = None  # None: the vendor is not a processor in this set-up
-    location: Text
+    processor_task: Text | None = None  # None: no processor in this set-up
+    processor_is_vendor: bool = True  # False: the school names its hosting company
+    location: Text  # 'unknown' where the catalog cannot say; the school file then names it
     third_country: LongText | None = None  # None: no transfer to a third country
     confidence: Confidence
     sources: Sources
@@ -220,6 +274,7 @@ class Module(Model):
     data: list[DataItem] = []
     purposes: list[Purpose] = []
     consent: ConsentText | None = None
+    third_country: LongText | None = None  # a transfer this module adds to its platform's
     sources: Sources
 
     @field_validator("consent")
