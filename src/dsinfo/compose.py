@@ -181,7 +181,8 @@ def _resolve_state(doc: Document, school: School, catalog: Catalog,
     by_name = {s.name.lower(): c for c, s in catalog.states.items()}
     if school.state.lower() in by_name:
         return catalog.states[by_name[school.state.lower()]]
-    hint = _suggest(school.state, [*catalog.states, *(s.name for s in catalog.states.values())])
+    hint = _suggest(school.state, [*catalog.states, *(s.name for s in catalog.states.values())],
+                    known=list(catalog.states))
     problems.append(doc.problem(("state",), f"state: unknown Land '{school.state}'{hint}"))
     return None
 
@@ -209,11 +210,12 @@ def _resolve_platform(doc: Document, pid: str, use: PlatformUse, catalog: Catalo
     return PlatformView(id=pid, platform=platform, use=use, hosting=hosting, modules=tuple(chosen))
 
 
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5)
+def _suggest(word: str, options: list[str], known: list[str] | None = None) -> str:
+    # two-letter codes are too short for a useful guess: list them instead
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.5) if len(word) > 3 else []
     if close:
         return f" (did you mean '{close[0]}'?)"
-    return f" (known: {', '.join(sorted(options))})" if len(options) <= 20 else ""
+    return f" (known: {', '.join(sorted(known or options))})"
 
 
 def _assemble(sid: str, doc: Document, school: School, state: State,

@@ -101,8 +101,8 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         raise InputError([Problem(path=path, line=line, column=col,
-                                  message=f"unreadable character {exc.character!r}: "
-                                          "save the file as UTF-8 text")]) from None
+                                  message=f"control character U+{_codepoint(exc.character):04X} "
+                                          "is not allowed in the file: remove it")]) from None
     doc = Document(path=path, data=None)
     if node is None:
         raise InputError([Problem(path=path, line=1, column=1,
@@ -135,6 +135,10 @@ def _decode(path: Path, raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _codepoint(character: int | str) -> int:
+    return character if isinstance(character, int) else ord(character)
+
+
 def _line_col(text: str, position: int) -> tuple[int, int]:
     before = text[:position]
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
@@ -146,9 +150,11 @@ def _error(path: Path, mark: Any, message: str) -> InputError:
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    problem = (exc.problem or "invalid YAML").strip()
+    problem = (exc.problem or "invalid YAML").strip().replace("'<stream end>'", "the end of the file")
     if "'\\t'" in problem or "\t" in problem:
         return "tab character: YAML indentation must use spaces, not tabs"
+    if "another document" in problem:
+        return "a second YAML document starts here ('---'): a school file holds one document"
     if exc.context:
         return f"invalid YAML: {problem} ({exc.context.strip()})"
     return f"invalid YAML: {problem}"

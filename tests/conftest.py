@@ -1,0 +1,77 @@
+"""Shared fixtures: the project, a built copy of the examples, PDF text, and the CLI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current output instead of comparing.")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run `python build.py ARGS` as a user would, capturing output."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example schools, built once for the whole session through the real entry point."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_cli("--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """Text of each page, hyphenation joined and whitespace collapsed per line."""
+    pages = []
+    for page in PdfReader(path).pages:
+        text = page.extract_text() or ""
+        text = re.sub("\u2010\\s*\\n\\s*", "", text)  # WeasyPrint hyphenates with U+2010
+        lines = [" ".join(line.split()) for line in text.splitlines()]
+        pages.append("\n".join(line for line in lines if line))
+    return pages
+
+
+def pdf_text(path: Path) -> str:
+    """All text of a PDF as one line, for "does it say X" checks."""
+    return " ".join(" ".join(pdf_pages(path)).split())
+
+
+def normalize_html(html: str) -> str:
+    """HTML with the inline stylesheet dropped and one block element per line."""
+    html = re.sub(r"<style>.*?</style>", "<style>…</style>", html, flags=re.S)
+    html = " ".join(html.split())
+    html = re.sub(r"\s*(<(?:/?(?:html|head|body|header|main|section|footer|nav|ul|ol|table|thead"
+                  r"|tbody|div|dl)|li|p|h[1-6]|tr|dt|dd|meta|title|link|!DOCTYPE)\b)", r"\n\1", html)
+    return html.strip() + "\n"
+
+
+def check_golden(name: str, actual: str, update: bool) -> None:
+    """Compare with tests/golden/NAME, or rewrite it when --update-golden is given."""
+    path = GOLDEN / name
+    if update:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    assert path.is_file(), f"no golden file {path}: run pytest --update-golden once and review it"
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"{name} differs from the golden file (review, then --update-golden)"

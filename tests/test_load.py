@@ -1,0 +1,93 @@
+"""The strict YAML loader: text stays text, positions are kept, traps are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dsinfo.errors import InputError
+from dsinfo.load import read_yaml
+
+
+def load(tmp_path: Path, text: str | bytes) -> object:
+    path = tmp_path / "x.yaml"
+    if isinstance(text, str):
+        path.write_text(text, encoding="utf-8")
+    else:
+        path.write_bytes(text)
+    return read_yaml(path).data
+
+
+def error(tmp_path: Path, text: str | bytes) -> str:
+    with pytest.raises(InputError) as info:
+        load(tmp_path, text)
+    (problem,) = info.value.problems
+    return f"{problem.line}:{problem.column}: {problem.message}"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("plz: 01067", {"plz": "01067"}),
+    ("zeit: 8:30", {"zeit": "8:30"}),
+    ("land: NO", {"land": "NO"}),
+    ("aktiv: on", {"aktiv": "on"}),
+    ("version: 1.10", {"version": "1.10"}),
+    ("datum: 2025-08-01", {"datum": "2025-08-01"}),
+    ("leer:", {"leer": None}),
+    ("a: ~", {"a": None}),
+    ("a: 'null'", {"a": "null"}),
+    ("liste: [a, 1]", {"liste": ["a", "1"]}),
+    ("\ufeffa: b", {"a": "b"}),
+])
+def test_scalars_stay_as_written(tmp_path: Path, text: str, expected: object) -> None:
+    assert load(tmp_path, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a: 1\nb: 2\na: 3\n",
+     "3:1: duplicate key 'a' (first defined on line 1): keep one of them"),
+    ("x: &anchor {a: 1}\ny: *anchor\n",
+     "2:4: YAML aliases (*name) are not allowed: write the value out where it is needed"),
+    ("a:\n\tb: 1\n", "2:1: tab character: YAML indentation must use spaces, not tabs"),
+    ("a: !!python/object:os.system x\n",
+     "1:4: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed: remove it and "
+     "write plain text"),
+    ("a: !!int 5\n", "1:4: YAML tag 'tag:yaml.org,2002:int' is not allowed: remove it and write "
+     "plain text"),
+    ("a: [1, 2\n", "2:1: invalid YAML: expected ',' or ']', but got the end of the file "
+     "(while parsing a flow sequence)"),
+    ("? [a]\n: b\n", "1:3: a key must be a plain name, like 'name:'"),
+    ("", "1:1: the file is empty: it needs at least the keys of a school, such as 'school:' and "
+     "'state:'"),
+    ("# only a comment\n", "1:1: the file is empty: it needs at least the keys of a school, such "
+     "as 'school:' and 'state:'"),
+    (b"name: Gr\xfcnschule\n", "1:9: the file is not UTF-8 text: save it as UTF-8 (in Notepad: "
+     "'Save as', encoding UTF-8)"),
+    ("a: b\n---\nc: d\n", "2:1: a second YAML document starts here ('---'): a school file holds "
+     "one document"),
+    ("a: \x07\n", "1:4: control character U+0007 is not allowed in the file: remove it"),
+])
+def test_refused_with_position(tmp_path: Path, text: str | bytes, expected: str) -> None:
+    assert error(tmp_path, text) == expected
+
+
+def test_nesting_limit(tmp_path: Path) -> None:
+    text = "a: " + "[" * 30 + "]" * 30
+    assert error(tmp_path, text) == "1:24: nesting deeper than 20 levels"
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    message = error(tmp_path, "a: " + "x" * 300_000)
+    assert message == "0:0: the file is 292 KiB, more than the limit of 256 KiB: is it the right file?"
+
+
+def test_marks_point_at_keys_and_values(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("school:\n  name: A\n  list:\n    - x\n    - y\n", encoding="utf-8")
+    doc = read_yaml(path)
+    assert doc.mark(("school", "name"), prefer_key=True) == doc.key_marks[("school", "name")]
+    assert (doc.key_marks[("school", "name")].line, doc.key_marks[("school", "name")].column) == (2, 3)
+    assert (doc.value_marks[("school", "name")].line, doc.value_marks[("school", "name")].column) == (2, 9)
+    assert doc.value_marks[("school", "list", 1)].line == 5
+    # a location that does not exist falls back to its nearest parent
+    assert doc.mark(("school", "missing")).line == 2
