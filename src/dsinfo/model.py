@@ -161,6 +161,7 @@ class Fact(Model):
 
     value: Literal["yes", "no", "unknown"]
     provision: Text | None = None
+    only: Text | None = None  # "yes" holds only for this (e.g. a state platform), not in general
     note: LongText | None = None
     confidence: Confidence
     sources: list[Text] = []
@@ -220,9 +221,11 @@ DataSource = Literal["import", "use"]
 
 
 class Vendor(Model):
+    """The company that makes a platform (and, for vendor hosting, processes the data)."""
+
     name: Text
-    street: Text
-    postcode: Postcode
+    street: Text  # 'unknown' where not found
+    postcode: Text | None = None  # in the vendor's country's format
     city: Text
     country: Text = "Deutschland"
     website: Url | None = None
@@ -338,13 +341,33 @@ class Dpo(Model):
 
 
 class PlatformUse(Model):
-    """A platform the school uses: how it is hosted, which optional modules are on."""
+    """A platform the school uses: how it is hosted, which optional modules are on, and what
+    differs from the catalog."""
 
     hosting: Hosting
     modules: list[Id] = []
+    basis: Basis | None = None  # "consent": the school asks consent instead of relying on the statute
     location: Text | None = None  # where the data are, if the catalog does not know
     processor: Contact | None = None  # a processor other than the vendor (e.g. a county IT service)
     processor_task: Text | None = None
+    no_processor: bool = False  # nobody outside the school has access (e.g. self-maintained server)
+    retention: dict[Id, LocalText] = {}  # the school's own text for a retention rule of the catalog
+
+
+class AgeRule(Model):
+    """Who signs a consent, by the pupil's age (overrides the Land's rule)."""
+
+    guardians_only_under: Annotated[int, Field(ge=0, le=18)]
+    pupil_alone_from: Annotated[int, Field(ge=0, le=18)]
+
+
+class SchoolConsent(Model):
+    """A consent the school asks for, in its own words."""
+
+    id: Id
+    title: LocalText
+    text: LocalText
+    covers: Text | None = None  # a platform id, or platform.module, that this consent is about
 
 
 Section = Literal["intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
@@ -376,9 +399,13 @@ class School(Model):
     audience: LocalText | None = None
     school_authority: Contact
     school_supervision: Contact | None = None
-    dpo: Dpo
+    dpo: Dpo | None = None  # required by Art. 13 DSGVO: the check reports it when missing
     platforms: Annotated[dict[Id, PlatformUse], Field(min_length=1)]
     recipients: list[Recipient] = []
+    citation: Text | None = None  # the school's own legal-basis citation instead of the Land's
+    supervisory_authority: Contact | None = None  # only if the Land's authority must be renamed
+    consent_age: AgeRule | None = None
+    consents: list[SchoolConsent] = []
     extra: list[Extra] = []
 
     @field_validator("languages")

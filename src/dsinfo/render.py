@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from . import i18n
 from .compose import Notice
 from .errors import BuildError
-from .model import is_placeholder
+from .model import UNKNOWN, is_placeholder
 
 Medium = Literal["web", "print"]
 SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
@@ -42,11 +42,14 @@ def markdown(text: str) -> Markup:
     return Markup(_MD.render(text))
 
 
-def fill(value: object) -> Markup:
-    """A value as escaped HTML; a 'TODO: ...' placeholder is marked so nobody misses it."""
+def fill(value: object, unknown: str = "unbekannt") -> Markup:
+    """A value as escaped HTML; a 'TODO: ...' placeholder or a fact the catalog does not know
+    is marked so nobody misses it."""
     if is_placeholder(value):
         what = str(value).removeprefix("TODO").lstrip(": ")
         return Markup('<mark class="todo">[{}]</mark>').format(what or "TODO")
+    if value == UNKNOWN:
+        return Markup('<mark class="todo">[{}]</mark>').format(unknown)
     return escape(value)
 
 
@@ -65,19 +68,25 @@ class Renderer:
         )
         self._translations = i18n.translations(locales, lang)
         self.env.install_gettext_translations(self._translations, newstyle=True)  # type: ignore[attr-defined]
-        self.env.filters.update(md=markdown, fill=fill, date=self.date, t=self.catalog_text,
+        self.env.filters.update(md=markdown, fill=self.fill, date=self.date, t=self.catalog_text,
                                 local=self.local)
         self.env.globals.update(lang=lang, dir=i18n.direction(lang),
                                 language_name=i18n.language_name)
 
+    def fill(self, value: object) -> Markup:
+        return fill(value, unknown=self.catalog_text("unbekannt"))
+
     def date(self, value: dt.date) -> str:
         return i18n.date(value, self.lang)
 
-    def catalog_text(self, text: str) -> str:
-        """Catalog facts are German source strings, translated through the same catalogs."""
+    def catalog_text(self, text: str | Mapping[Any, str]) -> str:
+        """Catalog facts are German source strings, translated through the same catalogs; a
+        school's own text comes per language."""
+        if not isinstance(text, str):
+            return self.local(text)
         return str(self._translations.gettext(text))
 
-    def local(self, texts: Mapping[str, str] | None) -> str:
+    def local(self, texts: Mapping[Any, str] | None) -> str:
         """A school's own text in this language, or the binding German text."""
         if texts is None:
             return ""
