@@ -12,7 +12,10 @@ from typing import Any
 import click
 
 from .builder import Builder, Project, SchoolResult, load_schools
-from .errors import DsinfoError, InputError, Problem, display_path
+from .check import Finding
+from .check import check as check_notice
+from .errors import DsinfoError, InputError, display_path
+from .render import Renderer
 
 ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
@@ -64,31 +67,30 @@ def cli(ctx: click.Context) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: output/ in the project).")
 @click.option("--strict", is_flag=True,
-              help="Refuse to build a school with warnings (e.g. placeholders left).")
+              help="Refuse to build a school with any error or warning of the check.")
 @click.pass_context
 def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool) -> None:
     """Build notice and consent sheet, HTML and PDF, for every language of every school."""
     project = _project(ctx)
     out = out or project.root / "output"
     started = time.perf_counter()
-    notices, _ = load_schools(project, schools)
-    warned = [n for n in notices if n.placeholders]
-    if strict and warned:
-        raise InputError([p for n in warned for p in n.placeholders])
-    results = Builder(project, out).build(notices, progress=_report)
+    notices, catalog = load_schools(project, schools)
+    builder = Builder(project, out)
+    findings = {n.id: check_notice(n, catalog, builder.renderer("de")) for n in notices}
+    if strict and any(findings.values()):
+        raise InputError([f.as_problem() for n in notices for f in findings[n.id]])
+    results = builder.build(notices, progress=lambda r: _report(r, findings[r.notice.id]))
     files = sum(len(r.files) for r in results)
     changed = sum(r.changed for r in results)
     click.echo(f"Built {len(results)} school{'s' if len(results) != 1 else ''}, {files} files "
                f"({changed} changed) in {display_path(out)}/ in {time.perf_counter() - started:.1f} s.")
 
 
-def _report(result: SchoolResult) -> None:
+def _report(result: SchoolResult, findings: list[Finding]) -> None:
     n = result.notice
     line = f"  {n.id}: {', '.join(n.school.languages)}: {len(result.files)} files"
-    if n.placeholders:
-        count = len(n.placeholders)
-        line += (f"; {count} placeholder{'s' if count != 1 else ''} to fill in "
-                 f"(python build.py check --school {n.id})")
+    if findings:
+        line += f"; {_counts(findings)} (python build.py check --school {n.id})"
     click.echo(line)
     for warning in result.warnings:
         click.echo(f"{display_path(n.path)}: warning: {warning}", err=True)
@@ -98,13 +100,29 @@ def _report(result: SchoolResult) -> None:
 @school_option
 @click.pass_context
 def check(ctx: click.Context, schools: tuple[str, ...]) -> None:
-    """Check school files without building: errors, and placeholders still to fill in."""
-    notices, _ = load_schools(_project(ctx), schools)
-    findings: list[Problem] = [p for n in notices for p in n.placeholders]
-    for problem in findings:
-        click.echo(str(problem))
-    click.echo(f"Checked {len(notices)} school{'s' if len(notices) != 1 else ''}: no errors, "
-               f"{len(findings)} warning{'s' if len(findings) != 1 else ''}.")
+    """Check school files against GDPR Art. 13/14 without building.
+
+    Lists each finding with its place in the school file and what to do; exits with 1 when
+    there are errors.
+    """
+    project = _project(ctx)
+    notices, catalog = load_schools(project, schools)
+    renderer = Renderer(project.templates, project.locales, "de")
+    findings = [f for n in notices for f in check_notice(n, catalog, renderer)]
+    for finding in findings:
+        click.echo(str(finding))
+    plural = "s" if len(notices) != 1 else ""
+    click.echo(f"Checked {len(notices)} school{plural}: {_counts(findings) or 'no findings'}.")
+    if any(f.severity == "error" for f in findings):
+        ctx.exit(1)
+
+
+def _counts(findings: list[Finding]) -> str:
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}" if errors else "",
+             f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
+    return ", ".join(p for p in parts if p)
 
 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:

@@ -122,6 +122,7 @@ class Notice:
     retention_notes: tuple[str, ...]
     consents: tuple[ConsentItem, ...]
     placeholders: tuple[Problem, ...]
+    placeholder_locs: tuple[Loc, ...]
 
     @property
     def path(self) -> Path:
@@ -298,7 +299,8 @@ def _assemble(sid: str, doc: Document, school: School, state: State,
         retention_notes=tuple(v.platform.retention["backups"].text for v in views
                               if "backups" in v.platform.retention),
         consents=tuple(_consents(views, school)),
-        placeholders=tuple(_placeholders(doc)),
+        placeholders=tuple(p for p, _ in _placeholders(doc)),
+        placeholder_locs=tuple(loc for _, loc in _placeholders(doc)),
     )
 
 
@@ -344,11 +346,11 @@ def _retention_groups(lines: list[DataLine]) -> tuple[RetentionGroup, ...]:
     return tuple(RetentionGroup(labels=tuple(labels), text=text) for text, labels in groups.values())
 
 
-def _placeholders(doc: Document) -> Iterator[Problem]:
+def _placeholders(doc: Document) -> Iterator[tuple[Problem, Loc]]:
     for loc, value in _walk(doc.data, ()):
         if is_placeholder(value):
             what = value.removeprefix("TODO").lstrip(": ") or "a value"
-            yield doc.problem(loc, f"placeholder still to fill in: {what}", severity="warning")
+            yield doc.problem(loc, f"placeholder still to fill in: {what}", severity="warning"), loc
 
 
 def _walk(data: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
