@@ -356,7 +356,7 @@ def consent_for_statutory(ctx: Context) -> Iterator[Finding]:
             if view.use.basis == "consent":
                 continue
             pid, _, mid = (consent.covers or "").partition(".")
-            words = consent.title["de"] + " " + consent.text["de"]
+            words = " ".join(t["de"] for t in (consent.title, consent.text) if t)
             about = pid == view.id or (consent.covers is None and re.search(
                 rf"\b{re.escape(view.platform.short_name)}\b", words))
             module = dict(view.modules).get(mid) if mid else None

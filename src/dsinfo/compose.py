@@ -19,12 +19,14 @@ from .load import Document, Loc, read_yaml
 from .model import (
     AgeRule,
     Basis,
+    ConsentPurpose,
     Contact,
     HostingOption,
     Module,
     Platform,
     PlatformUse,
     School,
+    SchoolConsent,
     State,
     Vendor,
     is_placeholder,
@@ -36,10 +38,11 @@ ID_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 @dataclass(frozen=True)
 class Catalog:
-    """The shipped knowledge: state profiles and platform profiles, keyed by id."""
+    """The shipped knowledge: state profiles, platform profiles and the consent library."""
 
     states: dict[str, State]
     platforms: dict[str, Platform]
+    consents: dict[str, ConsentPurpose]
     files: tuple[Path, ...]
 
 
@@ -79,10 +82,16 @@ class Processor:
 
 @dataclass(frozen=True)
 class ConsentItem:
+    """One consent on the sheet: what the signer agrees to, what is processed, who sees it,
+    how long."""
+
     id: str
     title: Text
     text: Text
-    platform: str | None
+    data: tuple[Text, ...] = ()
+    recipients: Text | None = None
+    retention: tuple[Text, ...] = ()
+    platform: str | None = None
     covers: str | None = None  # platform id (or platform.module) a school's own consent is about
 
 
@@ -160,6 +169,7 @@ def load_catalog(root: Path) -> Catalog:
     problems: list[Problem] = []
     states = _load_dir(root / "states", State, problems)
     platforms = _load_dir(root / "platforms", Platform, problems)
+    consents = _load_dir(root / "consents", ConsentPurpose, problems)
     for key, state in states.items():
         if state.code.lower() != key:
             problems.append(Problem(path=root / "states" / f"{key}.yaml", line=1, column=1,
@@ -168,8 +178,10 @@ def load_catalog(root: Path) -> Catalog:
         problems.extend(_check_platform(root / "platforms" / f"{key}.yaml", platform))
     if problems:
         raise InputError(problems)
-    files = tuple(sorted((root / "states").glob("*.yaml")) + sorted((root / "platforms").glob("*.yaml")))
-    return Catalog(states={k.upper(): v for k, v in states.items()}, platforms=platforms, files=files)
+    files = tuple(sorted(p for part in ("states", "platforms", "consents")
+                         for p in (root / part).glob("*.yaml")))
+    return Catalog(states={k.upper(): v for k, v in states.items()}, platforms=platforms,
+                   consents=consents, files=files)
 
 
 def _load_dir(folder: Path, cls: type[Any], problems: list[Problem]) -> dict[str, Any]:
@@ -209,9 +221,10 @@ def compose(doc: Document, catalog: Catalog) -> Notice:
     views = [_resolve_platform(doc, pid, use, catalog, problems)
              for pid, use in school.platforms.items()]
     _check_covers(doc, school, catalog, problems)
+    _check_consents(doc, school, catalog, problems)
     if problems or state is None:
         raise InputError(problems)
-    return _assemble(sid, doc, school, state, [v for v in views if v is not None])
+    return _assemble(sid, doc, school, state, [v for v in views if v is not None], catalog)
 
 
 def _resolve_state(doc: Document, school: School, catalog: Catalog,
@@ -270,6 +283,22 @@ def _check_covers(doc: Document, school: School, catalog: Catalog, problems: lis
                                         f"module this school uses{_suggest(consent.covers, known)}"))
 
 
+def _check_consents(doc: Document, school: School, catalog: Catalog, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for index, consent in enumerate(school.consents):
+        if consent.id in seen:
+            problems.append(doc.problem(("consents", index, "id"),
+                                        f"consents: '{consent.id}' is listed twice"))
+        seen.add(consent.id)
+        if consent.id in catalog.consents:
+            continue
+        missing = [k for k in ("title", "text") if getattr(consent, k) is None]
+        if missing:
+            problems.append(doc.problem(("consents", index), f"consents: '{consent.id}' is not in the "
+                                        f"consent library{_suggest(consent.id, list(catalog.consents))};"
+                                        f" a consent of your own needs {' and '.join(missing)}"))
+
+
 def _suggest(word: str, options: list[str], known: list[str] | None = None) -> str:
     # two-letter codes are too short for a useful guess: list them instead
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.5) if len(word) > 3 else []
@@ -279,7 +308,7 @@ def _suggest(word: str, options: list[str], known: list[str] | None = None) -> s
 
 
 def _assemble(sid: str, doc: Document, school: School, state: State,
-              views: list[PlatformView]) -> Notice:
+              views: list[PlatformView], catalog: Catalog) -> Notice:
     data = [(v, item) for v in views for _, m in v.modules for item in m.data]
     lines = [DataLine(label=item.label, platform=v.platform.short_name,
                       retention=v.use.retention.get(item.retention)
@@ -298,7 +327,7 @@ def _assemble(sid: str, doc: Document, school: School, state: State,
         retention=_retention_groups(lines),
         retention_notes=tuple(v.platform.retention["backups"].text for v in views
                               if "backups" in v.platform.retention),
-        consents=tuple(_consents(views, school)),
+        consents=tuple(_consents(views, school, catalog)),
         placeholders=tuple(p for p, _ in _placeholders(doc)),
         placeholder_locs=tuple(loc for _, loc in _placeholders(doc)),
     )
@@ -319,19 +348,46 @@ def _processor(view: PlatformView) -> Processor | None:
                      third_country=view.hosting.third_country)
 
 
-def _consents(views: list[PlatformView], school: School) -> Iterator[ConsentItem]:
+def _consents(views: list[PlatformView], school: School, catalog: Catalog) -> Iterator[ConsentItem]:
     """Consents asked for: a whole platform the school runs on consent, the consent modules,
-    and the school's own."""
+    and the school's own (from the library, with its own texts where given)."""
     for v in views:
         if v.use.basis == "consent":
             yield ConsentItem(id=v.id, title=v.platform.name, text=PLATFORM_CONSENT,
+                              data=tuple(i.label for _, m in v.modules for i in m.data),
+                              retention=_rule_texts(v, [i.retention for _, m in v.modules for i in m.data]),
                               platform=v.platform.short_name)
+            continue
         for mid, module in v.modules:
-            if module.consent is not None and v.use.basis != "consent":
+            if module.consent is not None:
                 yield ConsentItem(id=f"{v.id}.{mid}", title=module.consent.title,
-                                  text=module.consent.text, platform=v.platform.short_name)
+                                  text=module.consent.text, data=tuple(i.label for i in module.data),
+                                  recipients=module.consent.recipients,
+                                  retention=_rule_texts(v, [i.retention for i in module.data]),
+                                  platform=v.platform.short_name)
     for c in school.consents:
-        yield ConsentItem(id=c.id, title=c.title, text=c.text, platform=None, covers=c.covers)
+        yield _school_consent(c, catalog.consents.get(c.id))
+
+
+def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentItem:
+    """The library entry with the school's own texts on top (or the school's texts alone)."""
+    def pick(mine: Text | None, library: str | None) -> Text | None:
+        return mine if mine is not None else library
+
+    title = pick(own.title, base.title if base else None)
+    text = pick(own.text, base.text if base else None)
+    assert title is not None and text is not None  # ensured by _check_consents
+    data = pick(own.data, base.data if base else None)
+    retention = pick(own.retention, base.retention if base else None)
+    return ConsentItem(id=own.id, covers=own.covers, title=title, text=text,
+                       data=(data,) if data is not None else (),
+                       recipients=pick(own.recipients, base.recipients if base else None),
+                       retention=(retention,) if retention is not None else ())
+
+
+def _rule_texts(view: PlatformView, rules: list[str]) -> tuple[Text, ...]:
+    texts = [view.use.retention.get(r) or view.platform.retention[r].text for r in dict.fromkeys(rules)]
+    return tuple(texts)
 
 
 PLATFORM_CONSENT = ("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "

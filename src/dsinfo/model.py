@@ -265,10 +265,24 @@ class Purpose(Model):
 
 
 class ConsentText(Model):
-    """What the consent sheet says for one consent purpose."""
+    """What the consent sheet says for one consent purpose of a platform module."""
 
     title: Text
     text: LongText
+    recipients: LongText | None = None  # who sees the data; what and how long come from the module
+
+
+class ConsentPurpose(Model):
+    """A consent from the shipped library (catalog/consents/): what is processed, who sees it,
+    how long. Schools switch it on by id and may override any text."""
+
+    title: Text
+    text: LongText
+    data: LongText
+    recipients: LongText
+    retention: LongText
+    note: LongText | None = None
+    sources: Sources
 
 
 class Module(Model):
@@ -362,12 +376,37 @@ class AgeRule(Model):
 
 
 class SchoolConsent(Model):
-    """A consent the school asks for, in its own words."""
+    """A consent the school asks for: a library id, with any text of its own; or all its own."""
 
     id: Id
-    title: LocalText
-    text: LocalText
+    title: LocalText | None = None
+    text: LocalText | None = None
+    data: LocalText | None = None
+    recipients: LocalText | None = None
+    retention: LocalText | None = None
     covers: Text | None = None  # a platform id, or platform.module, that this consent is about
+
+
+def _consent_id_alone(value: Any) -> Any:
+    """`- photos_website` is short for `- id: photos_website`."""
+    return {"id": value} if isinstance(value, str) else value
+
+
+class ConsentSheet(Model):
+    """How the consent sheet is handed back."""
+
+    return_by: dt.date | None = None
+    return_to: LocalText | None = None  # e.g. "an die Klassenleitung"
+
+
+class RosterColumns(Model):
+    """Column names of the roster export from the school administration software."""
+
+    last_name: Text = "Nachname"
+    first_name: Text = "Vorname"
+    school_class: Text = "Klasse"
+    birth_date: Text = "Geburtsdatum"
+    language: Text = "Sprache"  # optional in the file: the parent's language for a bilingual sheet
 
 
 Section = Literal["intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
@@ -405,7 +444,9 @@ class School(Model):
     citation: Text | None = None  # the school's own legal-basis citation instead of the Land's
     supervisory_authority: Contact | None = None  # only if the Land's authority must be renamed
     consent_age: AgeRule | None = None
-    consents: list[SchoolConsent] = []
+    consents: list[Annotated[SchoolConsent, BeforeValidator(_consent_id_alone)]] = []
+    consent_sheet: ConsentSheet = ConsentSheet()
+    roster_columns: RosterColumns = RosterColumns()
     extra: list[Extra] = []
 
     @field_validator("languages")
