@@ -54,11 +54,12 @@ def test_build_writes_contract_paths(project: Path) -> None:
     result = run(project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "  gs-park: de: 5 files",
+        "  gs-park: de: 7 files",
         result.stdout.splitlines()[-1],
     ]
-    assert result.stdout.splitlines()[-1].startswith("Built 1 school, 5 files (5 changed) in output/ in ")
-    for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf"):
+    assert result.stdout.splitlines()[-1].startswith("Built 1 school, 7 files (7 changed) in output/ in ")
+    for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf", "withdrawal.html",
+                 "withdrawal.pdf"):
         assert (project / "output" / "gs-park" / "de" / name).is_file()
     assert (project / "output" / "gs-park" / "index.html").is_file()
     assert (project / "output" / "index.html").is_file()

@@ -285,7 +285,8 @@ def rights(ctx: Context) -> Iterator[Finding]:
                               f"The notice does not mention the right of {name} ({article}).",
                               "Keep the rights section of the standard template; a school "
                               "template override must not drop it (Art. 13 Abs. 2 lit. b DSGVO).")
-    if any(p.basis == "consent" for p in ctx.notice.purposes) and "Art. 7 Abs. 3" not in ctx.text:
+    asks_consent = ctx.notice.consents or any(p.basis == "consent" for p in ctx.notice.purposes)
+    if asks_consent and "Art. 7 Abs. 3" not in ctx.text:
         yield ctx.finding("art13.withdraw_consent", "error", (),
                           "Consent is asked, but the notice does not say it can be withdrawn "
                           "(Art. 7 Abs. 3 DSGVO).",

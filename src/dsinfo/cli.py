@@ -15,7 +15,9 @@ from .builder import Builder, Project, SchoolResult, load_schools
 from .check import Finding
 from .check import check as check_notice
 from .errors import DsinfoError, InputError, display_path
+from .model import RosterColumns
 from .render import Renderer
+from .roster import read_roster
 
 ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
@@ -123,6 +125,53 @@ def _counts(findings: list[Finding]) -> str:
     parts = [f"{errors} error{'s' if errors != 1 else ''}" if errors else "",
              f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
     return ", ".join(p for p in parts if p)
+
+
+@cli.command()
+@click.option("--school", "school", required=True, metavar="ID", help="The school whose sheets to print.",
+              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The roster: a CSV export of the school administration software.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the class PDFs (default: next to the CSV, '<csv name>-<school>').")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
+              help="A column name of the CSV, e.g. --column last_name=Familienname "
+                   "(fields: last_name, first_name, school_class, birth_date, language).")
+@click.pass_context
+def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
+           columns: tuple[str, ...]) -> None:
+    """Pre-filled consent sheets per pupil and a return checklist per class, from a roster.
+
+    The roster is personal data: it is read into memory only, and the PDFs go to a folder of
+    their own, not into the website output.
+    """
+    project = _project(ctx)
+    notices, _ = load_schools(project, [school])
+    notice = notices[0]
+    names = _column_names(notice.school.roster_columns, columns)
+    pupils = read_roster(csv_path, names, notice.age_rule, notice.school.stand)
+    out = out or csv_path.parent / f"{csv_path.stem}-{school}"
+    if out.resolve().is_relative_to((project.root / "output").resolve()):
+        click.echo(f"warning: {display_path(out)} is inside output/, the folder for the website: "
+                   "the sheets hold pupils' names", err=True)
+    started = time.perf_counter()
+    written = Builder(project, out).roster(notice, pupils, out)
+    classes = len(written) // 2
+    click.echo(f"Wrote consent sheets for {len(pupils)} pupils in {classes} "
+               f"class{'es' if classes != 1 else ''} to {display_path(out)}/ "
+               f"in {time.perf_counter() - started:.1f} s.")
+    click.echo("They contain personal data: keep them safe and delete them once the sheets are back.")
+
+
+def _column_names(base: RosterColumns, overrides: tuple[str, ...]) -> RosterColumns:
+    values = base.model_dump()
+    for item in overrides:
+        field, sep, name = item.partition("=")
+        if not sep or field not in values or not name.strip():
+            raise click.BadParameter(f"'{item}' is not FIELD=NAME with FIELD one of "
+                                     f"{', '.join(values)}", param_hint="--column")
+        values[field] = name.strip()
+    return RosterColumns(**values)
 
 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:

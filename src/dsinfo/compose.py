@@ -376,7 +376,8 @@ def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentI
 
     title = pick(own.title, base.title if base else None)
     text = pick(own.text, base.text if base else None)
-    assert title is not None and text is not None  # ensured by _check_consents
+    assert title is not None  # ensured by _check_consents
+    assert text is not None
     data = pick(own.data, base.data if base else None)
     retention = pick(own.retention, base.retention if base else None)
     return ConsentItem(id=own.id, covers=own.covers, title=title, text=text,
