@@ -14,10 +14,12 @@ import click
 from .builder import Builder, Project, SchoolResult, load_schools
 from .check import Finding
 from .check import check as check_notice
+from .compose import load_catalog
 from .errors import DsinfoError, InputError, display_path
 from .model import RosterColumns
 from .render import Renderer
 from .roster import read_roster
+from .write import write_atomic
 
 ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
@@ -172,6 +174,53 @@ def _column_names(base: RosterColumns, overrides: tuple[str, ...]) -> RosterColu
                                      f"{', '.join(values)}", param_hint="--column")
         values[field] = name.strip()
     return RosterColumns(**values)
+
+
+@cli.command()
+@click.option("--id", "school_id", help="The school id (file name); default: made from the name.")
+@click.option("--land", help="The Land, as code (TH) or name (Thüringen).")
+@click.option("--name", help="The school's name.")
+@click.option("--street")
+@click.option("--postcode")
+@click.option("--city")
+@click.option("--email", help="The school's e-mail address.")
+@click.option("--phone")
+@click.option("--authority", help="The Schulträger (maintaining body).")
+@click.option("--dpo-name", help="The data protection officer's name (optional).")
+@click.option("--dpo-email", help="The data protection officer's e-mail address.")
+@click.option("--platform", "platform_specs", multiple=True, metavar="ID:HOSTING[:MODULE,...]",
+              help="A platform, e.g. iserv:on_premises:files,email. Repeat for several.")
+@click.option("--language", "languages", multiple=True,
+              help="A language besides German (en, tr, ar, uk, ru).")
+@click.option("--consent", "consents", multiple=True, help="A consent from catalog/consents/.")
+@click.option("--stand", type=click.DateTime(["%Y-%m-%d"]), help="Stand date (default: today).")
+@click.option("--no-input", is_flag=True, help="Ask nothing: missing values become TODO placeholders.")
+@click.pass_context
+def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_specs: tuple[str, ...],
+        languages: tuple[str, ...], consents: tuple[str, ...], stand: Any, **values: str | None) -> None:
+    """Create a new school file, asking for what the catalog cannot know.
+
+    Writes schools/<id>.yaml with comments on every key and runs the check on it. With
+    --no-input (or flags for every answer) it asks nothing.
+    """
+    from .wizard import ask_answers, render, slug
+
+    project = _project(ctx)
+    catalog = load_catalog(project.catalog)
+    answers = ask_answers(catalog, values, platform_specs=platform_specs, languages=languages,
+                          consents=consents, stand=stand.date() if stand else None, no_input=no_input)
+    sid = school_id or (slug(answers.name) if no_input else
+                        str(click.prompt("Kennung (Dateiname)", default=slug(answers.name))))
+    if not ID_RE.fullmatch(sid):
+        raise click.BadParameter(f"'{sid}' is not a school id (lowercase letters, digits, '-')",
+                                 param_hint="--id")
+    path = project.schools / f"{sid}.yaml"
+    if path.exists():
+        raise click.UsageError(f"{display_path(path)} exists already: choose another --id")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, render(answers, catalog))
+    click.echo(f"Wrote {display_path(path)}.")
+    ctx.invoke(check, schools=(sid,))
 
 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
