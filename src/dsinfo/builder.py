@@ -143,6 +143,15 @@ class Builder:
         result.warnings.extend(f"{renderer.lang}/{name}: {w}" for w in warnings)
         return safe_path(self.out, notice.id, renderer.lang, name), pdf
 
+    def document_pdf(self, notice: Notice, lang: str, name: str) -> bytes:
+        """One PDF by its output name (notice, consent, withdrawal, consent-bilingual)."""
+        bilingual = name == "consent-bilingual"
+        doc = "consent" if bilingual else name
+        if doc not in DOCUMENTS:
+            raise KeyError(name)
+        page = self.renderer(lang, bilingual=bilingual).page(f"{doc}.html", notice, "print")
+        return self._pdf(page)[0]
+
     def _school_index(self, notice: Notice) -> str:
         labels = {lang: {"notice": self.renderer(lang).catalog_text("Datenschutzhinweise"),
                          "consent": self.renderer(lang).catalog_text("Einwilligung")}

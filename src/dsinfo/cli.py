@@ -223,6 +223,22 @@ def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_s
     ctx.invoke(check, schools=(sid,))
 
 
+@cli.command()
+@school_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.pass_context
+def serve(ctx: click.Context, schools: tuple[str, ...], port: int) -> None:
+    """Preview the pages locally; they rebuild and reload when a file changes.
+
+    HTML is rebuilt at once, a PDF is made when you open it; errors are shown in the page.
+    Only this computer can reach the preview (127.0.0.1).
+    """
+    from .serve import serve as run_preview
+
+    run_preview(_project(ctx), schools, port, echo=click.echo)
+
+
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
     """Entry point for `dsinfo` and `python build.py`; returns the exit code."""
     obj: dict[str, Any] = {"root": (root or Path.cwd()).resolve()}
