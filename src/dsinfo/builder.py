@@ -6,13 +6,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
+
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
+from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css
 from .load import read_yaml
+from .publish import Publication, check_logo, content_hash, publication
 from .render import Renderer
 from .write import safe_path, write_atomic
 
 DOCUMENTS = ("notice", "consent")
+STATIC = "_static"  # output/_static/: fonts shared by every web page
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,13 @@ def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice
     problems: list[Problem] = []
     for path in project.school_files(ids):
         try:
-            notices.append(compose(read_yaml(path), catalog))
+            doc = read_yaml(path)
+            notice = compose(doc, catalog)
         except InputError as exc:
             problems.extend(exc.problems)
+            continue
+        problems.extend(check_logo(doc, notice))
+        notices.append(notice)
     if problems:
         raise InputError(problems)
     return notices, catalog
@@ -74,28 +83,32 @@ def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice
 class Builder:
     """Renders and writes; renderers and the PDF maker are created once and reused."""
 
-    def __init__(self, project: Project, out: Path, *, pdf: bool = True) -> None:
+    def __init__(self, project: Project, out: Path, *, pdf: bool = True,
+                 pdf_a: bool = False) -> None:
         self.project = project
         self.out = out
         self._renderers: dict[str, Renderer] = {}
         self._pdf_enabled = pdf
+        self._pdf_a = pdf_a
         self._pdf_maker: object | None = None
+        self._fragment_css: str | None = None
 
     def renderer(self, lang: str) -> Renderer:
         if lang not in self._renderers:
             self._renderers[lang] = Renderer(self.project.templates, self.project.locales, lang)
         return self._renderers[lang]
 
-    def _pdf(self, html: str) -> tuple[bytes, list[str]]:
+    def _pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
         from .pdf import PdfMaker
 
         if self._pdf_maker is None:
             self._pdf_maker = PdfMaker(self.project.static / "print.css", [self.project.static])
         assert isinstance(self._pdf_maker, PdfMaker)
-        return self._pdf_maker.render(html)
+        return self._pdf_maker.render(html, archival=archival)
 
     def build(self, notices: list[Notice], *,
               progress: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
+        self.write_static()
         results = []
         for notice in notices:
             result = self.build_school(notice)
@@ -120,25 +133,72 @@ class Builder:
     def _render_language(self, notice: Notice, lang: str,
                          result: SchoolResult) -> list[tuple[Path, bytes | str]]:
         renderer = self.renderer(lang)
+        pub = self._versioned(renderer, notice, publication(notice, lang))
         files: list[tuple[Path, bytes | str]] = []
         for doc in DOCUMENTS:
             files.append((safe_path(self.out, notice.id, lang, f"{doc}.html"),
-                          renderer.page(f"{doc}.html", notice, "web")))
+                          renderer.page(f"{doc}.html", notice, "web", pub=pub,
+                                        static="../../" + STATIC + "/")))
             if self._pdf_enabled:
-                pdf, warnings = self._pdf(renderer.page(f"{doc}.html", notice, "print"))
-                result.warnings.extend(f"{lang}/{doc}.pdf: {w}" for w in warnings)
-                files.append((safe_path(self.out, notice.id, lang, f"{doc}.pdf"), pdf))
+                files.extend(self._pdfs(renderer.page(f"{doc}.html", notice, "print", pub=pub),
+                                        notice, lang, doc, pub, result))
+        files.extend(self._for_websites(renderer, notice, lang, pub))
         return files
+
+    @staticmethod
+    def _versioned(renderer: Renderer, notice: Notice, pub: Publication) -> Publication:
+        """`pub` with the hash of what this language's documents say (without the hash)."""
+        drafts = [renderer.page(f"{doc}.html", notice, "print", pub=pub) for doc in DOCUMENTS]
+        return pub.versioned(content_hash(drafts))
+
+    def _pdfs(self, html: str, notice: Notice, lang: str, doc: str, pub: Publication,
+              result: SchoolResult) -> list[tuple[Path, bytes | str]]:
+        """<doc>.pdf, and with --pdf-a the archival copy archive/<doc>-<stand>-<version>.pdf."""
+        pdf, warnings = self._pdf(html)
+        result.warnings.extend(f"{lang}/{doc}.pdf: {w}" for w in warnings)
+        files: list[tuple[Path, bytes | str]] = [(safe_path(self.out, notice.id, lang, f"{doc}.pdf"), pdf)]
+        if self._pdf_a:
+            name = f"{doc}-{notice.school.stand.isoformat()}-{pub.version}.pdf"
+            pdf, warnings = self._pdf(html, archival=True)
+            result.warnings.extend(f"{lang}/archive/{name}: {w}" for w in warnings)
+            files.append((safe_path(self.out, notice.id, lang, "archive", name), pdf))
+        return files
+
+    def _for_websites(self, renderer: Renderer, notice: Notice, lang: str,
+                      pub: Publication) -> list[tuple[Path, bytes | str]]:
+        """notice.fragment.html to paste into a CMS, notice.json for other systems."""
+        main = main_element(renderer.page("notice.html", notice, "fragment", pub=pub))
+        fragment = renderer.page("fragment.html", notice, "fragment", pub=pub,
+                                 content=Markup(inner_html(main)), css=Markup(self.fragment_css()),
+                                 scope=SCOPE)
+        return [(safe_path(self.out, notice.id, lang, "notice.fragment.html"), fragment),
+                (safe_path(self.out, notice.id, lang, "notice.json"),
+                 notice_json(main, notice, pub, lang))]
+
+    def fragment_css(self) -> str:
+        """The web pages' stylesheet, scoped to the fragment's wrapper element."""
+        if self._fragment_css is None:
+            self._fragment_css = scope_css((self.project.static / "screen.css").read_text("utf-8"))
+        return self._fragment_css
+
+    def write_static(self) -> None:
+        """output/_static/: the fonts web pages load (fonts.css, the WOFF2 files, the licence)."""
+        static = self.project.static
+        for source in [static / "fonts.css", *sorted((static / "fonts").iterdir())]:
+            parts = source.relative_to(static).parts
+            write_atomic(safe_path(self.out, STATIC, *parts), source.read_bytes())
 
     def _school_index(self, notice: Notice) -> str:
         labels = {lang: {"notice": self.renderer(lang).catalog_text("Datenschutzhinweise"),
                          "consent": self.renderer(lang).catalog_text("Einwilligung")}
                   for lang in notice.school.languages}
-        return self.renderer("de").page("school.html", notice, "web", labels=labels)
+        return self.renderer("de").page("school.html", notice, "web", labels=labels,
+                                        static="../" + STATIC + "/")
 
     def write_site_index(self) -> None:
         """output/index.html lists every school that has output, built now or before."""
-        html = self.renderer("de").page("index.html", None, "web", notices=self._built_notices())
+        html = self.renderer("de").page("index.html", None, "web", notices=self._built_notices(),
+                                        static=STATIC + "/")
         write_atomic(safe_path(self.out, "index.html"), html)
 
     def _built_notices(self) -> list[Notice]:

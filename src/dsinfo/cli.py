@@ -65,8 +65,12 @@ def cli(ctx: click.Context) -> None:
               help="Output folder (default: output/ in the project).")
 @click.option("--strict", is_flag=True,
               help="Refuse to build a school with warnings (e.g. placeholders left).")
+@click.option("--pdf-a", "pdf_a", is_flag=True,
+              help="Also write archival copies (PDF/A-3a) of every PDF to "
+                   "ID/LANG/archive/DOC-STAND-VERSION.pdf.")
 @click.pass_context
-def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool) -> None:
+def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool,
+          pdf_a: bool) -> None:
     """Build notice and consent sheet, HTML and PDF, for every language of every school."""
     project = _project(ctx)
     out = out or project.root / "output"
@@ -75,7 +79,7 @@ def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict
     warned = [n for n in notices if n.placeholders]
     if strict and warned:
         raise InputError([p for n in warned for p in n.placeholders])
-    results = Builder(project, out).build(notices, progress=_report)
+    results = Builder(project, out, pdf_a=pdf_a).build(notices, progress=_report)
     files = sum(len(r.files) for r in results)
     changed = sum(r.changed for r in results)
     click.echo(f"Built {len(results)} school{'s' if len(results) != 1 else ''}, {files} files "
