@@ -77,14 +77,12 @@ class Builder:
     def __init__(self, project: Project, out: Path, *, pdf: bool = True) -> None:
         self.project = project
         self.out = out
-        self._renderers: dict[str, Renderer] = {}
+        self._renderer = Renderer(project.templates, project.locales)
         self._pdf_enabled = pdf
         self._pdf_maker: object | None = None
 
     def renderer(self, lang: str) -> Renderer:
-        if lang not in self._renderers:
-            self._renderers[lang] = Renderer(self.project.templates, self.project.locales, lang)
-        return self._renderers[lang]
+        return self._renderer.language(lang)
 
     def _pdf(self, html: str) -> tuple[bytes, list[str]]:
         from .pdf import PdfMaker
@@ -109,9 +107,11 @@ class Builder:
         """Render every document of one school in memory first, then write them all."""
         result = SchoolResult(notice=notice)
         pending: list[tuple[Path, bytes | str]] = []
+        self._renderer.catalogs.take_fallbacks()
         for lang in notice.school.languages:
             pending.extend(self._render_language(notice, lang, result))
         pending.append((safe_path(self.out, notice.id, "index.html"), self._school_index(notice)))
+        result.warnings.extend(self._fallback_warnings())
         for path, data in pending:
             result.changed += write_atomic(path, data)
             result.files.append(path)
@@ -131,10 +131,17 @@ class Builder:
         return files
 
     def _school_index(self, notice: Notice) -> str:
-        labels = {lang: {"notice": self.renderer(lang).catalog_text("Datenschutzhinweise"),
-                         "consent": self.renderer(lang).catalog_text("Einwilligung")}
-                  for lang in notice.school.languages}
-        return self.renderer("de").page("school.html", notice, "web", labels=labels)
+        return self.renderer("de").page("school.html", notice, "web")
+
+    def _fallback_warnings(self) -> list[str]:
+        """One line per language whose pages show German text in place of a translation."""
+        catalog, local = self._renderer.catalogs.take_fallbacks()
+        lines = [f"{lang}: {_count(texts)} shown in German: the translation is missing or stale "
+                 f"(python build.py translations): {_quote(texts)}" for lang, texts in catalog.items()]
+        lines += [f"{lang}: {_count(texts)} of the school file shown in German: give the text "
+                  f"per language, e.g. {{de: ..., {lang}: ...}}: {_quote(texts)}"
+                  for lang, texts in local.items()]
+        return lines
 
     def write_site_index(self) -> None:
         """output/index.html lists every school that has output, built now or before."""
@@ -151,3 +158,12 @@ class Builder:
                 except InputError:
                     continue  # a school whose file is broken now is listed again once fixed
         return notices
+
+
+def _count(texts: list[str]) -> str:
+    return f"{len(texts)} text{'s' if len(texts) != 1 else ''}"
+
+
+def _quote(texts: list[str], limit: int = 3) -> str:
+    shown = ", ".join(f"'{t[:57] + '...' if len(t) > 60 else t}'" for t in texts[:limit])
+    return shown + (f" and {len(texts) - limit} more" if len(texts) > limit else "")

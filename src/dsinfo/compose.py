@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem
+from .i18n import N_
 from .load import Document, Loc, read_yaml
 from .model import (
     AgeRule,
@@ -71,9 +72,9 @@ class Processor:
     postcode: str | None
     city: str | None
     country: str
-    task: str
+    task: Text
     platform: str
-    location: str
+    location: Text
     third_country: str | None
 
 
@@ -101,7 +102,7 @@ class PlatformView:
     modules: tuple[tuple[str, Module], ...]
 
     @property
-    def location(self) -> str:
+    def location(self) -> Text:
         return self.use.location or self.hosting.location
 
 
@@ -334,8 +335,8 @@ def _consents(views: list[PlatformView], school: School) -> Iterator[ConsentItem
         yield ConsentItem(id=c.id, title=c.title, text=c.text, platform=None, covers=c.covers)
 
 
-PLATFORM_CONSENT = ("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "
-                    "Daten für die Nutzung der Plattform zu den dort genannten Zwecken verarbeitet.")
+PLATFORM_CONSENT = N_("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "
+                       "Daten für die Nutzung der Plattform zu den dort genannten Zwecken verarbeitet.")
 
 
 def _retention_groups(lines: list[DataLine]) -> tuple[RetentionGroup, ...]:

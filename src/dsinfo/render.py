@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -12,14 +12,16 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    pass_context,
     select_autoescape,
 )
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from . import i18n
-from .compose import Notice
+from .compose import Notice, Text
 from .errors import BuildError
+from .i18n import N_
 from .model import UNKNOWN, is_placeholder
 
 Medium = Literal["web", "print"]
@@ -42,7 +44,10 @@ def markdown(text: str) -> Markup:
     return Markup(_MD.render(text))
 
 
-def fill(value: object, unknown: str = "unbekannt") -> Markup:
+UNKNOWN_TEXT = N_("unbekannt")  # shown for a fact the catalog does not know
+
+
+def fill(value: object, unknown: str = UNKNOWN_TEXT) -> Markup:
     """A value as escaped HTML; a 'TODO: ...' placeholder or a fact the catalog does not know
     is marked so nobody misses it."""
     if is_placeholder(value):
@@ -54,10 +59,21 @@ def fill(value: object, unknown: str = "unbekannt") -> Markup:
 
 
 class Renderer:
-    """Renders one language's pages; one instance per language, reused for every school."""
+    """Renders pages; the language is the template variable `lang`.
 
-    def __init__(self, templates: Path, locales: Path, lang: str) -> None:
+    Every text helper of the templates reads `lang` from the template context: `_()`,
+    `{% trans %}`, `ngettext()` and the filters `t` (catalog text), `local` (a school's own
+    text), `date`, `school_year` and `fill`. So one page can hold two languages: an included
+    part rendered under `{% with lang="de" %}{% include "part.html" %}{% endwith %}` is German
+    on a page in any language (macros must be imported inside the included part to follow).
+    `language(code)` gives a renderer for another language that shares the environment and the
+    catalogs, for Python code that needs a second language.
+    """
+
+    def __init__(self, templates: Path, locales: Path, lang: str = i18n.SOURCE, *,
+                 catalogs: i18n.Catalogs | None = None) -> None:
         self.lang = lang
+        self.catalogs = catalogs or i18n.Catalogs(locales)
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(["html", "htm", "xml"]),
@@ -66,35 +82,59 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._translations = i18n.translations(locales, lang)
-        self.env.install_gettext_translations(self._translations, newstyle=True)  # type: ignore[attr-defined]
-        self.env.filters.update(md=markdown, fill=self.fill, date=self.date, t=self.catalog_text,
-                                local=self.local)
-        self.env.globals.update(lang=lang, dir=i18n.direction(lang),
-                                language_name=i18n.language_name)
+        self.env.policies["ext.i18n.trimmed"] = True  # as extracted (pyproject.toml)
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            pass_context(lambda ctx, message: self.catalogs.gettext(ctx["lang"], message)),
+            pass_context(lambda ctx, singular, plural, n: self.catalogs.ngettext(
+                ctx["lang"], singular, plural, n)),
+            newstyle=True)
+        self.env.filters.update(
+            md=markdown,
+            t=pass_context(lambda ctx, text: self.text(text, ctx["lang"])),
+            local=pass_context(lambda ctx, texts: self.local(texts, ctx["lang"])),
+            fill=pass_context(lambda ctx, value: fill(value, self.text(UNKNOWN_TEXT, ctx["lang"]))),
+            date=pass_context(lambda ctx, value: i18n.date(value, ctx["lang"])),
+            school_year=pass_context(lambda ctx, value: i18n.school_year(value, ctx["lang"])),
+        )
+        self.env.globals.update(direction=i18n.direction, language_name=i18n.language_name)
 
-    def fill(self, value: object) -> Markup:
-        return fill(value, unknown=self.catalog_text("unbekannt"))
+    def language(self, lang: str) -> Renderer:
+        """A renderer for `lang` sharing this one's templates, environment and catalogs."""
+        other = copy.copy(self)
+        other.lang = lang
+        return other
 
-    def date(self, value: dt.date) -> str:
-        return i18n.date(value, self.lang)
+    def gettext(self, message: str) -> str:
+        """A template or code text (a German msgid) in this renderer's language."""
+        return self.catalogs.gettext(self.lang, message)
 
-    def catalog_text(self, text: str | Mapping[Any, str]) -> str:
-        """Catalog facts are German source strings, translated through the same catalogs; a
-        school's own text comes per language."""
+    def text(self, text: Text, lang: str | None = None) -> str:
+        """A catalog text (a German msgid) or a school's own text (per language), in `lang`.
+
+        'unknown' and 'TODO' placeholders are no catalog text: `fill` marks them.
+        """
+        lang = lang or self.lang
         if not isinstance(text, str):
-            return self.local(text)
-        return str(self._translations.gettext(text))
+            return self.local(text, lang)
+        if text == UNKNOWN or is_placeholder(text):
+            return text
+        return self.catalogs.gettext(lang, text)
 
-    def local(self, texts: Mapping[Any, str] | None) -> str:
-        """A school's own text in this language, or the binding German text."""
+    def local(self, texts: Mapping[Any, str] | None, lang: str | None = None) -> str:
+        """A school's own text in `lang`, or the binding German text (noted as a fallback)."""
+        lang = lang or self.lang
         if texts is None:
             return ""
-        return texts.get(self.lang) or texts["de"]
+        if texts.get(lang):
+            return texts[lang]
+        if lang != i18n.SOURCE and not is_placeholder(texts["de"]):
+            self.catalogs.local_fallbacks[lang].add(texts["de"])
+        return texts["de"]
 
     def page(self, name: str, notice: Notice | None, medium: Medium, **context: Any) -> str:
         """Render `name` (notice.html, consent.html ...), preferring a school's own override."""
         candidates = [f"schools/{notice.id}/{name}", name] if notice else [name]
+        context.setdefault("lang", self.lang)
         try:
             template = self.env.select_template(candidates)
             return template.render(notice=notice, medium=medium, **context)
