@@ -88,7 +88,8 @@ def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict
     if strict:
         langs = sorted({lang for n in notices for lang in n.school.languages} - {i18n.SOURCE})
         problems = [f.as_problem() for n in notices for f in findings[n.id]]
-        problems += _translation_problems(project, langs)
+        if langs:
+            problems += _translation_problems(project, langs)
         if problems:
             raise InputError(problems)
     results = builder.build(notices, progress=lambda r: _report(r, findings[r.notice.id]))

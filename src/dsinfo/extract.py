@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po
 from pydantic import BaseModel
 
 from .load import Loc, parse_yaml
-from .model import UNKNOWN, Platform, Printed, State, is_placeholder
+from .model import UNKNOWN, Platform, Printed, State, is_placeholder, variants
 
 # The documented extraction command (README, .ci/run); run from the project root.
 EXTRACT_ARGS = ("extract", "-F", "pyproject.toml", "-o", "locales/messages.pot",
@@ -66,7 +66,7 @@ def printed_texts(data: Any, annotation: Any, loc: Loc = ()) -> Iterator[tuple[L
 
 def _member(annotation: Any, part: str | int) -> Any:
     """The annotation of a model field, a dict value or a list item below `annotation`."""
-    for arg in _variants(annotation):
+    for arg in variants(annotation):
         if isinstance(arg, type) and issubclass(arg, BaseModel) and isinstance(part, str):
             field = arg.model_fields.get(part)
             if field is None:
@@ -78,16 +78,6 @@ def _member(annotation: Any, part: str | int) -> Any:
         if origin is dict and isinstance(part, str):
             return typing.get_args(arg)[1]
     return None
-
-
-def _variants(annotation: Any) -> list[Any]:
-    """The plain types an annotation allows: Annotated unwrapped, unions split."""
-    origin = typing.get_origin(annotation)
-    if origin is Annotated:
-        return _variants(typing.get_args(annotation)[0])
-    if origin in (typing.Union, type(int | None)):
-        return [v for arg in typing.get_args(annotation) for v in _variants(arg)]
-    return [annotation]
 
 
 def _printed(annotation: Any) -> Printed | None:

@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import denormalize, read_po
 from babel.support import Translations
 
 SOURCE = "de"
@@ -176,11 +176,13 @@ def coverage(current: Catalog, locales: Path, lang: str) -> Coverage:
     German source it translated changed; `#| msgid` then shows the old source.
     """
     catalog = read_catalog(locales, lang) or Catalog(locale=lang)
+    previous = previous_sources(po_path(locales, lang))
     sources = [m for m in current if m.id]
     result = Coverage(lang=lang, total=len(sources))
     for source in sources:
         entry = catalog.get(source.id)
         if entry is not None and entry.fuzzy and any(_strings(entry)):
+            entry.previous_id = [previous[entry.id]] if entry.id in previous else []
             result.stale.append(_located(entry, source))
         elif entry is None or not is_translated(entry):
             result.missing.append(source)
@@ -200,3 +202,26 @@ def _located(entry: Message, source: Message) -> Message:
     """The catalog entry with the source's current locations (the .po may not be updated)."""
     entry.locations = source.locations
     return entry
+
+
+def previous_sources(path: Path) -> dict[str, str]:
+    """msgid -> the German source it had when it was translated: the `#| msgid` comments that
+    `pybabel update --previous` writes for fuzzy entries (Babel's reader skips them)."""
+    result: dict[str, str] = {}
+    if not path.is_file():
+        return result
+    previous: list[str] = []
+    msgid: list[str] = []
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("#| msgid "):
+            previous = [line.removeprefix("#| msgid ")]
+        elif line.startswith('#| "') and previous and not msgid:
+            previous.append(line.removeprefix("#| "))
+        elif line.startswith("msgid ") and previous:
+            msgid = [line.removeprefix("msgid ")]
+        elif line.startswith('"') and msgid:
+            msgid.append(line)
+        elif msgid:
+            result[denormalize("\n".join(msgid))] = denormalize("\n".join(previous))
+            previous, msgid = [], []
+    return result

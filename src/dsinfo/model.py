@@ -541,7 +541,7 @@ def _step(annotation: Any, part: str | int) -> Any:
     if model is not None and isinstance(part, str):
         info = model.model_fields.get(part)
         return info.annotation if info else None
-    for arg in _args(annotation):
+    for arg in variants(annotation):
         origin = typing.get_origin(arg)
         if origin is list and isinstance(part, int):
             return typing.get_args(arg)[0]
@@ -550,17 +550,18 @@ def _step(annotation: Any, part: str | int) -> Any:
     return None
 
 
-def _args(annotation: Any) -> list[Any]:
+def variants(annotation: Any) -> list[Any]:
+    """The plain types an annotation allows: Annotated unwrapped, unions split."""
     origin = typing.get_origin(annotation)
     if origin is Annotated:
-        return _args(typing.get_args(annotation)[0])
+        return variants(typing.get_args(annotation)[0])
     if origin in (Union, types.UnionType):
-        return [a for arg in typing.get_args(annotation) for a in _args(arg)]
+        return [a for arg in typing.get_args(annotation) for a in variants(arg)]
     return [annotation]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
-    for arg in _args(annotation):
+    for arg in variants(annotation):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return None
