@@ -22,7 +22,7 @@ from dsinfo.load import read_yaml
 from dsinfo.pdf import PdfMaker
 from dsinfo.render import Renderer
 
-from .conftest import LANGUAGES, ROOT, copy_project, pdf_text
+from .conftest import LANGUAGES, ROOT, copy_project, pdf_text, run_cli
 from .test_model import VALID, build
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "de"]
@@ -306,3 +306,11 @@ def test_translations_command_finds_missing_and_stale(project: Path) -> None:
     assert strict.returncode == 1
     assert "locales/tr/LC_MESSAGES/messages.po: error: 1 missing, 1 stale and 0 wrong translations " \
            "(python build.py translations)" in strict.stderr.splitlines()
+
+
+def test_translations_help() -> None:
+    result = run_cli("translations", "--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Usage: python build.py translations [OPTIONS]")
+    assert "--lang LANG" in result.stdout
+    assert "--strict" in result.stdout
