@@ -1,19 +1,34 @@
-"""Languages: Babel catalogs compiled in memory, locale-aware dates and directions."""
+"""Languages: Babel catalogs compiled in memory, German fallback, coverage, locale helpers.
+
+German is the source language: every msgid is the German text. A translation is used only
+when it is complete and not fuzzy. `pybabel update` marks an entry fuzzy when its German
+source changed (a "stale" translation); such an entry, like a missing one, falls back to the
+German text, and the build warns about it (`Catalogs.fallbacks`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import io
-from functools import cache
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_interval
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.messages.pofile import denormalize, read_po
+from babel.support import Translations
 
+SOURCE = "de"
 RTL = frozenset({"ar", "fa", "he", "ur"})
+
+
+def N_(text: str) -> str:
+    """Marks a German text in the code for extraction; it is translated where it is printed."""
+    return text
 
 
 def direction(lang: str) -> str:
@@ -32,18 +47,181 @@ def date(value: dt.date, lang: str) -> str:
     return format_date(value, "medium", locale=lang)
 
 
-@cache
-def translations(locales: Path, lang: str) -> NullTranslations:
-    """The catalog for `lang`, compiled from its .po file in memory; fuzzy entries are dropped.
+def school_year(value: str, lang: str) -> str:
+    """A school year '2025/26' as the language writes a span of years, e.g. 2025–2026."""
+    start = int(value[:4])
+    return format_interval(dt.date(start, 8, 1), dt.date(start + 1, 7, 31), "y", locale=lang)
 
-    German is the source language and needs no catalog. A missing catalog gives German text.
-    """
-    po_path = locales / lang / "LC_MESSAGES" / "messages.po"
-    if lang == "de" or not po_path.is_file():
-        return NullTranslations()
-    with po_path.open("rb") as fp:
-        catalog = read_po(fp, locale=lang)
+
+def po_path(locales: Path, lang: str) -> Path:
+    return locales / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalog(locales: Path, lang: str) -> Catalog | None:
+    """The .po catalog of `lang`, or None when there is none."""
+    path = po_path(locales, lang)
+    if not path.is_file():
+        return None
+    with path.open("rb") as fp:
+        return read_po(fp, locale=lang)
+
+
+def is_translated(message: Message) -> bool:
+    """A usable translation: every form filled in, and not fuzzy (stale)."""
+    return bool(message.id) and not message.fuzzy and all(_strings(message))
+
+
+def compile_catalog(catalog: Catalog) -> Translations:
+    """The usable translations of `catalog`, compiled in memory (no .mo file on disk)."""
+    usable = Catalog(locale=catalog.locale, domain=catalog.domain)  # plural rule of the locale
+    for message in catalog:
+        if is_translated(message):
+            usable[message.id] = message
     buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)  # a fuzzy entry is not a translation
+    write_mo(buffer, usable)
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+class _German(gettext.NullTranslations):
+    """The last fallback: gives the German source text and notes that it did."""
+
+    def __init__(self, shown: set[str]) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def gettext(self, message: str) -> str:
+        self.shown.add(message)
+        return message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        self.shown.add(msgid1)
+        return msgid1 if n == 1 else msgid2
+
+
+class Catalogs:
+    """Every language's translations for one project, loaded on first use.
+
+    `fallbacks[lang]` collects the German texts that had to be shown in place of a missing or
+    stale translation while rendering `lang`.
+    """
+
+    def __init__(self, locales: Path) -> None:
+        self.locales = locales
+        self.fallbacks: dict[str, set[str]] = defaultdict(set)
+        self.local_fallbacks: dict[str, set[str]] = defaultdict(set)  # a school's own texts
+        self._loaded: dict[str, gettext.NullTranslations] = {}
+
+    def take_fallbacks(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The German texts shown in place of a translation since the last call, per language
+        (catalog texts, then the school's own texts); forgets them."""
+        taken = ({lang: sorted(texts) for lang, texts in self.fallbacks.items() if texts},
+                 {lang: sorted(texts) for lang, texts in self.local_fallbacks.items() if texts})
+        for texts in (*self.fallbacks.values(), *self.local_fallbacks.values()):
+            texts.clear()  # cleared in place: the compiled translations hold these sets
+        return taken
+
+    def translations(self, lang: str) -> gettext.NullTranslations:
+        if lang not in self._loaded:
+            german = _German(self.fallbacks[lang])
+            catalog = read_catalog(self.locales, lang) if lang != SOURCE else None
+            if catalog is None:
+                loaded: gettext.NullTranslations = gettext.NullTranslations()
+                if lang != SOURCE:
+                    loaded.add_fallback(german)
+            else:
+                loaded = compile_catalog(catalog)
+                loaded.add_fallback(german)
+            self._loaded[lang] = loaded
+        return self._loaded[lang]
+
+    def gettext(self, lang: str, message: str) -> str:
+        return self.translations(lang).gettext(message)
+
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        return self.translations(lang).ngettext(singular, plural, n)
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+@dataclass
+class Coverage:
+    """How much of the current German text one language's catalog translates."""
+
+    lang: str
+    total: int
+    missing: list[Message] = field(default_factory=list)
+    stale: list[Message] = field(default_factory=list)  # fuzzy: the German source changed
+    errors: list[tuple[Message, str]] = field(default_factory=list)  # e.g. a wrong placeholder
+
+    @property
+    def translated(self) -> int:
+        return self.total - len(self.missing) - len(self.stale)
+
+    @property
+    def share(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.stale or self.errors)
+
+
+def coverage(current: Catalog, locales: Path, lang: str) -> Coverage:
+    """Compare `lang`'s catalog with the `current` German texts (see extract.current_messages).
+
+    A text is missing when the catalog has no translation of it (or the catalog itself is
+    missing), stale when its entry is fuzzy: `pybabel update` marks an entry fuzzy when the
+    German source it translated changed; `#| msgid` then shows the old source.
+    """
+    catalog = read_catalog(locales, lang) or Catalog(locale=lang)
+    previous = previous_sources(po_path(locales, lang))
+    sources = [m for m in current if m.id]
+    result = Coverage(lang=lang, total=len(sources))
+    for source in sources:
+        entry = catalog.get(source.id)
+        if entry is not None and entry.fuzzy and any(_strings(entry)):
+            entry.previous_id = [previous[entry.id]] if entry.id in previous else []
+            result.stale.append(_located(entry, source))
+        elif entry is None or not is_translated(entry):
+            result.missing.append(source)
+    for message, errors in catalog.check():
+        if is_translated(message):
+            result.errors.extend((message, str(error)) for error in errors)
+    return result
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    if isinstance(message.string, tuple | list):
+        return tuple(message.string)
+    return (message.string or "",)
+
+
+def _located(entry: Message, source: Message) -> Message:
+    """The catalog entry with the source's current locations (the .po may not be updated)."""
+    entry.locations = source.locations
+    return entry
+
+
+def previous_sources(path: Path) -> dict[str, str]:
+    """msgid -> the German source it had when it was translated: the `#| msgid` comments that
+    `pybabel update --previous` writes for fuzzy entries (Babel's reader skips them)."""
+    result: dict[str, str] = {}
+    if not path.is_file():
+        return result
+    previous: list[str] = []
+    msgid: list[str] = []
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("#| msgid "):
+            previous = [line.removeprefix("#| msgid ")]
+        elif line.startswith('#| "') and previous and not msgid:
+            previous.append(line.removeprefix("#| "))
+        elif line.startswith("msgid ") and previous:
+            msgid = [line.removeprefix("msgid ")]
+        elif line.startswith('"') and msgid:
+            msgid.append(line)
+        elif msgid:
+            result[denormalize("\n".join(msgid))] = denormalize("\n".join(previous))
+            previous, msgid = [], []
+    return result
