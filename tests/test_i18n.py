@@ -291,7 +291,8 @@ def test_translations_command_finds_missing_and_stale(project: Path) -> None:
     assert result.returncode == 1
     out = result.stdout.splitlines()
     assert re.fullmatch(r"tr  Türkçe\s+99\.\d%  (\d+) of \d+ translated: 1 missing, 1 stale", out[1])
-    assert re.fullmatch(r"    missing: templates/_consent\.html:\d+, templates/withdrawal\.html:\d+: 'Unterschrift'", out[2])
+    assert re.fullmatch(r"    missing: templates/_consent\.html:\d+, templates/withdrawal\.html:\d+: "
+                        r"'Unterschrift'", out[2])
     assert re.fullmatch(r"    stale: catalog/platforms/iserv\.yaml:\d+: 'Protokolldaten werden "
                         r"automatisch nach 3 Monaten gelöscht\.'", out[3])
     assert out[4] == f"        German was: '{LOGS}'"
