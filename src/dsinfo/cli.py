@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from .compose import load_catalog
 from .errors import DsinfoError, InputError, Problem, display_path
 from .extract import current_messages
 from .model import LANGUAGES, RosterColumns
+from .parallel import Shard
 from .render import Renderer
 from .roster import read_roster
 from .write import write_atomic
@@ -72,6 +75,21 @@ def cli(ctx: click.Context) -> None:
     """
 
 
+class _ShardType(click.ParamType[Any]):
+    name = "shard"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Shard):
+            return value
+        match = re.fullmatch(r"(\d+)/(\d+)", str(value))
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            self.fail(f"'{value}' is not I/N with 1 <= I <= N, e.g. 2/4", param, ctx)
+        return Shard(int(match[1]), int(match[2]))
+
+
+SHARD = _ShardType()
+
+
 @cli.command()
 @school_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -80,30 +98,70 @@ def cli(ctx: click.Context) -> None:
               help="Refuse to build a school with any error or warning of the check, or with a "
                    "missing or stale translation in one of its languages.")
 @click.option("--pdf-a", "pdf_a", is_flag=True,
-              help="Also write archival copies (PDF/A-3a) of every PDF to "
-                   "ID/LANG/archive/DOC-STAND-VERSION.pdf.")
+              help="Also keep archival copies (PDF/A-3a) of every PDF in "
+                   "ID/archive/YEAR/STAND_VERSION/LANG/.")
+@click.option("--format", "output_format", type=click.Choice(["all", "html", "pdf"]),
+              default="all", show_default=True,
+              help="html: web pages only (quick); pdf: PDFs only; all: both.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: one per CPU core).")
+@click.option("--shard", type=SHARD, default=None, metavar="I/N",
+              help="Build only part I of N of the schools (a stable split by school id), e.g. "
+                   "to spread a county over several machines.")
+@click.option("--force", is_flag=True, help="Build everything again, changed or not.")
 @click.pass_context
 def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool,
-          pdf_a: bool) -> None:
-    """Build notice and consent sheet, HTML and PDF, for every language of every school."""
+          pdf_a: bool, output_format: str, jobs: int | None, shard: Shard | None,
+          force: bool) -> None:
+    """Build notice, consent sheet and withdrawal form, HTML and PDF, for every language of
+    every school; only what changed since the last build."""
+    from .parallel import build as run_build
+
     project = _project(ctx)
     out = out or project.root / "output"
-    started = time.perf_counter()
-    notices, catalog = load_schools(project, schools)
-    builder = Builder(project, out, pdf_a=pdf_a)
-    findings = {n.id: check_notice(n, catalog, builder.renderer("de")) for n in notices}
-    if strict:
-        langs = sorted({lang for n in notices for lang in n.school.languages} - {i18n.SOURCE})
-        problems = [f.as_problem() for n in notices for f in findings[n.id]]
-        if langs:
-            problems += _translation_problems(project, langs)
-        if problems:
-            raise InputError(problems)
-    results = builder.build(notices, progress=lambda r: _report(r, findings[r.notice.id]))
-    files = sum(len(r.files) for r in results)
-    changed = sum(r.changed for r in results)
-    click.echo(f"Built {len(results)} school{'s' if len(results) != 1 else ''}, {files} files "
-               f"({changed} changed) in {display_path(out)}/ in {time.perf_counter() - started:.1f} s.")
+    formats = {"all": ("html", "pdf"), "html": ("html",), "pdf": ("html", "pdf")}[output_format]
+    if force:
+        for stale in out.glob("*/manifest.json"):
+            stale.unlink()
+    with _progress_bar() as bar:
+        summary = run_build(project, out, schools, formats=formats, jobs=jobs, shard=shard,
+                            strict=strict, pdf_a=pdf_a, progress=bar,
+                            strict_problems=lambda notices: _strict_translations(project, notices))
+    for sid, result in sorted(summary.results.items()):
+        _report(result, summary.findings.get(sid, []))
+    files = sum(len(r.files) for r in summary.results.values())
+    changed = sum(r.changed for r in summary.results.values())
+    unchanged = len(summary.unchanged)
+    click.echo(f"Built {len(summary.built)} language version{'s' if len(summary.built) != 1 else ''}"
+               f" of {len(summary.results)} school{'s' if len(summary.results) != 1 else ''}, "
+               f"{unchanged} unchanged, {len(summary.failed)} failed; {files} files ({changed} changed)"
+               f" in {display_path(out)}/ in {summary.seconds:.1f} s.")
+    if summary.failed:
+        ctx.exit(1)
+
+
+def _strict_translations(project: Project, notices: list[Any]) -> list[Problem]:
+    langs = sorted({lang for n in notices for lang in n.school.languages} - {i18n.SOURCE})
+    return _translation_problems(project, langs) if langs else []
+
+
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on a terminal; nothing when the output goes to a file, pipe or CI log."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="doc", file=sys.stderr, leave=False) as bar:
+        def update(school: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_description(school)
+            bar.update(done - bar.n)
+
+        yield update
 
 
 def _report(result: SchoolResult, findings: list[Finding]) -> None:

@@ -10,10 +10,10 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from html import escape
+from html.parser import HTMLParser
 from typing import Any
 
 import tinycss2
-import tinyhtml5
 
 from .compose import Notice
 from .errors import BuildError
@@ -74,9 +74,53 @@ def _scope_selector(selector: str, scope: str) -> str:
     return f".{scope} {selector}"
 
 
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                  "source", "track", "wbr"})
+
+
+class _MainParser(HTMLParser):
+    """Builds an element tree of the <main> element of a page we rendered ourselves (well
+    formed, so the standard library's tokenizer is enough, and much faster than html5 parsing)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.builder = ET.TreeBuilder()
+        self.depth = 0  # open elements inside <main>; 0 = outside
+        self.main: ET.Element | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth == 0 and (tag != "main" or self.main is not None):
+            return
+        self.builder.start(tag, {k: v or "" for k, v in attrs})
+        if tag in VOID:
+            self.builder.end(tag)
+        else:
+            self.depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth:
+            self.builder.start(tag, {k: v or "" for k, v in attrs})
+            self.builder.end(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth == 0 or tag in VOID:
+            return
+        self.depth -= 1
+        element = self.builder.end(tag)
+        if self.depth == 0:
+            self.main = element
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.builder.data(data)
+
+
 def main_element(html: str) -> ET.Element:
     """The <main> element of a rendered page."""
-    main: ET.Element | None = tinyhtml5.parse(html, namespace_html_elements=False).find(".//main")
+    parser = _MainParser()
+    parser.feed(html)
+    parser.close()
+    main = parser.main
     if main is None:
         raise BuildError("the notice has no <main> element to cut the fragment from")
     return main

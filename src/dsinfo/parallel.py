@@ -1,0 +1,287 @@
+"""The command line's build: only what changed, in a pool of warm workers, biggest first.
+
+1. Plan: for each school, compare the manifest in its output folder with the files it was made
+   from. Unchanged schools cost a few file hashes: no YAML parsing, no WeasyPrint import.
+2. Check: the changed schools are validated and checked here, all of them, before anything is
+   written (bad input writes nothing).
+3. Render: one task per school and language, largest first, in worker processes that keep
+   their fonts, stylesheet and templates loaded; the main process writes each result
+   atomically as it arrives, then the school's manifest and index page, then the site index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import manifest
+from .archive import archive_previous, keep_archival_copies
+from .builder import Builder, Listing, Project, Rendered, SchoolResult
+from .check import Finding
+from .check import check as check_notice
+from .compose import Catalog, Notice, compose, load_catalog
+from .errors import BuildError, InputError, Problem
+from .load import read_yaml
+from .publish import check_logo
+from .write import safe_path, write_atomic
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Part `index` (1-based) of `count`: a stable partition of the schools by their id."""
+
+    index: int
+    count: int
+
+    def __contains__(self, school_id: str) -> bool:
+        digest = int(hashlib.sha256(school_id.encode()).hexdigest()[:16], 16)
+        return digest % self.count == self.index - 1
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a worker made of one language of one school, written to disk already."""
+
+    lang: str
+    version: str
+    files: dict[str, int]  # name in the language folder -> size
+    warnings: list[str]
+    changed: int  # files whose content changed
+
+
+@dataclass
+class Summary:
+    """What a build did: languages made now, unchanged and failed, and the check's findings."""
+
+    built: list[str] = field(default_factory=list)  # "school/lang" made now
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # schools with a language that failed
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # of the schools built now
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # of unchanged schools
+    results: dict[str, SchoolResult] = field(default_factory=dict)
+    seconds: float = 0.0
+    peak_worker_mib: float = 0.0
+
+
+def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iterable[str],
+          jobs: int | None = None, shard: Shard | None = None, strict: bool = False,
+          pdf_a: bool = False, progress: Callable[[str, int, int], None] | None = None,
+          strict_problems: Callable[[list[Notice]], list[Problem]] | None = None) -> Summary:
+    """Build what changed; raise InputError (writing nothing) when a changed school is bad."""
+    started = time.perf_counter()
+    formats = sorted(formats)
+    summary = Summary()
+    paths = [p for p in project.school_files(ids) if shard is None or p.stem in shard]
+    shared = manifest.shared_inputs(project.root, project.templates, project.templates / "schools")
+    changed = [p for p in paths if not _unchanged(project, out, p, shared, formats, summary)]
+    notices, catalog = _load(project, changed)
+    german = Builder(project, out).renderer("de")
+    for notice in notices:
+        assert catalog is not None
+        summary.findings[notice.id] = check_notice(notice, catalog, german)
+    if strict:
+        problems = [f.as_problem() for n in notices for f in summary.findings[n.id]]
+        problems += strict_problems(notices) if strict_problems and notices else []
+        if problems:
+            raise InputError(problems)
+    tasks = _tasks(notices, out)
+    builder = Builder(project, out, formats=formats, pdf_a=pdf_a)
+    if tasks:
+        builder.write_static()
+    done: dict[str, list[Written]] = {n.id: [] for n in notices}
+    by_id = {n.id: n for n in notices}
+    for count, (sid, outcome, rss) in enumerate(_run(project, out, formats, pdf_a, tasks, jobs),
+                                                 start=1):
+        summary.peak_worker_mib = max(summary.peak_worker_mib, rss)
+        notice = by_id[sid]
+        result = summary.results.setdefault(sid, SchoolResult(notice=notice))
+        if isinstance(outcome, str):
+            summary.failed.append(sid)
+            result.warnings.append(outcome)
+        else:
+            done[sid].append(outcome)
+            result.warnings.extend(outcome.warnings)
+            result.changed += outcome.changed
+            result.files.extend(out / sid / outcome.lang / name for name in outcome.files)
+            summary.built.append(f"{sid}/{outcome.lang}")
+        if len(done[sid]) + summary.failed.count(sid) == len(notice.school.languages):
+            _finish_school(builder, project, notice, done[sid], shared, formats, summary)
+        if progress:
+            progress(sid, count, len(tasks))
+    if tasks or not (out / "index.html").is_file():
+        builder.write_site_index(notices)
+    summary.seconds = time.perf_counter() - started
+    if stats := os.environ.get("DSINFO_STATS"):  # benchmarks/county.py
+        Path(stats).write_text(json.dumps({"seconds": summary.seconds, "built": len(summary.built),
+                                           "peak_worker_mib": round(summary.peak_worker_mib)}))
+    return summary
+
+
+def _unchanged(project: Project, out: Path, path: Path, shared: str, formats: list[str],
+               summary: Summary) -> bool:
+    entry = manifest.SchoolEntry.read(out / path.stem / manifest.NAME)
+    if entry is None or not manifest.inputs_unchanged(entry, project.root, shared):
+        return False
+    folder = out / path.stem
+    if not (folder / "index.html").is_file() or not all(
+            manifest.language_unchanged(lang_entry, folder / lang,
+                                        _catalog_hash(project, lang), formats)
+            for lang, lang_entry in entry.languages.items()):
+        return False
+    summary.unchanged.extend(f"{path.stem}/{lang}" for lang in entry.languages)
+    summary.counts[path.stem] = entry.findings
+    return True
+
+
+def _catalog_hash(project: Project, lang: str) -> str:
+    if lang == "de":
+        return ""
+    return manifest.file_hash(project.locales / lang / "LC_MESSAGES" / "messages.po")
+
+
+def _load(project: Project, paths: list[Path]) -> tuple[list[Notice], Catalog | None]:
+    """The changed schools, validated and composed; every problem of them at once."""
+    if not paths:
+        return [], None
+    catalog = load_catalog(project.catalog)
+    notices: list[Notice] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            doc = read_yaml(path)
+            notice = compose(doc, catalog)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        logo = check_logo(doc, notice)
+        problems.extend(logo)
+        if not logo:
+            notices.append(notice)
+    if problems:
+        raise InputError(problems)
+    return notices, catalog
+
+
+def _tasks(notices: list[Notice], out: Path) -> list[tuple[Path, str]]:
+    """(school file, language) pairs, the largest first so that no worker waits at the end:
+    a language's size is what its files took last time, or an estimate for a new school."""
+    weighted = []
+    for notice in notices:
+        for lang in notice.school.languages:
+            folder = out / notice.id / lang
+            size = sum(p.stat().st_size for p in folder.glob("*.pdf")) if folder.is_dir() else 0
+            guess = size or 40_000 * (2 + len(notice.consents)) + 5_000 * sum(
+                len(v.modules) for v in notice.platforms)
+            weighted.append((guess, notice.path, lang))
+    weighted.sort(key=lambda item: (-item[0], str(item[1]), item[2]))
+    return [(path, lang) for _, path, lang in weighted]
+
+
+# ---------------------------------------------------------------------------- workers
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(root: str, out: str, formats: list[str], pdf_a: bool) -> None:
+    project = Project(Path(root))
+    _worker.update(project=project, catalog=load_catalog(project.catalog), notices={},
+                   builder=Builder(project, Path(out), formats=formats, pdf_a=pdf_a))
+
+
+def _render(task: tuple[Path, str]) -> tuple[str, Written | str, float]:
+    """One language of one school, rendered and written by a worker; a failure comes back as
+    text. The third item is the worker's peak memory so far (MiB)."""
+    path, lang = task
+    try:
+        notices: dict[Path, Notice] = _worker["notices"]
+        if path not in notices:
+            notices[path] = compose(read_yaml(path), _worker["catalog"])
+        outcome: Written | str = _write(_worker["builder"], notices[path],
+                                        _worker["builder"].render_language(notices[path], lang))
+    except (BuildError, InputError) as exc:
+        outcome = f"{lang}: {exc}"
+    except Exception as exc:
+        outcome = f"{lang}: internal error: {exc!r}\n{traceback.format_exc()}"
+    return path.stem, outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _run(project: Project, out: Path, formats: list[str], pdf_a: bool,
+         tasks: list[tuple[Path, str]],
+         jobs: int | None) -> Iterator[tuple[str, Written | str, float]]:
+    """The rendered tasks as they finish: in this process for one job, else in a pool."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    args = (str(project.root), str(out), formats, pdf_a)
+    if jobs == 1:
+        _start_worker(*args)
+        yield from map(_render, tasks)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=args) as pool:
+        yield from pool.imap_unordered(_render, tasks)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _write(builder: Builder, notice: Notice, rendered: Rendered) -> Written:
+    """Keep the version the new files replace, then write them (in the worker: writing is
+    half the work of an HTML-only build)."""
+    archive_previous(builder.out, notice, rendered)
+    keep_archival_copies(builder.out, notice, rendered)
+    result = SchoolResult(notice=notice)
+    builder.write_language(notice, rendered, result)
+    sizes = {name: len(data.encode("utf-8") if isinstance(data, str) else data)
+             for name, data in sorted(rendered.files.items())}
+    return Written(lang=rendered.lang, version=rendered.pub.version, files=sizes,
+                   warnings=rendered.warnings, changed=result.changed)
+
+
+def _finish_school(builder: Builder, project: Project, notice: Notice, written: list[Written],
+                   shared: str, formats: list[str], summary: Summary) -> None:
+    """Manifest and index page of a school whose languages are all written."""
+    result = summary.results[notice.id]
+    if notice.id in summary.failed:
+        return  # no manifest: the school is built again next time
+    entry = manifest.SchoolEntry(shared=shared, inputs=_inputs(project, notice))
+    for part in written:
+        entry.languages[part.lang] = manifest.LanguageEntry(
+            catalog=_catalog_hash(project, part.lang), formats=formats, version=part.version,
+            school_year=notice.school.school_year, stand=notice.school.stand.isoformat(),
+            files=part.files)
+    entry.findings = counts(summary.findings.get(notice.id, []))
+    entry.listing = Listing.of(notice).to_data()
+    write_atomic(safe_path(builder.out, notice.id, manifest.NAME), entry.to_json())
+    builder.write_school_index(notice, result)
+
+
+def counts(findings: list[Finding]) -> dict[str, int]:
+    return {"errors": sum(f.severity == "error" for f in findings),
+            "warnings": sum(f.severity == "warning" for f in findings)}
+
+
+def _inputs(project: Project, notice: Notice) -> dict[str, str]:
+    """The files a school's documents are made from, beside the templates: its school file,
+    its Land, its platforms, its library consents, its logo and its own templates."""
+    root = project.root
+    files = [notice.path, project.catalog / "states" / f"{notice.state.code.lower()}.yaml"]
+    files += [project.catalog / "platforms" / f"{v.id}.yaml" for v in notice.platforms]
+    files += [project.catalog / "consents" / f"{c.id}.yaml" for c in notice.school.consents
+              if (project.catalog / "consents" / f"{c.id}.yaml").is_file()]
+    publish = notice.school.publish
+    if publish and publish.logo:
+        files.append(project.schools / publish.logo)
+    own = project.templates / "schools" / notice.id
+    if own.is_dir():
+        files += sorted(p for p in own.rglob("*") if p.is_file())
+    return {str(p.relative_to(root) if p.is_relative_to(root) else p): manifest.file_hash(p)
+            for p in files}
