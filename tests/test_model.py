@@ -104,8 +104,9 @@ def test_valid_file_composes(tmp_path: Path, catalog: Catalog) -> None:
     ("  iserv:", "  iserve:",
      ["15:3: error: platforms: unknown platform 'iserve' (did you mean 'iserv'?)"]),
     ("modules: [files]", "modules: [files, chat]",
-     ["17:22: error: platforms.iserv.modules: unknown module 'chat' (known: account, calendar, "
-      "email, files, logs, messenger, profile_picture, support, tasks, videoconference)"]),
+     ["17:22: error: platforms.iserv.modules: unknown module 'chat' (known: account, addressbook, "
+      "calendar, email, files, forum, logs, messenger, news, office, polls, profile_picture, "
+      "support, tasks, texts, videoconference)"]),
     ("modules: [files]", "modules: [fils]",
      ["17:15: error: platforms.iserv.modules: unknown module 'fils' (did you mean 'files'?)"]),
 ])
