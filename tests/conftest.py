@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,24 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """Run `python build.py ARGS` as a user would, capturing output."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
                           capture_output=True, text=True, timeout=600, check=False)
+
+
+def make_project(root: Path) -> Path:
+    """An empty project in `root`: the real catalog, templates and code, an empty schools/.
+
+    The shared parts are symlinked (nothing writes to them); build.py is copied because it
+    finds its project from its own resolved location."""
+    for part in ("catalog", "templates", "locales", "src"):
+        (root / part).symlink_to(ROOT / part)
+    shutil.copy(ROOT / "build.py", root / "build.py")
+    (root / "schools").mkdir()
+    return root
+
+
+def run_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python build.py ARGS` inside another project folder."""
+    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True,
+                          text=True, timeout=600, check=False)
 
 
 @pytest.fixture(scope="session")
