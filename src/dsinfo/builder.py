@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import i18n
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
 from .load import read_yaml
@@ -64,6 +65,11 @@ def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice
     for path in project.school_files(ids):
         try:
             notices.append(compose(read_yaml(path), catalog))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    for lang in sorted({lang for n in notices for lang in n.school.languages}):
+        try:  # a broken translation stops the build before anything is written
+            i18n.translations(project.locales, lang)
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
