@@ -6,15 +6,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, shown
 
 
 def safe_path(out: Path, *parts: str) -> Path:
-    """`out/part/...`, refusing any part that would lead outside `out`."""
-    target = out.joinpath(*parts).resolve()
-    root = out.resolve()
-    if not target.is_relative_to(root) or any(p in ("", ".", "..") or "/" in p for p in parts):
-        raise BuildError(f"refused to write outside the output folder: {'/'.join(parts)}")
+    """`out/part/...`, refusing any part that would lead outside `out`, also through a symlink."""
+    odd = any(p in ("", ".", "..") or any(c in p for c in "/\\\0") for p in parts)
+    target = out.resolve() if odd else out.joinpath(*parts).resolve()  # resolve() fails on NUL
+    if odd or not target.is_relative_to(out.resolve()):
+        raise BuildError(f"refused to write outside the output folder: {shown('/'.join(parts))}")
     return target
 
 
