@@ -420,7 +420,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
-    loc: Loc = tuple(p for p in err["loc"] if not _is_internal(p))
+    loc = _file_loc(doc.data, err["loc"])
     kind = err["type"]
     where = ".".join(shown(p, 40) for p in loc if isinstance(p, str))
     if kind == "missing":
@@ -440,9 +440,21 @@ def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
     return doc.problem(loc, prefix + _message(kind, err))
 
 
-def _is_internal(part: Any) -> bool:
-    # pydantic adds validator names such as 'function-after[...]' to some locations
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+def _file_loc(data: Any, loc: tuple[str | int, ...]) -> Loc:
+    """pydantic's error location as keys of the file: without the validator names it adds, such
+    as 'function-after[...]' or '[key]', unless the file really has a key of that name."""
+    result: list[str | int] = []
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        else:
+            data = None
+        result.append(part)
+    return tuple(result)
 
 
 def _message(kind: str, err: dict[str, Any]) -> str:
