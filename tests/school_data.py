@@ -82,8 +82,8 @@ def dump(data: Any) -> str:
 
 # ---------------------------------------------------------------------------- strategies
 
-# Letters, digits, punctuation, symbols and spaces of every script: what people really type.
-# Control characters are left out (the loader refuses them with its own message).
+# Letters, digits, punctuation, symbols, spaces, line separators and invisible format
+# characters of every script. Control characters are left out: the loader refuses them.
 _CHARS = st.characters(categories=["L", "M", "N", "P", "S", "Zs", "Zl", "Zp", "Cf"])
 text = st.text(_CHARS, min_size=1, max_size=40).map(str.strip).filter(bool)
 long_text = st.text(st.one_of(_CHARS, st.sampled_from("\n*_`[]()#>-")), min_size=1,

@@ -1,7 +1,7 @@
 """Property tests: any valid school file builds; any broken one gives a clean, positioned error.
 
-Examples are derandomized (the same every run) and bounded so the suite stays fast; raise
-MAX_EXAMPLES locally to search longer: `DSINFO_EXAMPLES=2000 pytest tests/test_properties.py`.
+Examples are derandomized (the same every run) and bounded so the suite stays fast; search
+longer locally with a multiplier: `DSINFO_EXAMPLES=10 pytest tests/test_properties.py`.
 """
 
 from __future__ import annotations
