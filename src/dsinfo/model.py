@@ -445,9 +445,8 @@ def _file_loc(data: Any, loc: tuple[str | int, ...]) -> Loc:
     as 'function-after[...]' or '[key]', unless the file really has a key of that name."""
     result: list[str | int] = []
     for part in loc:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        if (isinstance(data, dict) and part in data) or (
+                isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
             data = data[part]
         elif isinstance(part, str) and ("[" in part or part.startswith("function-")):
             continue
