@@ -445,15 +445,20 @@ def _file_loc(data: Any, loc: tuple[str | int, ...]) -> Loc:
     as 'function-after[...]' or '[key]', unless the file really has a key of that name."""
     result: list[str | int] = []
     for part in loc:
-        if (isinstance(data, dict) and part in data) or (
-                isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)):
-            data = data[part]
-        elif isinstance(part, str) and ("[" in part or part.startswith("function-")):
+        found, data = _child(data, part)
+        if not found and isinstance(part, str) and ("[" in part or part.startswith("function-")):
             continue
-        else:
-            data = None
         result.append(part)
     return tuple(result)
+
+
+def _child(data: Any, part: str | int) -> tuple[bool, Any]:
+    """(True, the value at `part`) when the file's data has it, else (False, None)."""
+    if isinstance(data, dict) and part in data:
+        return True, data[part]
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return True, data[part]
+    return False, None
 
 
 def _message(kind: str, err: dict[str, Any]) -> str:
