@@ -11,7 +11,7 @@ from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
 from .load import read_yaml
 from .render import Renderer
-from .write import safe_path, write_atomic
+from .write import claimed, safe_path, write_atomic
 
 DOCUMENTS = ("notice", "consent")
 
@@ -102,13 +102,15 @@ class Builder:
 
     def build(self, notices: list[Notice], *,
               progress: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
+        """Every school, then the site index: each page that links to files comes after them."""
         results = []
-        for notice in notices:
-            result = self.build_school(notice)
-            results.append(result)
-            if progress:
-                progress(result)
-        self.write_site_index()
+        with claimed(self.out):
+            for notice in notices:
+                result = self.build_school(notice)
+                results.append(result)
+                if progress:
+                    progress(result)
+            self.write_site_index()
         return results
 
     def build_school(self, notice: Notice) -> SchoolResult:
@@ -117,6 +119,7 @@ class Builder:
         pending: list[tuple[Path, bytes | str]] = []
         for lang in notice.school.languages:
             pending.extend(self._render_language(notice, lang, result))
+        # the school's index last: once it is there, so is everything it links to
         pending.append((safe_path(self.out, notice.id, "index.html"), self._school_index(notice)))
         for path, data in pending:
             result.changed += write_atomic(path, data)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import BuildError, shown
+from .errors import BuildError, display_path, shown
+
+# The temporary files of write_atomic: '.notice.pdf.k3j_x9a2.tmp' (mkstemp's 8 random characters)
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def safe_path(out: Path, *parts: str) -> Path:
@@ -37,3 +44,36 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+@contextmanager
+def claimed(out: Path) -> Iterator[None]:
+    """Hold the output folder for one build: a second build at the same time is refused, and
+    temporary files left by an earlier build that was killed are removed.
+
+    The lock is an flock on the folder itself, so it leaves no file behind and ends with the
+    process, however it ends."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is writing into {display_path(out)}/ right now: "
+                             "wait until it has finished, then build again") from None
+        remove_stale_temporaries(out)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Delete the temporary files of write_atomic under `out`; returns what was removed."""
+    removed = []
+    for folder, _, names in os.walk(out):
+        for name in names:
+            if TEMPORARY.fullmatch(name):
+                path = Path(folder) / name
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
