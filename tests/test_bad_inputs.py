@@ -7,9 +7,13 @@ stderr). Every case must exit 1 with positioned one-line messages, no traceback 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -32,20 +36,43 @@ def test_corpus_is_complete() -> None:
     assert len(GENERATED["too-big"]()) > MAX_FILE_BYTES
 
 
-@pytest.mark.parametrize("name", CASES)
-def test_bad_input(tmp_path: Path, name: str) -> None:
-    project = make_project(tmp_path)
+class Outcome(NamedTuple):
+    result: subprocess.CompletedProcess[str]
+    output_exists: bool
+
+
+def run_case(root: Path, name: str) -> Outcome:
+    """The case's school file alone in an empty project, built as a user would."""
+    project = make_project(root)
     school = project / "schools" / f"{name}.yaml"
     if name in GENERATED:
         school.write_bytes(GENERATED[name]())
     else:
         shutil.copyfile(CORPUS / f"{name}.yaml", school)
-    expected = (CORPUS / f"{name}.expected").read_text(encoding="utf-8")
     result = run_in(project)
+    return Outcome(result, (project / "output").exists())
+
+
+@pytest.fixture(scope="module")
+def outcomes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> dict[str, Outcome]:
+    """The selected cases, run a few at a time: each is a process that mostly waits on imports."""
+    wanted = [item.callspec.params["name"] for item in request.session.items
+              if getattr(item, "originalname", "") == "test_bad_input"]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:
+        futures = {name: pool.submit(run_case, tmp_path_factory.mktemp("case"), name)
+                   for name in wanted}
+    return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input(outcomes: dict[str, Outcome], name: str) -> None:
+    result, output_exists = outcomes[name]
+    expected = (CORPUS / f"{name}.expected").read_text(encoding="utf-8")
     assert result.stderr == expected
     assert result.returncode == 1
     assert result.stdout == ""
-    assert not (project / "output").exists()
+    assert not output_exists
     *problems, summary = expected.splitlines()
     assert summary.endswith("found; no files were written.")
     for line in problems:
