@@ -27,8 +27,8 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run `python build.py ARGS` as a user would, capturing output."""
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+    """Run `python build.py ARGS` in the project `cwd` as a user would, capturing output."""
+    return subprocess.run([sys.executable, "build.py", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=600, check=False)
 
 

@@ -11,12 +11,14 @@ import yaml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from dsinfo.model import LANGUAGES, Section
+from dsinfo.compose import Catalog
+from dsinfo.model import LANGUAGES, Platform, Section
 
 # Keys whose values have a fixed form (checked by a pattern or a list of choices); every other
 # text in a school file is free text that the school writes and the notice shows.
 FORMATTED = frozenset({"postcode", "phone", "email", "website", "state", "school_year", "stand",
-                       "languages", "hosting", "modules", "after"})
+                       "languages", "hosting", "modules", "after", "basis", "id", "covers",
+                       "return_by", "guardians_only_under", "pupil_alone_from", "no_processor"})
 
 CONTACT = {"name": "Stadt Erfurt", "street": "Rathausplatz 1", "postcode": "99084",
            "city": "Erfurt", "phone": "0361 6550", "email": "schulamt@erfurt.example",
@@ -42,9 +44,24 @@ FULL: dict[str, Any] = {
     "platforms": {"iserv": {"hosting": "cloud", "modules": ["files", "profile_picture"],
                             "location": "Rechenzentrum in Braunschweig",
                             "processor": {**CONTACT, "name": "Kreis-IT"},
-                            "processor_task": "Betrieb der Server"}},
+                            "processor_task": "Betrieb der Server", "basis": "consent",
+                            "no_processor": "false",
+                            "retention": {"content": {"de": "bis zum Schuljahresende",
+                                                      "en": "until the end of the school year"}}}},
     "recipients": [{"name": {"de": "Schulträger", "en": "School authority"},
                     "purpose": {"de": "Wartung", "en": "Maintenance"}}],
+    "citation": "§ 57 ThürSchulG",
+    "supervisory_authority": {**CONTACT, "name": "Landesbeauftragter für den Datenschutz"},
+    "consent_age": {"guardians_only_under": "14", "pupil_alone_from": "16"},
+    "consents": [{"id": "photos_website", "title": {"de": "Fotos", "en": "Photos"},
+                  "text": {"de": "Fotos auf der Website", "en": "Photos on the website"},
+                  "data": {"de": "Fotos", "en": "Photos"},
+                  "recipients": {"de": "alle", "en": "everyone"},
+                  "retention": {"de": "ein Jahr", "en": "one year"}, "covers": "iserv"}],
+    "consent_sheet": {"return_by": "2025-09-01",
+                      "return_to": {"de": "an die Klassenleitung", "en": "to the class teacher"}},
+    "roster_columns": {"last_name": "Name", "first_name": "Rufname", "school_class": "Klasse",
+                       "birth_date": "Geburtsdatum", "language": "Sprache"},
     "extra": [{"after": "retention", "title": {"de": "Sicherung", "en": "Backups"},
                "text": {"de": "Jede Nacht.", "en": "Every night."}}],
 }
@@ -120,9 +137,31 @@ def contact(required: tuple[str, ...] = ("name",)) -> st.SearchStrategy[dict[str
 
 
 @st.composite
-def school_data(draw: st.DrawFn, states: list[str], modules: list[str]) -> dict[str, Any]:
+def platform_use(draw: st.DrawFn, platform: Platform) -> dict[str, Any]:
+    """How a school uses one catalog platform: hosting, modules and its own texts."""
+    return draw(st.fixed_dictionaries(
+        {"hosting": st.sampled_from(sorted(platform.hosting))},
+        optional={"modules": st.lists(st.sampled_from(sorted(platform.modules)), unique=True),
+                  "basis": st.sampled_from(["statute", "consent"]), "location": text,
+                  "processor": contact(), "processor_task": text,
+                  "no_processor": st.sampled_from(["true", "false"]),
+                  "retention": st.dictionaries(st.sampled_from(sorted(platform.retention)),
+                                               text, max_size=2)}))
+
+
+@st.composite
+def school_data(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
     """A valid school file's data: every optional part sometimes there, texts of any script."""
     languages = ["de", *draw(st.lists(st.sampled_from(LANGUAGES[1:]), unique=True, max_size=3))]
+    states = [*catalog.states, *(s.name for s in catalog.states.values())]
+    platforms = draw(st.lists(st.sampled_from(sorted(catalog.platforms)), min_size=1, max_size=2,
+                              unique=True))
+    own_consent = st.fixed_dictionaries(
+        {"id": st.from_regex(r"eigene-[a-z0-9]{1,8}", fullmatch=True),
+         "title": local(text, languages), "text": local(long_text, languages)},
+        optional={"data": local(text, languages), "recipients": local(text, languages),
+                  "retention": local(text, languages), "covers": st.sampled_from(platforms)})
+    ages = draw(st.lists(st.integers(0, 18), min_size=2, max_size=2).map(sorted))
     data: dict[str, Any] = {
         "school": draw(st.fixed_dictionaries(
             {"name": text, "street": text, "postcode": postcode, "city": text, "email": email},
@@ -135,15 +174,21 @@ def school_data(draw: st.DrawFn, states: list[str], modules: list[str]) -> dict[
         "audience": draw(optional(local(text, languages))),
         "school_authority": draw(contact()),
         "school_supervision": draw(optional(contact())),
-        "dpo": draw(st.fixed_dictionaries({}, optional={
+        "dpo": draw(optional(st.fixed_dictionaries({}, optional={
             "name": text, "organisation": text, "street": text, "postcode": postcode,
-            "city": text, "phone": phone, "email": email})),
-        "platforms": {"iserv": draw(st.fixed_dictionaries(
-            {"hosting": st.sampled_from(["on_premises", "cloud"])},
-            optional={"modules": st.lists(st.sampled_from(modules), unique=True),
-                      "location": text, "processor": contact(), "processor_task": text}))},
+            "city": text, "phone": phone, "email": email}))),
+        "platforms": {pid: draw(platform_use(catalog.platforms[pid])) for pid in platforms},
         "recipients": draw(st.lists(st.fixed_dictionaries(
             {"name": local(text, languages), "purpose": local(text, languages)}), max_size=3)),
+        "citation": draw(optional(text)),
+        "supervisory_authority": draw(optional(contact())),
+        "consent_age": draw(optional(st.just(
+            {"guardians_only_under": str(ages[0]), "pupil_alone_from": str(ages[1])}))),
+        "consents": draw(st.lists(st.one_of(st.sampled_from(sorted(catalog.consents)), own_consent),
+                                  max_size=3, unique_by=lambda c: c if isinstance(c, str) else c["id"])),
+        "consent_sheet": draw(st.fixed_dictionaries({}, optional={
+            "return_by": st.dates().map(lambda d: d.isoformat()),
+            "return_to": local(text, languages)})),
         "extra": draw(st.lists(st.fixed_dictionaries(
             {"after": st.sampled_from(typing.get_args(Section)), "text": local(long_text, languages)},
             optional={"title": local(text, languages)}), max_size=3)),

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, run_cli
-from .test_model import VALID
+from .test_model import VALID as VALID_TH
+
+# A school without findings: Niedersachsen's law covers platforms; the processor named in full
+VALID = VALID_TH.replace("state: TH", "state: NI").replace(
+    "    hosting: on_premises", "    hosting: on_premises\n    processor:\n      name: IServ GmbH\n"
+    "      street: Musterweg 1\n      postcode: \"38100\"\n      city: Braunschweig")
 
 
 @pytest.fixture
@@ -49,11 +54,12 @@ def test_build_writes_contract_paths(project: Path) -> None:
     result = run(project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "  gs-park: de: 5 files",
+        "  gs-park: de: 7 files",
         result.stdout.splitlines()[-1],
     ]
-    assert result.stdout.splitlines()[-1].startswith("Built 1 school, 5 files (5 changed) in output/ in ")
-    for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf"):
+    assert result.stdout.splitlines()[-1].startswith("Built 1 school, 7 files (7 changed) in output/ in ")
+    for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf", "withdrawal.html",
+                 "withdrawal.pdf"):
         assert (project / "output" / "gs-park" / "de" / name).is_file()
     assert (project / "output" / "gs-park" / "index.html").is_file()
     assert (project / "output" / "index.html").is_file()
@@ -79,7 +85,7 @@ def test_errors_of_all_schools_together_and_old_output_kept(project: Path) -> No
     assert run(project).returncode == 0
     notice = project / "output" / "gs-park" / "de" / "notice.pdf"
     before = notice.read_bytes()
-    (project / "schools" / "gs-park.yaml").write_text(VALID.replace("TH", "XX"), encoding="utf-8")
+    (project / "schools" / "gs-park.yaml").write_text(VALID.replace("NI", "XX"), encoding="utf-8")
     (project / "schools" / "other.yaml").write_text("school: [\n", encoding="utf-8")
     result = run(project)
     assert result.returncode == 1
@@ -120,7 +126,7 @@ def test_strict_refuses_placeholders(project: Path) -> None:
     result = run(project, "--strict")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        "schools/gs-park.yaml:11:9: warning: placeholder still to fill in: Schulträger",
+        "schools/gs-park.yaml:11:9: warning: Placeholder still to fill in: Schulträger [placeholder]",
         "1 problem found; no files were written.",
     ]
 
@@ -131,6 +137,7 @@ def test_check_lists_placeholders(project: Path) -> None:
     result = run(project, "check")
     assert result.returncode == 0
     assert result.stdout.splitlines() == [
-        "schools/gs-park.yaml:11:9: warning: placeholder still to fill in: Schulträger",
-        "Checked 1 school: no errors, 1 warning.",
+        "schools/gs-park.yaml:11:9: warning: Placeholder still to fill in: Schulträger [placeholder]",
+        "    what to do: Replace the 'TODO' text with the real value.",
+        "Checked 1 school: 1 warning.",
     ]

@@ -104,10 +104,6 @@ def test_valid_file_composes(tmp_path: Path, catalog: Catalog) -> None:
     ("state: TH", "state: Thüringen", []),
     ("  iserv:", "  iserve:",
      ["15:3: error: platforms: unknown platform 'iserve' (did you mean 'iserv'?)"]),
-    ("modules: [files]", "modules: [files, chat]",
-     ["17:22: error: platforms.iserv.modules: unknown module 'chat' (known: account, addressbook, "
-      "calendar, email, files, forum, logs, messenger, news, office, polls, profile_picture, "
-      "support, tasks, texts, videoconference)"]),
     ("modules: [files]", "modules: [fils]",
      ["17:15: error: platforms.iserv.modules: unknown module 'fils' (did you mean 'files'?)"]),
 ])
@@ -142,7 +138,6 @@ def test_missing_top_level_keys(tmp_path: Path, catalog: Catalog) -> None:
         "1:1: error: missing required key 'school_year'",
         "1:1: error: missing required key 'stand'",
         "1:1: error: missing required key 'school_authority'",
-        "1:1: error: missing required key 'dpo'",
         "1:1: error: missing required key 'platforms'",
     ]
 

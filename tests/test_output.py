@@ -14,19 +14,10 @@ SCHOOLS = ["beispiel-gymnasium-musterstadt", "loewentor-bleicherode"]
 
 def test_output_paths(built: Path) -> None:
     files = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
-    assert files == [
-        "beispiel-gymnasium-musterstadt/de/consent.html",
-        "beispiel-gymnasium-musterstadt/de/consent.pdf",
-        "beispiel-gymnasium-musterstadt/de/notice.html",
-        "beispiel-gymnasium-musterstadt/de/notice.pdf",
-        "beispiel-gymnasium-musterstadt/index.html",
-        "index.html",
-        "loewentor-bleicherode/de/consent.html",
-        "loewentor-bleicherode/de/consent.pdf",
-        "loewentor-bleicherode/de/notice.html",
-        "loewentor-bleicherode/de/notice.pdf",
-        "loewentor-bleicherode/index.html",
-    ]
+    per_school = ["de/consent.html", "de/consent.pdf", "de/notice.html", "de/notice.pdf",
+                  "de/withdrawal.html", "de/withdrawal.pdf", "index.html"]
+    assert files == sorted([f"{school}/{name}" for school in SCHOOLS for name in per_school]
+                           + ["index.html"])
 
 
 def html_files(built: Path) -> list[Path]:
@@ -52,7 +43,7 @@ def test_index_lists_every_school(built: Path) -> None:
 
 
 @pytest.mark.parametrize("school", SCHOOLS)
-@pytest.mark.parametrize("doc", ["notice", "consent"])
+@pytest.mark.parametrize("doc", ["notice", "consent", "withdrawal"])
 def test_html_golden(built: Path, update_golden: bool, school: str, doc: str) -> None:
     html = (built / school / "de" / f"{doc}.html").read_text(encoding="utf-8")
     check_golden(f"{school}/de/{doc}.html", normalize_html(html), update_golden)

@@ -19,7 +19,7 @@ SCHOOLS = ["loewentor-bleicherode", "beispiel-gymnasium-musterstadt"]
 
 
 @pytest.mark.parametrize("school", SCHOOLS)
-@pytest.mark.parametrize("doc", ["notice", "consent"])
+@pytest.mark.parametrize("doc", ["notice", "consent", "withdrawal"])
 def test_pdf_facts(built: Path, school: str, doc: str) -> None:
     reader = PdfReader(built / school / "de" / f"{doc}.pdf")
     for page in reader.pages:
@@ -41,7 +41,7 @@ def test_consent_sheet_is_one_page_with_room_to_sign(built: Path) -> None:
 
 
 @pytest.mark.parametrize("school", SCHOOLS)
-@pytest.mark.parametrize("doc", ["notice", "consent"])
+@pytest.mark.parametrize("doc", ["notice", "consent", "withdrawal"])
 def test_pdf_text_golden(built: Path, update_golden: bool, school: str, doc: str) -> None:
     pages = pdf_pages(built / school / "de" / f"{doc}.pdf")
     text = "".join(f"--- page {n} ---\n{page}\n" for n, page in enumerate(pages, start=1))

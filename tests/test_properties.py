@@ -19,12 +19,11 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from pypdf import PdfReader
 
+from dsinfo.builder import DOCUMENTS, Builder, Project
 from dsinfo.compose import Catalog, Notice, compose, load_catalog
 from dsinfo.errors import InputError
 from dsinfo.load import read_yaml
 from dsinfo.model import is_placeholder
-from dsinfo.pdf import PdfMaker
-from dsinfo.render import Renderer
 
 from .conftest import ROOT
 from .school_data import dump, school_data
@@ -40,9 +39,6 @@ def bounded(examples: int) -> settings:
 
 
 CATALOG = load_catalog(ROOT / "catalog")
-STATES = sorted([*CATALOG.states, *(s.name for s in CATALOG.states.values()),
-                 *(c.lower() for c in CATALOG.states)])
-MODULES = sorted(CATALOG.platforms["iserv"].modules)
 SEEDS = [VALID, *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "schools").glob("*.yaml"))),
          (CORPUS / "yaml-colon-in-value.yaml").read_text(encoding="utf-8").replace(
              "Grundschule: am Park", "Grundschule am Park")]
@@ -59,12 +55,12 @@ SEED_DATA = [_data(text) for text in SEEDS]
 
 
 class Site:
-    """Writes school files into one folder and renders them, with one renderer per language."""
+    """Writes school files into one folder and builds their HTML pages as the build does."""
 
     def __init__(self, folder: Path, catalog: Catalog) -> None:
         self.folder = folder
         self.catalog = catalog
-        self.renderers: dict[str, Renderer] = {}
+        self.builder = Builder(Project(ROOT), folder / "output", pdf=False)
         self.count = 0
 
     def path(self) -> Path:
@@ -78,15 +74,12 @@ class Site:
         path.write_bytes(text)
         return compose(read_yaml(path), self.catalog)
 
-    def pages(self, notice: Notice) -> Iterator[str]:
-        for lang in notice.school.languages:
-            renderer = self.renderers.setdefault(
-                lang, Renderer(ROOT / "templates", ROOT / "locales", lang))
-            for name in ("notice.html", "consent.html"):
-                yield renderer.page(name, notice, "web")
-                yield renderer.page(name, notice, "print")
-        yield self.renderers["de"].page("school.html", notice, "web", labels={
-            lang: {"notice": "n", "consent": "c"} for lang in notice.school.languages})
+    def pages(self, notice: Notice) -> list[str]:
+        """The web pages of the school (written, as a build writes them) and the print HTML."""
+        files = self.builder.build_school(notice).files
+        prints = [self.builder.renderer(lang).page(f"{doc}.html", notice, "print")
+                  for lang in notice.school.languages for doc in DOCUMENTS]
+        return [p.read_text(encoding="utf-8") for p in files] + prints
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +91,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 
 @bounded(100)
-@given(data=school_data(STATES, MODULES))
+@given(data=school_data(CATALOG))
 def test_valid_school_builds(site: Site, data: dict[str, Any]) -> None:
     notice = site.compose(dump(data))
     name = data["school"]["name"]
@@ -107,15 +100,14 @@ def test_valid_school_builds(site: Site, data: dict[str, Any]) -> None:
 
 
 @bounded(3)
-@given(data=school_data(STATES, MODULES))
+@given(data=school_data(CATALOG))
 def test_valid_school_builds_pdf(site: Site, data: dict[str, Any]) -> None:
     notice = site.compose(dump(data))
-    maker = PdfMaker(ROOT / "templates" / "static" / "print.css", [ROOT / "templates" / "static"])
-    renderer = Renderer(ROOT / "templates", ROOT / "locales", "de")
-    pdf, _ = maker.render(renderer.page("notice.html", notice, "print"))
-    path = site.path().with_suffix(".pdf")
-    path.write_bytes(pdf)
-    assert len(PdfReader(path).pages) >= 1
+    builder = Builder(Project(ROOT), site.folder / "output")
+    for doc in DOCUMENTS:
+        path = site.path().with_suffix(".pdf")
+        path.write_bytes(builder.document_pdf(notice, notice.school.languages[-1], doc))
+        assert len(PdfReader(path).pages) >= 1
 
 
 # ---------------------------------------------------------------------------- broken files
@@ -129,8 +121,7 @@ def clean_outcome(site: Site, text: str | bytes) -> None:
         problems = exc.problems
         event("refused")
     else:
-        for _ in site.pages(notice):
-            pass
+        site.pages(notice)
         event("built")
         return
     assert problems

@@ -6,14 +6,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
+
 from . import i18n
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
 from .load import read_yaml
 from .render import Renderer
+from .roster import Pupil, by_class, file_stem
 from .write import claimed, safe_path, write_atomic
 
-DOCUMENTS = ("notice", "consent")
+DOCUMENTS = ("notice", "consent", "withdrawal")
 
 
 @dataclass(frozen=True)
@@ -83,14 +86,16 @@ class Builder:
     def __init__(self, project: Project, out: Path, *, pdf: bool = True) -> None:
         self.project = project
         self.out = out
-        self._renderers: dict[str, Renderer] = {}
+        self._renderers: dict[tuple[str, bool], Renderer] = {}
         self._pdf_enabled = pdf
         self._pdf_maker: object | None = None
 
-    def renderer(self, lang: str) -> Renderer:
-        if lang not in self._renderers:
-            self._renderers[lang] = Renderer(self.project.templates, self.project.locales, lang)
-        return self._renderers[lang]
+    def renderer(self, lang: str, *, bilingual: bool = False) -> Renderer:
+        key = (lang, bilingual and lang != "de")
+        if key not in self._renderers:
+            self._renderers[key] = Renderer(self.project.templates, self.project.locales, lang,
+                                            bilingual=key[1])
+        return self._renderers[key]
 
     def _pdf(self, html: str) -> tuple[bytes, list[str]]:
         from .pdf import PdfMaker
@@ -134,10 +139,27 @@ class Builder:
             files.append((safe_path(self.out, notice.id, lang, f"{doc}.html"),
                           renderer.page(f"{doc}.html", notice, "web")))
             if self._pdf_enabled:
-                pdf, warnings = self._pdf(renderer.page(f"{doc}.html", notice, "print"))
-                result.warnings.extend(f"{lang}/{doc}.pdf: {w}" for w in warnings)
-                files.append((safe_path(self.out, notice.id, lang, f"{doc}.pdf"), pdf))
+                files.append(self._pdf_file(notice, renderer, doc, f"{doc}.pdf", result))
+        if self._pdf_enabled and lang != "de":
+            # German (binding) and the parents' language on one sheet
+            both = self.renderer(lang, bilingual=True)
+            files.append(self._pdf_file(notice, both, "consent", "consent-bilingual.pdf", result))
         return files
+
+    def _pdf_file(self, notice: Notice, renderer: Renderer, doc: str, name: str,
+                  result: SchoolResult) -> tuple[Path, bytes]:
+        pdf, warnings = self._pdf(renderer.page(f"{doc}.html", notice, "print"))
+        result.warnings.extend(f"{renderer.lang}/{name}: {w}" for w in warnings)
+        return safe_path(self.out, notice.id, renderer.lang, name), pdf
+
+    def document_pdf(self, notice: Notice, lang: str, name: str) -> bytes:
+        """One PDF by its output name (notice, consent, withdrawal, consent-bilingual)."""
+        bilingual = name == "consent-bilingual"
+        doc = "consent" if bilingual else name
+        if doc not in DOCUMENTS:
+            raise KeyError(name)
+        page = self.renderer(lang, bilingual=bilingual).page(f"{doc}.html", notice, "print")
+        return self._pdf(page)[0]
 
     def _school_index(self, notice: Notice) -> str:
         labels = {lang: {"notice": self.renderer(lang).catalog_text("Datenschutzhinweise"),
@@ -160,3 +182,26 @@ class Builder:
                 except InputError:
                     continue  # a school whose file is broken now is listed again once fixed
         return notices
+
+    def roster(self, notice: Notice, pupils: list[Pupil], out: Path) -> list[Path]:
+        """Per class: one PDF with a pre-filled consent sheet per pupil (bilingual where the
+        roster names a language) and one return checklist. Each class is one WeasyPrint
+        document, written before the next class is rendered."""
+        written: list[Path] = []
+        taken: set[str] = set()
+        for school_class, members in by_class(pupils).items():
+            # each sheet is our own autoescaped template output, so it may go in as markup
+            sheets = [Markup(self.renderer(p.language, bilingual=True)
+                             .page("roster_sheet.html", notice, "print", pupil=p)) for p in members]
+            german = self.renderer("de")
+            stem = file_stem(school_class, taken)
+            for name, page in ((f"{stem}.pdf", german.page("roster.html", notice, "print",
+                                                          school_class=school_class, sheets=sheets)),
+                               (f"{stem}-checklist.pdf", german.page("checklist.html", notice, "print",
+                                                                    school_class=school_class,
+                                                                    pupils=members))):
+                pdf, _ = self._pdf(page)
+                path = safe_path(out, name)
+                write_atomic(path, pdf)
+                written.append(path)
+        return written

@@ -12,7 +12,14 @@ from typing import Any
 import click
 
 from .builder import Builder, Project, SchoolResult, load_schools
-from .errors import DsinfoError, InputError, Problem, display_path
+from .check import Finding
+from .check import check as check_notice
+from .compose import load_catalog
+from .errors import DsinfoError, InputError, display_path
+from .model import RosterColumns
+from .render import Renderer
+from .roster import read_roster
+from .write import write_atomic
 
 ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
@@ -64,31 +71,30 @@ def cli(ctx: click.Context) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: output/ in the project).")
 @click.option("--strict", is_flag=True,
-              help="Refuse to build a school with warnings (e.g. placeholders left).")
+              help="Refuse to build a school with any error or warning of the check.")
 @click.pass_context
 def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool) -> None:
     """Build notice and consent sheet, HTML and PDF, for every language of every school."""
     project = _project(ctx)
     out = out or project.root / "output"
     started = time.perf_counter()
-    notices, _ = load_schools(project, schools)
-    warned = [n for n in notices if n.placeholders]
-    if strict and warned:
-        raise InputError([p for n in warned for p in n.placeholders])
-    results = Builder(project, out).build(notices, progress=_report)
+    notices, catalog = load_schools(project, schools)
+    builder = Builder(project, out)
+    findings = {n.id: check_notice(n, catalog, builder.renderer("de")) for n in notices}
+    if strict and any(findings.values()):
+        raise InputError([f.as_problem() for n in notices for f in findings[n.id]])
+    results = builder.build(notices, progress=lambda r: _report(r, findings[r.notice.id]))
     files = sum(len(r.files) for r in results)
     changed = sum(r.changed for r in results)
     click.echo(f"Built {len(results)} school{'s' if len(results) != 1 else ''}, {files} files "
                f"({changed} changed) in {display_path(out)}/ in {time.perf_counter() - started:.1f} s.")
 
 
-def _report(result: SchoolResult) -> None:
+def _report(result: SchoolResult, findings: list[Finding]) -> None:
     n = result.notice
     line = f"  {n.id}: {', '.join(n.school.languages)}: {len(result.files)} files"
-    if n.placeholders:
-        count = len(n.placeholders)
-        line += (f"; {count} placeholder{'s' if count != 1 else ''} to fill in "
-                 f"(python build.py check --school {n.id})")
+    if findings:
+        line += f"; {_counts(findings)} (python build.py check --school {n.id})"
     click.echo(line)
     for warning in result.warnings:
         click.echo(f"{display_path(n.path)}: warning: {warning}", err=True)
@@ -98,13 +104,139 @@ def _report(result: SchoolResult) -> None:
 @school_option
 @click.pass_context
 def check(ctx: click.Context, schools: tuple[str, ...]) -> None:
-    """Check school files without building: errors, and placeholders still to fill in."""
-    notices, _ = load_schools(_project(ctx), schools)
-    findings: list[Problem] = [p for n in notices for p in n.placeholders]
-    for problem in findings:
-        click.echo(str(problem))
-    click.echo(f"Checked {len(notices)} school{'s' if len(notices) != 1 else ''}: no errors, "
-               f"{len(findings)} warning{'s' if len(findings) != 1 else ''}.")
+    """Check school files against GDPR Art. 13/14 without building.
+
+    Lists each finding with its place in the school file and what to do; exits with 1 when
+    there are errors.
+    """
+    project = _project(ctx)
+    notices, catalog = load_schools(project, schools)
+    renderer = Renderer(project.templates, project.locales, "de")
+    findings = [f for n in notices for f in check_notice(n, catalog, renderer)]
+    for finding in findings:
+        click.echo(str(finding))
+    plural = "s" if len(notices) != 1 else ""
+    click.echo(f"Checked {len(notices)} school{plural}: {_counts(findings) or 'no findings'}.")
+    if any(f.severity == "error" for f in findings):
+        ctx.exit(1)
+
+
+def _counts(findings: list[Finding]) -> str:
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}" if errors else "",
+             f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
+    return ", ".join(p for p in parts if p)
+
+
+@cli.command()
+@click.option("--school", "school", required=True, metavar="ID", help="The school whose sheets to print.",
+              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The roster: a CSV export of the school administration software.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the class PDFs (default: next to the CSV, '<csv name>-<school>').")
+@click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
+              help="A column name of the CSV, e.g. --column last_name=Familienname "
+                   "(fields: last_name, first_name, school_class, birth_date, language).")
+@click.pass_context
+def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
+           columns: tuple[str, ...]) -> None:
+    """Pre-filled consent sheets per pupil and a return checklist per class, from a roster.
+
+    The roster is personal data: it is read into memory only, and the PDFs go to a folder of
+    their own, not into the website output.
+    """
+    project = _project(ctx)
+    notices, _ = load_schools(project, [school])
+    notice = notices[0]
+    names = _column_names(notice.school.roster_columns, columns)
+    pupils = read_roster(csv_path, names, notice.age_rule, notice.school.stand)
+    out = out or csv_path.parent / f"{csv_path.stem}-{school}"
+    if out.resolve().is_relative_to((project.root / "output").resolve()):
+        click.echo(f"warning: {display_path(out)} is inside output/, the folder for the website: "
+                   "the sheets hold pupils' names", err=True)
+    started = time.perf_counter()
+    written = Builder(project, out).roster(notice, pupils, out)
+    classes = len(written) // 2
+    click.echo(f"Wrote consent sheets for {len(pupils)} pupils in {classes} "
+               f"class{'es' if classes != 1 else ''} to {display_path(out)}/ "
+               f"in {time.perf_counter() - started:.1f} s.")
+    click.echo("They contain personal data: keep them safe and delete them once the sheets are back.")
+
+
+def _column_names(base: RosterColumns, overrides: tuple[str, ...]) -> RosterColumns:
+    values = base.model_dump()
+    for item in overrides:
+        field, sep, name = item.partition("=")
+        if not sep or field not in values or not name.strip():
+            raise click.BadParameter(f"'{item}' is not FIELD=NAME with FIELD one of "
+                                     f"{', '.join(values)}", param_hint="--column")
+        values[field] = name.strip()
+    return RosterColumns(**values)
+
+
+@cli.command()
+@click.option("--id", "school_id", help="The school id (file name); default: made from the name.")
+@click.option("--land", help="The Land, as code (TH) or name (Thüringen).")
+@click.option("--name", help="The school's name.")
+@click.option("--street")
+@click.option("--postcode")
+@click.option("--city")
+@click.option("--email", help="The school's e-mail address.")
+@click.option("--phone")
+@click.option("--authority", help="The Schulträger (maintaining body).")
+@click.option("--dpo-name", help="The data protection officer's name (optional).")
+@click.option("--dpo-email", help="The data protection officer's e-mail address.")
+@click.option("--platform", "platform_specs", multiple=True, metavar="ID:HOSTING[:MODULE,...]",
+              help="A platform, e.g. iserv:on_premises:files,email. Repeat for several.")
+@click.option("--language", "languages", multiple=True,
+              help="A language besides German (en, tr, ar, uk, ru).")
+@click.option("--consent", "consents", multiple=True, help="A consent from catalog/consents/.")
+@click.option("--stand", type=click.DateTime(["%Y-%m-%d"]), help="Stand date (default: today).")
+@click.option("--no-input", is_flag=True, help="Ask nothing: missing values become TODO placeholders.")
+@click.pass_context
+def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_specs: tuple[str, ...],
+        languages: tuple[str, ...], consents: tuple[str, ...], stand: Any, **values: str | None) -> None:
+    """Create a new school file, asking for what the catalog cannot know.
+
+    Writes schools/<id>.yaml with comments on every key and runs the check on it. With
+    --no-input (or flags for every answer) it asks nothing.
+    """
+    from .wizard import ask_answers, render, slug
+
+    project = _project(ctx)
+    catalog = load_catalog(project.catalog)
+    answers = ask_answers(catalog, values, platform_specs=platform_specs, languages=languages,
+                          consents=consents, stand=stand.date() if stand else None, no_input=no_input)
+    sid = school_id or (slug(answers.name) if no_input else
+                        str(click.prompt("Kennung (Dateiname)", default=slug(answers.name))))
+    if not ID_RE.fullmatch(sid):
+        raise click.BadParameter(f"'{sid}' is not a school id (lowercase letters, digits, '-')",
+                                 param_hint="--id")
+    path = project.schools / f"{sid}.yaml"
+    if path.exists():
+        raise click.UsageError(f"{display_path(path)} exists already: choose another --id")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, render(answers, catalog))
+    click.echo(f"Wrote {display_path(path)}.")
+    ctx.invoke(check, schools=(sid,))
+
+
+@cli.command()
+@school_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.pass_context
+def serve(ctx: click.Context, schools: tuple[str, ...], port: int) -> None:
+    """Preview the pages locally; they rebuild and reload when a file changes.
+
+    HTML is rebuilt at once, a PDF is made when you open it; errors are shown in the page.
+    Only this computer can reach the preview (127.0.0.1).
+    """
+    from .serve import serve as run_preview
+
+    run_preview(_project(ctx), schools, port, echo=click.echo)
 
 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,14 +17,18 @@ from typing import Any
 from .errors import InputError, Problem, shown
 from .load import Document, Loc, read_yaml
 from .model import (
+    AgeRule,
     Basis,
-    ConsentText,
+    ConsentPurpose,
+    Contact,
     HostingOption,
     Module,
     Platform,
     PlatformUse,
     School,
+    SchoolConsent,
     State,
+    Vendor,
     is_placeholder,
     validate,
 )
@@ -34,18 +38,25 @@ ID_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 @dataclass(frozen=True)
 class Catalog:
-    """The shipped knowledge: state profiles and platform profiles, keyed by id."""
+    """The shipped knowledge: state profiles, platform profiles and the consent library."""
 
     states: dict[str, State]
     platforms: dict[str, Platform]
+    consents: dict[str, ConsentPurpose]
     files: tuple[Path, ...]
+
+
+# Text is either a German catalog string (translated through the gettext catalogs) or a school's
+# own text per language ({"de": ..., "en": ...}); the template filter `t` handles both.
+Text = str | Mapping[Any, str]
 
 
 @dataclass(frozen=True)
 class DataLine:
     label: str
     platform: str
-    retention: str
+    retention: Text
+    rule: str  # the retention rule's id, for the check
     voluntary: bool
 
 
@@ -62,6 +73,7 @@ class Processor:
     street: str | None
     postcode: str | None
     city: str | None
+    country: str
     task: str
     platform: str
     location: str
@@ -70,16 +82,23 @@ class Processor:
 
 @dataclass(frozen=True)
 class ConsentItem:
+    """One consent on the sheet: what the signer agrees to, what is processed, who sees it,
+    how long."""
+
     id: str
-    title: str
-    text: str
-    platform: str
+    title: Text
+    text: Text
+    data: tuple[Text, ...] = ()
+    recipients: Text | None = None
+    retention: tuple[Text, ...] = ()
+    platform: str | None = None
+    covers: str | None = None  # platform id (or platform.module) a school's own consent is about
 
 
 @dataclass(frozen=True)
 class RetentionGroup:
     labels: tuple[str, ...]
-    text: str
+    text: Text
 
 
 @dataclass(frozen=True)
@@ -90,13 +109,17 @@ class PlatformView:
     hosting: HostingOption
     modules: tuple[tuple[str, Module], ...]
 
+    @property
+    def location(self) -> str:
+        return self.use.location or self.hosting.location
+
 
 @dataclass(frozen=True)
 class Notice:
     """One school, fully resolved against the catalog."""
 
     id: str
-    path: Path
+    doc: Document
     school: School
     state: State
     platforms: tuple[PlatformView, ...]
@@ -108,11 +131,37 @@ class Notice:
     retention_notes: tuple[str, ...]
     consents: tuple[ConsentItem, ...]
     placeholders: tuple[Problem, ...]
+    placeholder_locs: tuple[Loc, ...]
+
+    @property
+    def path(self) -> Path:
+        return self.doc.path
 
     @property
     def platform_names(self) -> str:
         """Short names for running text, e.g. "IServ" or "IServ, WebUntis"."""
         return ", ".join(p.platform.short_name for p in self.platforms)
+
+    @property
+    def citation(self) -> str:
+        """The legal-basis citation for statutory processing: the school's own, or the Land's."""
+        return self.school.citation or self.state.notice_citation.text
+
+    @property
+    def authority(self) -> Contact:
+        """The complaint authority (Art. 77): the Land's, unless the school file renames it."""
+        if self.school.supervisory_authority:
+            return self.school.supervisory_authority
+        a = self.state.supervisory_authority
+        return Contact(name=a.name, street=a.street, postcode=a.postcode, city=a.city,
+                       email=a.email, website=a.website)
+
+    @property
+    def age_rule(self) -> AgeRule:
+        """Who signs a consent, by age: the school's rule, or the Land's."""
+        rule = self.school.consent_age or self.state.consent_age
+        return AgeRule(guardians_only_under=rule.guardians_only_under,
+                       pupil_alone_from=rule.pupil_alone_from)
 
 
 def load_catalog(root: Path) -> Catalog:
@@ -120,6 +169,7 @@ def load_catalog(root: Path) -> Catalog:
     problems: list[Problem] = []
     states = _load_dir(root / "states", State, problems)
     platforms = _load_dir(root / "platforms", Platform, problems)
+    consents = _load_dir(root / "consents", ConsentPurpose, problems)
     for key, state in states.items():
         if state.code.lower() != key:
             problems.append(Problem(path=root / "states" / f"{key}.yaml", line=1, column=1,
@@ -128,8 +178,10 @@ def load_catalog(root: Path) -> Catalog:
         problems.extend(_check_platform(root / "platforms" / f"{key}.yaml", platform))
     if problems:
         raise InputError(problems)
-    files = tuple(sorted((root / "states").glob("*.yaml")) + sorted((root / "platforms").glob("*.yaml")))
-    return Catalog(states={k.upper(): v for k, v in states.items()}, platforms=platforms, files=files)
+    files = tuple(sorted(p for part in ("states", "platforms", "consents")
+                         for p in (root / part).glob("*.yaml")))
+    return Catalog(states={k.upper(): v for k, v in states.items()}, platforms=platforms,
+                   consents=consents, files=files)
 
 
 def _load_dir(folder: Path, cls: type[Any], problems: list[Problem]) -> dict[str, Any]:
@@ -169,9 +221,11 @@ def compose(doc: Document, catalog: Catalog) -> Notice:
     state = _resolve_state(doc, school, catalog, problems)
     views = [_resolve_platform(doc, pid, use, catalog, problems)
              for pid, use in school.platforms.items()]
+    _check_covers(doc, school, catalog, problems)
+    _check_consents(doc, school, catalog, problems)
     if problems or state is None:
         raise InputError(problems)
-    return _assemble(sid, doc, school, state, [v for v in views if v is not None])
+    return _assemble(sid, doc, school, state, [v for v in views if v is not None], catalog)
 
 
 def _resolve_state(doc: Document, school: School, catalog: Catalog,
@@ -207,8 +261,43 @@ def _resolve_platform(doc: Document, pid: str, use: PlatformUse, catalog: Catalo
             problems.append(doc.problem(("platforms", pid, "modules", index),
                                         f"platforms.{pid}.modules: unknown module '{mid}'"
                                         f"{_suggest(mid, list(platform.modules))}"))
+    for rule in use.retention:
+        if rule not in platform.retention:
+            problems.append(doc.problem(("platforms", pid, "retention", rule),
+                                        f"platforms.{pid}.retention: unknown retention rule '{rule}'"
+                                        f"{_suggest(rule, list(platform.retention))}", prefer_key=True))
     chosen = [(mid, m) for mid, m in platform.modules.items() if m.required or mid in use.modules]
     return PlatformView(id=pid, platform=platform, use=use, hosting=hosting, modules=tuple(chosen))
+
+
+def _check_covers(doc: Document, school: School, catalog: Catalog, problems: list[Problem]) -> None:
+    for index, consent in enumerate(school.consents):
+        if consent.covers is None:
+            continue
+        pid, _, mid = consent.covers.partition(".")
+        platform = catalog.platforms.get(pid)
+        if pid not in school.platforms or platform is None or (mid and mid not in platform.modules):
+            known = [f"{p}.{m}" for p in school.platforms if p in catalog.platforms
+                     for m in catalog.platforms[p].modules] + list(school.platforms)
+            problems.append(doc.problem(("consents", index, "covers"),
+                                        f"consents.covers: '{consent.covers}' is not a platform or "
+                                        f"module this school uses{_suggest(consent.covers, known)}"))
+
+
+def _check_consents(doc: Document, school: School, catalog: Catalog, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for index, consent in enumerate(school.consents):
+        if consent.id in seen:
+            problems.append(doc.problem(("consents", index, "id"),
+                                        f"consents: '{consent.id}' is listed twice"))
+        seen.add(consent.id)
+        if consent.id in catalog.consents:
+            continue
+        missing = [k for k in ("title", "text") if getattr(consent, k) is None]
+        if missing:
+            problems.append(doc.problem(("consents", index), f"consents: '{consent.id}' is not in the "
+                                        f"consent library{_suggest(consent.id, list(catalog.consents))};"
+                                        f" a consent of your own needs {' and '.join(missing)}"))
 
 
 def _suggest(word: str, options: list[str], known: list[str] | None = None) -> str:
@@ -220,55 +309,106 @@ def _suggest(word: str, options: list[str], known: list[str] | None = None) -> s
 
 
 def _assemble(sid: str, doc: Document, school: School, state: State,
-              views: list[PlatformView]) -> Notice:
+              views: list[PlatformView], catalog: Catalog) -> Notice:
     data = [(v, item) for v in views for _, m in v.modules for item in m.data]
     lines = [DataLine(label=item.label, platform=v.platform.short_name,
-                      retention=v.platform.retention[item.retention].text, voluntary=item.voluntary)
+                      retention=v.use.retention.get(item.retention)
+                      or v.platform.retention[item.retention].text,
+                      rule=item.retention, voluntary=item.voluntary)
              for v, item in data]
+    sources = [item.source for _, item in data]
     return Notice(
-        id=sid, path=doc.path, school=school, state=state, platforms=tuple(views),
-        imported=tuple(ln for ln, (_, item) in zip(lines, data, strict=True) if item.source == "import"),
-        collected=tuple(ln for ln, (_, item) in zip(lines, data, strict=True) if item.source == "use"),
-        purposes=tuple(PurposeLine(text=p.text, basis=p.basis, platform=v.platform.short_name)
+        id=sid, doc=doc, school=school, state=state, platforms=tuple(views),
+        imported=tuple(ln for ln, src in zip(lines, sources, strict=True) if src == "import"),
+        collected=tuple(ln for ln, src in zip(lines, sources, strict=True) if src == "use"),
+        purposes=tuple(PurposeLine(text=p.text, basis=v.use.basis or p.basis,
+                                   platform=v.platform.short_name)
                        for v in views for _, m in v.modules for p in m.purposes),
         processors=tuple(p for v in views if (p := _processor(v)) is not None),
         retention=_retention_groups(lines),
         retention_notes=tuple(v.platform.retention["backups"].text for v in views
                               if "backups" in v.platform.retention),
-        consents=tuple(_consent(v, mid, m.consent) for v in views for mid, m in v.modules
-                       if m.consent is not None),
-        placeholders=tuple(_placeholders(doc)),
+        consents=tuple(_consents(views, school, catalog)),
+        placeholders=tuple(p for p, _ in _placeholders(doc)),
+        placeholder_locs=tuple(loc for _, loc in _placeholders(doc)),
     )
 
 
 def _processor(view: PlatformView) -> Processor | None:
     task = view.use.processor_task or view.hosting.processor_task
-    if task is None:
+    if task is None or view.use.no_processor:
         return None
-    who = view.use.processor or view.platform.vendor
+    who: Contact | Vendor | None = view.use.processor
+    if who is None and view.hosting.processor_is_vendor:
+        who = view.platform.vendor
+    if who is None:
+        return None  # the school must name its hoster: the check reports it
+    country = who.country if isinstance(who, Vendor) else "Deutschland"
     return Processor(name=who.name, street=who.street, postcode=who.postcode, city=who.city,
-                     task=task, platform=view.platform.name,
-                     location=view.use.location or view.hosting.location,
+                     country=country, task=task, platform=view.platform.name, location=view.location,
                      third_country=view.hosting.third_country)
 
 
-def _consent(view: PlatformView, mid: str, text: ConsentText) -> ConsentItem:
-    return ConsentItem(id=f"{view.id}.{mid}", title=text.title, text=text.text,
-                       platform=view.platform.short_name)
+def _consents(views: list[PlatformView], school: School, catalog: Catalog) -> Iterator[ConsentItem]:
+    """Consents asked for: a whole platform the school runs on consent, the consent modules,
+    and the school's own (from the library, with its own texts where given)."""
+    for v in views:
+        if v.use.basis == "consent":
+            yield ConsentItem(id=v.id, title=v.platform.name, text=PLATFORM_CONSENT,
+                              data=tuple(i.label for _, m in v.modules for i in m.data),
+                              retention=_rule_texts(v, [i.retention for _, m in v.modules for i in m.data]),
+                              platform=v.platform.short_name)
+            continue
+        for mid, module in v.modules:
+            if module.consent is not None:
+                yield ConsentItem(id=f"{v.id}.{mid}", title=module.consent.title,
+                                  text=module.consent.text, data=tuple(i.label for i in module.data),
+                                  recipients=module.consent.recipients,
+                                  retention=_rule_texts(v, [i.retention for i in module.data]),
+                                  platform=v.platform.short_name)
+    for c in school.consents:
+        yield _school_consent(c, catalog.consents.get(c.id))
+
+
+def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentItem:
+    """The library entry with the school's own texts on top (or the school's texts alone)."""
+    def pick(mine: Text | None, library: str | None) -> Text | None:
+        return mine if mine is not None else library
+
+    title = pick(own.title, base.title if base else None)
+    text = pick(own.text, base.text if base else None)
+    assert title is not None  # ensured by _check_consents
+    assert text is not None
+    data = pick(own.data, base.data if base else None)
+    retention = pick(own.retention, base.retention if base else None)
+    return ConsentItem(id=own.id, covers=own.covers, title=title, text=text,
+                       data=(data,) if data is not None else (),
+                       recipients=pick(own.recipients, base.recipients if base else None),
+                       retention=(retention,) if retention is not None else ())
+
+
+def _rule_texts(view: PlatformView, rules: list[str]) -> tuple[Text, ...]:
+    texts = [view.use.retention.get(r) or view.platform.retention[r].text for r in dict.fromkeys(rules)]
+    return tuple(texts)
+
+
+PLATFORM_CONSENT = ("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "
+                    "Daten für die Nutzung der Plattform zu den dort genannten Zwecken verarbeitet.")
 
 
 def _retention_groups(lines: list[DataLine]) -> tuple[RetentionGroup, ...]:
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, tuple[Text, list[str]]] = {}
     for line in lines:
-        groups.setdefault(line.retention, []).append(line.label)
-    return tuple(RetentionGroup(labels=tuple(labels), text=text) for text, labels in groups.items())
+        key = line.retention if isinstance(line.retention, str) else repr(sorted(line.retention.items()))
+        groups.setdefault(key, (line.retention, []))[1].append(line.label)
+    return tuple(RetentionGroup(labels=tuple(labels), text=text) for text, labels in groups.values())
 
 
-def _placeholders(doc: Document) -> Iterator[Problem]:
+def _placeholders(doc: Document) -> Iterator[tuple[Problem, Loc]]:
     for loc, value in _walk(doc.data, ()):
         if is_placeholder(value):
             what = value.removeprefix("TODO").lstrip(": ") or "a value"
-            yield doc.problem(loc, f"placeholder still to fill in: {what}", severity="warning")
+            yield doc.problem(loc, f"placeholder still to fill in: {what}", severity="warning"), loc
 
 
 def _walk(data: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:

@@ -22,7 +22,7 @@ class Problem:
     def __str__(self) -> str:
         where = display_path(self.path)
         if self.line:
-            where += f":{self.line}:{self.column or 1}"
+            where += f":{self.line}" + (f":{self.column}" if self.column else "")
         return f"{where}: {self.severity}: {self.message}"
 
 

@@ -164,6 +164,7 @@ class Fact(Model):
 
     value: Literal["yes", "no", "unknown"]
     provision: Text | None = None
+    only: Text | None = None  # "yes" holds only for this (e.g. a state platform), not in general
     note: LongText | None = None
     confidence: Confidence
     sources: list[Text] = []
@@ -223,9 +224,11 @@ DataSource = Literal["import", "use"]
 
 
 class Vendor(Model):
+    """The company that makes a platform (and, for vendor hosting, processes the data)."""
+
     name: Text
-    street: Text
-    postcode: Postcode
+    street: Text  # 'unknown' where not found
+    postcode: Text | None = None  # in the vendor's country's format
     city: Text
     country: Text = "Deutschland"
     website: Url | None = None
@@ -265,10 +268,24 @@ class Purpose(Model):
 
 
 class ConsentText(Model):
-    """What the consent sheet says for one consent purpose."""
+    """What the consent sheet says for one consent purpose of a platform module."""
 
     title: Text
     text: LongText
+    recipients: LongText | None = None  # who sees the data; what and how long come from the module
+
+
+class ConsentPurpose(Model):
+    """A consent from the shipped library (catalog/consents/): what is processed, who sees it,
+    how long. Schools switch it on by id and may override any text."""
+
+    title: Text
+    text: LongText
+    data: LongText
+    recipients: LongText
+    retention: LongText
+    note: LongText | None = None
+    sources: Sources
 
 
 class Module(Model):
@@ -341,13 +358,58 @@ class Dpo(Model):
 
 
 class PlatformUse(Model):
-    """A platform the school uses: how it is hosted, which optional modules are on."""
+    """A platform the school uses: how it is hosted, which optional modules are on, and what
+    differs from the catalog."""
 
     hosting: Hosting
     modules: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []
+    basis: Basis | None = None  # "consent": the school asks consent instead of relying on the statute
     location: Text | None = None  # where the data are, if the catalog does not know
     processor: Contact | None = None  # a processor other than the vendor (e.g. a county IT service)
     processor_task: Text | None = None
+    no_processor: bool = False  # nobody outside the school has access (e.g. self-maintained server)
+    retention: dict[Id, LocalText] = {}  # the school's own text for a retention rule of the catalog
+
+
+class AgeRule(Model):
+    """Who signs a consent, by the pupil's age (overrides the Land's rule)."""
+
+    guardians_only_under: Annotated[int, Field(ge=0, le=18)]
+    pupil_alone_from: Annotated[int, Field(ge=0, le=18)]
+
+
+class SchoolConsent(Model):
+    """A consent the school asks for: a library id, with any text of its own; or all its own."""
+
+    id: Id
+    title: LocalText | None = None
+    text: LocalText | None = None
+    data: LocalText | None = None
+    recipients: LocalText | None = None
+    retention: LocalText | None = None
+    covers: Text | None = None  # a platform id, or platform.module, that this consent is about
+
+
+def _consent_id_alone(value: Any) -> Any:
+    """`- photos_website` is short for `- id: photos_website`."""
+    return {"id": value} if isinstance(value, str) else value
+
+
+class ConsentSheet(Model):
+    """How the consent sheet is handed back."""
+
+    return_by: dt.date | None = None
+    return_to: LocalText | None = None  # e.g. "an die Klassenleitung"
+
+
+class RosterColumns(Model):
+    """Column names of the roster export from the school administration software."""
+
+    last_name: Text = "Nachname"
+    first_name: Text = "Vorname"
+    school_class: Text = "Klasse"
+    birth_date: Text = "Geburtsdatum"
+    language: Text = "Sprache"  # optional in the file: the parent's language for a bilingual sheet
 
 
 Section = Literal["intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
@@ -379,9 +441,16 @@ class School(Model):
     audience: LocalText | None = None
     school_authority: Contact
     school_supervision: Contact | None = None
-    dpo: Dpo
+    dpo: Dpo | None = None  # required by Art. 13 DSGVO: the check reports it when missing
     platforms: Annotated[dict[Id, PlatformUse], Field(min_length=1, max_length=MAX_ENTRIES)]
     recipients: Annotated[list[Recipient], Field(max_length=MAX_ENTRIES)] = []
+    citation: Text | None = None  # the school's own legal-basis citation instead of the Land's
+    supervisory_authority: Contact | None = None  # only if the Land's authority must be renamed
+    consent_age: AgeRule | None = None
+    consents: Annotated[list[Annotated[SchoolConsent, BeforeValidator(_consent_id_alone)]],
+                        Field(max_length=MAX_ENTRIES)] = []
+    consent_sheet: ConsentSheet = ConsentSheet()
+    roster_columns: RosterColumns = RosterColumns()
     extra: Annotated[list[Extra], Field(max_length=MAX_ENTRIES)] = []
 
     @field_validator("languages")

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from . import i18n
 from .compose import Notice
 from .errors import BuildError
-from .model import is_placeholder
+from .model import UNKNOWN, is_placeholder
 
 Medium = Literal["web", "print"]
 SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
@@ -42,19 +42,28 @@ def markdown(text: str) -> Markup:
     return Markup(_MD.render(text))
 
 
-def fill(value: object) -> Markup:
-    """A value as escaped HTML; a 'TODO: ...' placeholder is marked so nobody misses it."""
+def fill(value: object, unknown: str = "unbekannt") -> Markup:
+    """A value as escaped HTML; a 'TODO: ...' placeholder or a fact the catalog does not know
+    is marked so nobody misses it."""
     if is_placeholder(value):
         what = str(value).removeprefix("TODO").lstrip(": ")
         return Markup('<mark class="todo">[{}]</mark>').format(what or "TODO")
+    if value == UNKNOWN:
+        return Markup('<mark class="todo">[{}]</mark>').format(unknown)
     return escape(value)
 
 
 class Renderer:
-    """Renders one language's pages; one instance per language, reused for every school."""
+    """Renders one language's pages; one instance per language, reused for every school.
 
-    def __init__(self, templates: Path, locales: Path, lang: str) -> None:
+    With `bilingual=True` every text comes out twice, the binding German first and then the
+    translation, each in a span with its own `lang` (and `dir`): the same templates make the
+    bilingual consent sheet that parents and school staff both read.
+    """
+
+    def __init__(self, templates: Path, locales: Path, lang: str, *, bilingual: bool = False) -> None:
         self.lang = lang
+        self.bilingual = bilingual and lang != "de"
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(["html", "htm", "xml"]),
@@ -64,24 +73,54 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._translations = i18n.translations(locales, lang)
-        self.env.install_gettext_translations(self._translations, newstyle=True)  # type: ignore[attr-defined]
-        self.env.filters.update(md=markdown, fill=fill, date=self.date, t=self.catalog_text,
+        if self.bilingual:
+            self.env.install_gettext_callables(  # type: ignore[attr-defined]
+                self._both_gettext, self._both_ngettext, newstyle=True)
+        else:
+            self.env.install_gettext_translations(self._translations, newstyle=True)  # type: ignore[attr-defined]
+        self.env.filters.update(md=markdown, fill=self.fill, date=self.date, t=self.catalog_text,
                                 local=self.local)
-        self.env.globals.update(lang=lang, dir=i18n.direction(lang),
-                                language_name=i18n.language_name)
+        page_lang = "de" if self.bilingual else lang
+        self.env.globals.update(lang=page_lang, dir=i18n.direction(page_lang),
+                                language_name=i18n.language_name, bilingual=self.bilingual)
+
+    def _both(self, german: str, translated: str) -> Markup:
+        """German and translation side by side, each marked with its language."""
+        if translated == german:
+            return escape(german)
+        return Markup('<span class="bi-de" lang="de">{}</span><span class="bi-sep"> / </span>'
+                      '<span class="bi-xx" lang="{}" dir="{}">{}</span>').format(
+            german, self.lang, i18n.direction(self.lang), translated)
+
+    def _both_gettext(self, message: str) -> str:
+        # newstyle gettext marks the result safe and then %-formats it with escaped variables
+        return str(self._both(message, self._translations.gettext(message)))
+
+    def _both_ngettext(self, singular: str, plural: str, n: int) -> str:
+        german = singular if n == 1 else plural
+        return str(self._both(german, self._translations.ngettext(singular, plural, n)))
+
+    def fill(self, value: object) -> Markup:
+        return fill(value, unknown=self.catalog_text("unbekannt"))
 
     def date(self, value: dt.date) -> str:
-        return i18n.date(value, self.lang)
+        # a bilingual sheet shows German dates: 01.03.2023 reads the same in every language
+        return i18n.date(value, "de" if self.bilingual else self.lang)
 
-    def catalog_text(self, text: str) -> str:
-        """Catalog facts are German source strings, translated through the same catalogs."""
-        return str(self._translations.gettext(text))
+    def catalog_text(self, text: str | Mapping[Any, str]) -> str:
+        """Catalog facts are German source strings, translated through the same catalogs; a
+        school's own text comes per language."""
+        if not isinstance(text, str):
+            return self.local(text)
+        translated = str(self._translations.gettext(text))
+        return self._both(text, translated) if self.bilingual else translated
 
-    def local(self, texts: Mapping[str, str] | None) -> str:
+    def local(self, texts: Mapping[Any, str] | None) -> str:
         """A school's own text in this language, or the binding German text."""
         if texts is None:
             return ""
-        return texts.get(self.lang) or texts["de"]
+        translated = texts.get(self.lang) or texts["de"]
+        return self._both(texts["de"], translated) if self.bilingual else translated
 
     def page(self, name: str, notice: Notice | None, medium: Medium, **context: Any) -> str:
         """Render `name` (notice.html, consent.html ...), preferring a school's own override."""

@@ -1,0 +1,175 @@
+"""A local preview: HTML rebuilt on every change, PDF made when asked for, errors in the page.
+
+Runs on loopback only. The pages are built into a temporary folder (never into output/), and
+a few lines of script, added only to previewed pages, reload the browser after a rebuild.
+"""
+
+from __future__ import annotations
+
+import html
+import http.server
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .builder import Builder, Project, load_schools
+from .errors import DsinfoError, InputError
+
+RELOAD_SCRIPT = """<script>
+(function () {
+  var seen = null;
+  setInterval(function () {
+    fetch("/__version").then(function (r) { return r.text(); }).then(function (v) {
+      if (seen !== null && v !== seen) { location.reload(); }
+      seen = v;
+    }).catch(function () {});
+  }, 700);
+})();
+</script>"""
+
+
+class Preview:
+    """Builds the selected schools' HTML into a temporary folder and keeps it current."""
+
+    def __init__(self, project: Project, schools: tuple[str, ...]) -> None:
+        self.project = project
+        self.schools = schools
+        self.out = Path(tempfile.mkdtemp(prefix="dsinfo-preview-"))
+        self.version = 0
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+        self._pdf_builder = Builder(project, self.out)  # kept: WeasyPrint stays warm between PDFs
+        self._stamp = self._snapshot()
+
+    def rebuild(self) -> None:
+        """Rebuild every page (HTML only); on bad input keep the old pages and show the errors."""
+        with self.lock:
+            try:
+                notices, _ = load_schools(self.project, self.schools)
+                Builder(self.project, self.out, pdf=False).build(notices)
+                self.errors = []
+            except InputError as exc:
+                self.errors = [str(p) for p in exc.problems]
+            except DsinfoError as exc:
+                self.errors = [str(exc)]
+            self.version += 1
+
+    def pdf(self, school: str, lang: str, name: str) -> bytes:
+        """One PDF, made now from the current files."""
+        with self.lock:
+            if school not in {p.stem for p in self.project.school_files(self.schools)}:
+                raise KeyError(school)
+            notices, _ = load_schools(self.project, [school])
+            return self._pdf_builder.document_pdf(notices[0], lang, name)
+
+    def changed(self) -> bool:
+        stamp = self._snapshot()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            return True
+        return False
+
+    def _snapshot(self) -> tuple[tuple[str, int, int], ...]:
+        return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in self._watched())
+
+    def _watched(self) -> Iterator[Path]:
+        for folder in (self.project.schools, self.project.catalog, self.project.templates,
+                       self.project.locales):
+            if folder.is_dir():
+                yield from sorted(p for p in folder.rglob("*") if p.is_file())
+
+    def close(self) -> None:
+        shutil.rmtree(self.out, ignore_errors=True)
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.preview.out), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: the terminal shows rebuilds and errors, not every request
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == "/__version":
+            return self._send(str(self.preview.version).encode(), "text/plain")
+        if self.preview.errors and (path.endswith(".html") or path.endswith("/")):
+            return self._send(self._error_page().encode(), "text/html; charset=utf-8")
+        if path.endswith(".pdf"):
+            return self._pdf(path)
+        if path.endswith(".html") or path.endswith("/"):
+            return self._html(path)
+        return super().do_GET()
+
+    def _html(self, path: str) -> None:
+        file = self.preview.out / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
+        if not file.resolve().is_relative_to(self.preview.out.resolve()) or not file.is_file():
+            return self.send_error(404, "no such page")
+        text = file.read_text(encoding="utf-8").replace("</body>", RELOAD_SCRIPT + "\n</body>")
+        self._send(text.encode("utf-8"), "text/html; charset=utf-8")
+
+    def _pdf(self, path: str) -> None:
+        parts = path.strip("/").split("/")
+        if len(parts) != 3:
+            return self.send_error(404, "no such document")
+        school, lang, name = parts
+        try:
+            data = self.preview.pdf(school, lang, name.removesuffix(".pdf"))
+        except (DsinfoError, KeyError, IndexError) as exc:
+            return self._send(self._error_page([str(exc)]).encode(), "text/html; charset=utf-8")
+        self._send(data, "application/pdf")
+
+    def _error_page(self, errors: list[str] | None = None) -> str:
+        items = "".join(f"<li><code>{html.escape(e)}</code></li>" for e in errors or self.preview.errors)
+        return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build error'
+                f"</title></head><body><main><h1>The school files have errors</h1><p>The preview "
+                f"shows the last good pages again once they are fixed.</p><ul>{items}</ul></main>"
+                f"{RELOAD_SCRIPT}</body></html>")
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve(project: Project, schools: tuple[str, ...], port: int, *,
+          echo: Any = print, stop: threading.Event | None = None) -> None:
+    """Serve the preview on 127.0.0.1:`port` until interrupted (or `stop` is set)."""
+    preview = Preview(project, schools)
+    preview.rebuild()
+    handler = type("BoundHandler", (Handler,), {"preview": preview})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    echo(f"Preview on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
+    _report(preview, echo)
+    try:
+        while not (stop and stop.is_set()):
+            time.sleep(0.3)
+            if preview.changed():
+                preview.rebuild()
+                _report(preview, echo)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        preview.close()
+
+
+def _report(preview: Preview, echo: Any) -> None:
+    if preview.errors:
+        echo(f"{len(preview.errors)} problem(s); the page shows them:")
+        for error in preview.errors:
+            echo(f"  {error}")
+    else:
+        echo(f"Rebuilt (version {preview.version}).")

@@ -1,0 +1,257 @@
+"""A new school file, written from a few answers, with comments that explain every key.
+
+The wizard asks (or takes from flags) only what the catalog cannot know; the result is the
+same kind of file a person would write by hand, and it passes validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import click
+
+from .compose import Catalog
+from .model import LANGUAGES
+
+UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+
+
+@dataclass
+class PlatformChoice:
+    id: str
+    hosting: str
+    modules: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answers:
+    """Everything the wizard asks; empty strings become 'TODO' placeholders in the file."""
+
+    name: str
+    state: str
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    email: str = ""
+    phone: str = ""
+    authority: str = ""
+    dpo_name: str = ""
+    dpo_email: str = ""
+    platforms: list[PlatformChoice] = field(default_factory=list)
+    languages: list[str] = field(default_factory=lambda: ["de"])
+    consents: list[str] = field(default_factory=list)
+    school_year: str = ""
+    stand: dt.date = field(default_factory=dt.date.today)
+
+
+def slug(name: str) -> str:
+    """A school id from its name: 'Grundschule am Park, Erfurt' -> 'grundschule-am-park-erfurt'."""
+    text = unicodedata.normalize("NFKD", name.translate(UMLAUTS)).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return text[:64].rstrip("-") or "schule"
+
+
+def school_year_of(day: dt.date) -> str:
+    """The school year a date falls in (from 1 August): 2025-09-01 -> '2025/26'."""
+    start = day.year if day.month >= 8 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _q(value: str) -> str:
+    """A YAML scalar that stays text as written (JSON strings are valid YAML)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _or_todo(value: str, what: str) -> str:
+    return _q(value) if value.strip() else _q(f"TODO: {what}")
+
+
+def render(answers: Answers, catalog: Catalog) -> str:
+    """The school file's text, commented for the person who maintains it."""
+    state = catalog.states[answers.state]
+    lines = [
+        f"# Datenschutzhinweise und Einwilligung: {answers.name}",
+        "# Erstellt mit `python build.py new`. Werte mit \"TODO\" sind noch auszufüllen;",
+        "# `python build.py check` zeigt, was fehlt. Schlüssel und Bedeutung: README.md.",
+        "",
+        "school:  # die Schule ist Verantwortliche (Art. 4 Nr. 7 DSGVO)",
+        f"  name: {_q(answers.name)}",
+        f"  street: {_or_todo(answers.street, 'Straße und Hausnummer')}",
+        f"  postcode: {_or_todo(answers.postcode, 'PLZ')}",
+        f"  city: {_or_todo(answers.city, 'Ort')}",
+        f"  email: {_or_todo(answers.email, 'E-Mail-Adresse der Schule')}",
+    ]
+    if answers.phone.strip():
+        lines.append(f"  phone: {_q(answers.phone)}")
+    lines += [
+        "",
+        f"state: {answers.state}  # {state.name}: Schulrecht, Rechtsgrundlage und Aufsichtsbehörde "
+        "kommen aus catalog/states/",
+        f"school_year: {_q(answers.school_year or school_year_of(answers.stand))}",
+        f"stand: {answers.stand.isoformat()}  # Stand dieser Fassung (JJJJ-MM-TT)",
+        f"languages: [{', '.join(answers.languages)}]  # Deutsch ist immer dabei und verbindlich",
+        "",
+        "school_authority:  # Schulträger",
+        f"  name: {_or_todo(answers.authority, 'Schulträger (Landkreis oder Stadt)')}",
+        "",
+        "dpo:  # Datenschutzbeauftragte/r (Art. 37 DSGVO)",
+    ]
+    if answers.dpo_name.strip():
+        lines.append(f"  name: {_q(answers.dpo_name)}")
+    lines += [f"  email: {_or_todo(answers.dpo_email, 'E-Mail der oder des Datenschutzbeauftragten')}",
+              "", "platforms:"]
+    for choice in answers.platforms:
+        platform = catalog.platforms[choice.id]
+        lines += [f"  {choice.id}:  # {platform.name}",
+                  f"    hosting: {choice.hosting}  # on_premises (in der Schule) oder cloud",
+                  f"    modules: [{', '.join(choice.modules)}]"]
+        optional = [m for m, module in platform.modules.items() if not module.required]
+        lines.append(f"    # weitere Module: {', '.join(m for m in optional if m not in choice.modules)}")
+        hosting = platform.hosting[choice.hosting]  # type: ignore[index]
+        if hosting.location == "unknown":
+            where = _q("TODO: Speicherort der Daten laut Auftragsverarbeitungsvertrag")
+            lines.append(f"    location: {where}")
+        if hosting.processor_task and not hosting.processor_is_vendor:
+            lines += ["    processor:  # wer die Plattform für die Schule betreibt",
+                      f"      name: {_q('TODO: Name des Dienstleisters')}"]
+    if answers.consents:
+        lines += ["", "consents:  # Einwilligungen aus catalog/consents/"]
+        lines += [f"  - {c}  # {catalog.consents[c].title}" for c in answers.consents]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- asking
+
+
+def ask_answers(catalog: Catalog, values: dict[str, str | None], *, platform_specs: tuple[str, ...],
+                languages: tuple[str, ...], consents: tuple[str, ...], stand: dt.date | None,
+                no_input: bool) -> Answers:
+    """The answers from flags, asking for the rest (in German: the reader is school staff)."""
+    ask = Asker(no_input)
+    state = _state_code(ask.choice("Land (Kürzel, z. B. TH)", values["land"], list(catalog.states)),
+                        catalog)
+    answers = Answers(name=ask.text("Name der Schule", values["name"], required=True), state=state,
+                      stand=stand or dt.date.today())
+    email = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+    for key, prompt, pattern in (
+            ("street", "Straße und Hausnummer", None), ("postcode", "PLZ", r"\d{5}"),
+            ("city", "Ort", None), ("email", "E-Mail-Adresse der Schule", email),
+            ("phone", "Telefon (optional)", r"\+?[0-9 ()/\-]{4,30}"), ("authority", "Schulträger", None),
+            ("dpo_name", "Name der/des Datenschutzbeauftragten (optional)", None),
+            ("dpo_email", "E-Mail der/des Datenschutzbeauftragten", email)):
+        setattr(answers, key, ask.text(prompt, values[key], pattern=pattern))
+    answers.platforms = _platforms(ask, platform_specs, catalog)
+    more = ask.text("Weitere Sprachen (z. B. en, tr; leer: keine)",
+                    ",".join(languages) if languages or no_input else None)
+    answers.languages = ["de", *(code for code in _list(more) if code != "de")]
+    answers.consents = _list(ask.text("Einwilligungen (" + ", ".join(catalog.consents) + "; leer: keine)",
+                                      ",".join(consents) if consents or no_input else None))
+    _validate(answers, catalog)
+    return answers
+
+
+class Asker:
+    """Takes a value from a flag, else asks (unless --no-input)."""
+
+    def __init__(self, no_input: bool) -> None:
+        self.no_input = no_input
+
+    def text(self, prompt: str, given: str | None, *, required: bool = False,
+             default: str | None = None, pattern: str | None = None) -> str:
+        if given is not None:
+            return given
+        if self.no_input:
+            if required:
+                raise click.UsageError(f"--no-input needs a value for: {prompt}")
+            return default or ""
+        if default is None and not required:
+            default = ""
+
+        def check(value: str) -> str:
+            if pattern and value and not re.fullmatch(pattern, value.strip()):
+                raise click.UsageError(f"'{value}' passt nicht: bitte noch einmal")
+            return value.strip()
+
+        return str(click.prompt(prompt, default=default, show_default=bool(default), value_proc=check))
+
+    def choice(self, prompt: str, given: str | None, options: list[str]) -> str:
+        if given is not None or self.no_input:
+            return self.text(prompt, given, required=True)
+        return str(click.prompt(prompt, type=click.Choice(options, case_sensitive=False)))
+
+
+def _state_code(value: str, catalog: Catalog) -> str:
+    by_name = {s.name.casefold(): code for code, s in catalog.states.items()}
+    code = value.upper() if value.upper() in catalog.states else by_name.get(value.casefold())
+    if code is None:
+        known = ", ".join(sorted(catalog.states))
+        raise click.BadParameter(f"unknown Land '{value}' (known: {known})", param_hint="--land")
+    return code
+
+
+def _list(text: str) -> list[str]:
+    return [item.strip() for item in re.split(r"[,\s]+", text) if item.strip()]
+
+
+def _platforms(ask: Asker, specs: tuple[str, ...], catalog: Catalog) -> list[PlatformChoice]:
+    if not specs and not ask.no_input:
+        ids = _list(ask.text("Plattformen (" + ", ".join(catalog.platforms) + ")", None, required=True))
+        specs = tuple(_ask_platform(ask, pid, catalog) for pid in ids)
+    if not specs:
+        raise click.UsageError("give at least one --platform, e.g. --platform iserv:on_premises:files")
+    choices = []
+    for spec in specs:
+        pid, _, rest = spec.partition(":")
+        hosting, _, modules = rest.partition(":")
+        choices.append(PlatformChoice(id=pid, hosting=hosting, modules=_list(modules)))
+    return choices
+
+
+def _ask_platform(ask: Asker, pid: str, catalog: Catalog) -> str:
+    platform = catalog.platforms.get(pid)
+    if platform is None:
+        raise click.BadParameter(f"unknown platform '{pid}' (known: {', '.join(catalog.platforms)})")
+    hosting = ask.choice(f"{platform.short_name}: Betrieb", None, list(platform.hosting))
+    optional = [m for m, module in platform.modules.items() if not module.required]
+    modules = ask.text(f"{platform.short_name}: Module ({', '.join(optional)}; leer: nur "
+                       "Grundfunktionen)", None)
+    return f"{pid}:{hosting.lower()}:{modules}"
+
+
+def _validate(answers: Answers, catalog: Catalog) -> None:
+    for choice in answers.platforms:
+        platform = catalog.platforms.get(choice.id)
+        if platform is None:
+            known = ", ".join(catalog.platforms)
+            raise click.BadParameter(f"unknown platform '{choice.id}' (known: {known})",
+                                     param_hint="--platform")
+        if choice.hosting not in platform.hosting:
+            raise click.BadParameter(f"{choice.id}: hosting must be {' or '.join(platform.hosting)}",
+                                     param_hint="--platform")
+        unknown = [m for m in choice.modules if m not in platform.modules]
+        if unknown:
+            raise click.BadParameter(f"{choice.id}: unknown module {', '.join(unknown)} (known: "
+                                     f"{', '.join(platform.modules)})", param_hint="--platform")
+    bad = [lang for lang in answers.languages if lang not in LANGUAGES]
+    if bad:
+        raise click.BadParameter(f"unknown language {', '.join(bad)} (known: {', '.join(LANGUAGES)})",
+                                 param_hint="--language")
+    missing = [c for c in answers.consents if c not in catalog.consents]
+    if missing:
+        known = ", ".join(catalog.consents)
+        raise click.BadParameter(f"unknown consent {', '.join(missing)} (known: {known})",
+                                 param_hint="--consent")
+    if answers.postcode and not re.fullmatch(r"\d{5}", answers.postcode):
+        raise click.BadParameter(f"'{answers.postcode}' is not a postcode of five digits",
+                                 param_hint="--postcode")
+    for key in ("email", "dpo_email"):
+        value = getattr(answers, key)
+        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value):
+            raise click.BadParameter(f"'{value}' is not an e-mail address",
+                                     param_hint=f"--{key.replace('_', '-')}")
+
+

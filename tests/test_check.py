@@ -1,0 +1,232 @@
+"""The completeness check: each rule failing and passing, the seed's defects found by id,
+the shipped examples without errors, and a school in each of the 16 Länder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dsinfo.builder import Builder, Project
+from dsinfo.check import Finding, check
+from dsinfo.compose import Catalog, Notice, compose, load_catalog
+from dsinfo.load import read_yaml
+from dsinfo.render import Renderer
+
+from .conftest import FIXTURES, ROOT, pdf_text, run_cli
+from .test_model import VALID
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(ROOT / "catalog")
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(ROOT / "templates", ROOT / "locales", "de")
+
+
+def notice_of(tmp_path: Path, catalog: Catalog, text: str, name: str = "gs-park") -> Notice:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return compose(read_yaml(path), catalog)
+
+
+def findings(tmp_path: Path, catalog: Catalog, renderer: Renderer, text: str) -> list[Finding]:
+    return check(notice_of(tmp_path, catalog, text), catalog, renderer)
+
+
+def ids(found: list[Finding]) -> list[tuple[str, str]]:
+    return [(f.id, f.severity) for f in found]
+
+
+def test_valid_school_has_only_the_expected_warnings(tmp_path: Path, catalog: Catalog,
+                                                     renderer: Renderer) -> None:
+    # Thüringen's law says nothing on platforms; the IServ address is uncertain in the catalog
+    assert ids(findings(tmp_path, catalog, renderer, VALID)) == [
+        ("catalog.confidence", "warning"), ("law.platform_coverage", "warning")]
+
+
+# (rule id, change to the valid school that breaks it, message of the finding)
+FAILING = [
+    ("art13.controller", ("sekretariat@gs-park.example", '"TODO: E-Mail"'),
+     "6:3: warning: Parents cannot reach the school yet: its e-mail address is a placeholder."),
+    ("art13.dpo_contact", ("dpo:\n  email: dsb@gs-park.example\n", ""),
+     "1:1: error: The notice does not say how to reach the data protection officer."),
+    ("art13.dpo_contact", ("  email: dsb@gs-park.example", "  name: Frau Muster"),
+     "12:1: error: The data protection officer has no e-mail, phone or postal address."),
+    ("art13.dpo_contact", ("dsb@gs-park.example", '"TODO: E-Mail der DSB"'),
+     "12:1: warning: The data protection officer's contact is still a placeholder."),
+    ("art13.legal_basis", ("state: TH", 'state: TH\ncitation: "§ 57 ThürSchulG"'),
+     "8:1: error: The legal basis '§ 57 ThürSchulG' does not cite Art. 6 Abs. 1 lit. e DSGVO, on "
+     "which the school's statutory processing rests."),
+    ("art13.legal_basis.provision",
+     ("state: TH", 'state: TH\ncitation: "Art. 6 Abs. 1 UAbs. 1 lit. e DSGVO i.V.m. § 58 ThürSchulG"'),
+     "8:11: warning: §/Art. 58 is not among the provisions known for Thüringen."),
+    ("art13.recipients", ("    hosting: on_premises", "    hosting: on_premises\n    no_processor: true"),
+     "17:5: warning: No processor is named for IServ, although IServ GmbH usually does this as a "
+     "processor: Wartung des IServ-Schulservers (Fernwartung)."),
+    ("art13.recipients", ("    hosting: on_premises", "    hosting: cloud\n    no_processor: true\n"
+                                                     "    location: Rechenzentrum in Deutschland"),
+     "17:5: error: No processor is named for IServ, although the hosting company usually does "
+     "this as a processor: Betrieb (Hosting) und Wartung der Plattform."),
+    ("art13.third_country", ("    hosting: on_premises", "    hosting: cloud"),
+     "16:5: error: It is not known where the data of IServ are stored, so the notice cannot say "
+     "whether they leave the EU."),
+    ("art13.retention", ("    modules: [files]", "    modules: [files]\n    retention:\n      content: "
+                                                   "so lange wie erforderlich"),
+     "19:16: error: The retention text names no period and no event after which the data are "
+     "deleted."),
+    ("art77.authority", ("state: TH", "state: TH\nsupervisory_authority:\n  name: "
+                                      "Der Landesbeauftragte für den Datenschutz Niedersachsen"),
+     "9:9: error: Wrong complaint authority: 'Der Landesbeauftragte für den Datenschutz "
+     "Niedersachsen' is the authority of Niedersachsen, not of Thüringen."),
+    ("art77.authority", ("state: TH", "state: TH\nsupervisory_authority:\n  name: Staatliches "
+                                      "Schulamt Mittelthüringen"),
+     "9:9: error: Wrong complaint authority: 'Staatliches Schulamt Mittelthüringen' is a school "
+     "supervision office, not a data protection supervisory authority."),
+    ("consent.for_statutory", ("modules: [files]", "modules: [files]\nconsents:\n  - id: iserv\n"
+                                                   "    title: IServ\n    text: Ich bin einverstanden."),
+     "19:5: error: Consent is asked for IServ, although the school uses it on the statute (Art. 6 "
+     "Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 ThürSchulG)."),
+    ("consent.for_statutory", ("modules: [files]", "modules: [files]\nconsents:\n  - id: dateien\n"
+                                                   "    title: Dateien\n    text: Ja.\n"
+                                                   "    covers: iserv.files"),
+     "19:5: error: Consent is asked for IServ, although the school uses it on the statute (Art. 6 "
+     "Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 ThürSchulG)."),
+    ("consent.age_rule", ("modules: [files]", "modules: [profile_picture]"),
+     "1:1: warning: Who signs the consent follows a common practice (guardians alone under 14, "
+     "pupils alone from 18), not a rule of Thüringen's law."),
+    ("law.platform_coverage", ("state: TH", "state: BW"),
+     "15:3: warning: IServ is used on the statute, but the school law of Baden-Württemberg covers "
+     "only SCHULE@BW expressly."),
+    ("catalog.confidence", ("modules: [files]", "modules: [files]"),
+     "15:3: warning: The address of IServ GmbH in the catalog is uncertain."),
+    ("placeholder", ("Stadt Erfurt", '"TODO: Schulträger"'),
+     "11:9: warning: Placeholder still to fill in: Schulträger"),
+]
+
+
+@pytest.mark.parametrize(("rule", "change", "expected"), FAILING,
+                         ids=[f"{r}-{i}" for i, (r, _, _) in enumerate(FAILING)])
+def test_rule_fails(tmp_path: Path, catalog: Catalog, renderer: Renderer, rule: str,
+                    change: tuple[str, str], expected: str) -> None:
+    assert change[0] in VALID
+    found = findings(tmp_path, catalog, renderer, VALID.replace(*change, 1))
+    matching = [f"{f.line}:{f.column}: {f.severity}: {f.message}" for f in found if f.id == rule]
+    assert matching == [expected]
+
+
+# (rule id, change that makes it pass where the valid school alone would not show it)
+PASSING = [
+    ("law.platform_coverage", ("state: TH", "state: NI")),
+    ("law.platform_coverage", ("hosting: on_premises", "hosting: on_premises\n    basis: consent")),
+    ("catalog.confidence", ("    hosting: on_premises", "    hosting: on_premises\n    processor:\n"
+                            "      name: IServ GmbH\n      street: Musterweg 1\n      postcode: "
+                            '"38100"\n      city: Braunschweig')),
+    ("consent.age_rule", ("modules: [files]", "modules: [profile_picture]\nconsent_age:\n"
+                          "  guardians_only_under: 14\n  pupil_alone_from: 18")),
+    ("art13.legal_basis.provision", ("state: TH", 'state: TH\ncitation: "Art. 6 Abs. 1 UAbs. 1 lit. '
+                                     'e DSGVO i.V.m. § 57 Abs. 1 ThürSchulG"')),
+    ("art13.retention", ("    modules: [files]", "    modules: [files]\n    retention:\n      content: "
+                         "bis zum Ende des Schuljahres")),
+    ("art77.authority", ("state: TH", "state: TH\nsupervisory_authority:\n  name: Der Thüringer "
+                         "Landesbeauftragte für den Datenschutz und die Informationsfreiheit")),
+]
+
+
+@pytest.mark.parametrize(("rule", "change"), PASSING, ids=[r for r, _ in PASSING])
+def test_rule_passes(tmp_path: Path, catalog: Catalog, renderer: Renderer, rule: str,
+                     change: tuple[str, str]) -> None:
+    assert change[0] in VALID
+    found = findings(tmp_path, catalog, renderer, VALID.replace(*change, 1))
+    assert [f for f in found if f.id == rule] == []
+
+
+def test_rights_are_read_from_the_rendered_notice(tmp_path: Path, catalog: Catalog) -> None:
+    """A school's own template that drops sections is caught."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    override = templates / "schools" / "gs-park" / "notice.html"
+    override.parent.mkdir(parents=True)
+    override.write_text("<html lang=de><title>x</title><p>Art. 15 DSGVO, Art. 16 DSGVO</p></html>",
+                        encoding="utf-8")
+    renderer = Renderer(templates, ROOT / "locales", "de")
+    found = findings(tmp_path, catalog, renderer, VALID.replace("[files]", "[profile_picture]"))
+    assert [f.id for f in found if f.severity == "error"] == [
+        "art13.automated_decision", "art13.right_erasure", "art13.right_object",
+        "art13.right_portability", "art13.right_restriction", "art13.statutory_requirement",
+        "art13.withdraw_consent", "art14.source", "art77.authority"]
+
+
+def test_seed_defects_are_found_by_id(catalog: Catalog, renderer: Renderer) -> None:
+    notice = compose(read_yaml(FIXTURES / "seed-with-defects.yaml"), catalog)
+    assert ids(check(notice, catalog, renderer)) == [
+        ("art13.dpo_contact", "error"),        # no data protection officer
+        ("art77.authority", "error"),          # the school supervision office as the authority
+        ("art13.retention", "error"),          # "as long as necessary"
+        ("consent.for_statutory", "error"),    # consent for what § 57 ThürSchulG allows
+        ("consent.age_rule", "warning"),
+        ("law.platform_coverage", "warning"),
+        ("art13.recipients", "warning"),       # no processor named
+    ]
+
+
+def test_check_command_report(tmp_path: Path) -> None:
+    project = tmp_path
+    for part in ("catalog", "templates", "locales"):
+        shutil.copytree(ROOT / part, project / part)
+    shutil.copy(ROOT / "build.py", project / "build.py")
+    (project / "src").symlink_to(ROOT / "src")
+    (project / "schools").mkdir()
+    shutil.copy(FIXTURES / "seed-with-defects.yaml", project / "schools" / "seed.yaml")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [
+        "schools/seed.yaml:3:1: error: The notice does not say how to reach the data protection "
+        "officer. [art13.dpo_contact]",
+        "    what to do: Add 'dpo:' with the e-mail address (or postal address) of the school's data "
+        "protection officer; the name is optional (Art. 13 Abs. 1 lit. b DSGVO).",
+    ]
+    assert lines[-1] == "Checked 1 school: 4 errors, 3 warnings."
+    strict = run_cli("--strict", cwd=project)
+    assert strict.returncode == 1
+    assert strict.stderr.splitlines()[-1] == "7 problems found; no files were written."
+    assert not (project / "output").exists()
+
+
+def test_shipped_examples_have_no_errors() -> None:
+    result = run_cli("check")
+    assert result.returncode == 0, result.stdout
+    assert " error" not in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Checked 2 schools: ")
+
+
+STATES = ["BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST",
+          "TH"]
+
+
+def test_a_school_in_each_land_builds(tmp_path: Path, catalog: Catalog) -> None:
+    assert sorted(catalog.states) == STATES
+    project = tmp_path / "project"
+    project.mkdir()
+    for part in ("catalog", "templates", "locales"):
+        (project / part).symlink_to(ROOT / part)
+    (project / "schools").mkdir()
+    for code in STATES:
+        text = VALID.replace("state: TH", f"state: {code}").replace("99084", "10115")
+        (project / "schools" / f"gs-{code.lower()}.yaml").write_text(text, encoding="utf-8")
+    notices = [compose(read_yaml(p), catalog) for p in sorted((project / "schools").glob("*.yaml"))]
+    out = tmp_path / "out"
+    Builder(Project(project), out).build(notices)
+    for notice in notices:
+        state = catalog.states[notice.school.state]
+        # whitespace dropped: PDF text breaks lines inside names like "Baden-\nWürttemberg"
+        text = "".join(pdf_text(out / notice.id / "de" / "notice.pdf").split())
+        authority = state.supervisory_authority
+        for expected in (authority.name, f"{authority.postcode} {authority.city}",
+                         state.notice_citation.text, f"Für die Schulen in {state.name} ist das:"):
+            assert "".join(expected.split()) in text, f"{notice.id}: {expected}"

@@ -1,0 +1,84 @@
+"""The consent sheet: a choice per purpose with what, who and how long; voluntariness and
+withdrawal; signatures by age; the withdrawal form; the bilingual sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dsinfo.builder import Builder, Project
+from dsinfo.compose import compose, load_catalog
+from dsinfo.load import read_yaml
+
+from .conftest import ROOT, pdf_pages, pdf_text
+from .test_model import VALID
+
+
+def flat(path: Path) -> str:
+    return " ".join(pdf_text(path).split())
+
+
+def test_each_purpose_has_what_who_how_long_and_a_choice(built: Path) -> None:
+    text = flat(built / "beispiel-gymnasium-musterstadt" / "de" / "consent.pdf")
+    for title in ("Fotos auf der Website der Schule", "Klassenfoto", "Kontaktliste der Klasse"):
+        assert title in text
+    assert text.count("Welche Daten") == 3
+    assert text.count("Wer sie sieht") == 3
+    assert text.count("Wie lange") == 3
+    assert text.count("Ja, ich willige ein.") == text.count("Nein, ich willige nicht ein.") == 3
+    assert "Für das laufende Schuljahr 2025/26." in text  # the school's own retention text
+
+
+def test_voluntary_withdrawal_and_whom_to_tell(built: Path) -> None:
+    text = flat(built / "beispiel-gymnasium-musterstadt" / "de" / "consent.pdf")
+    assert ("Die Einwilligung ist freiwillig. Wer sie nicht erteilt oder widerruft, hat dadurch "
+            "keine Nachteile.") in text
+    assert "mit Wirkung für die Zukunft widerrufen werden (Art. 7 Abs. 3 DSGVO)" in text
+    assert ("per Brief oder E-Mail an: Beispiel-Gymnasium Musterstadt, Musterweg 1, 00000 "
+            "Musterstadt, sekretariat@beispiel-gymnasium.example.") in text
+
+
+def test_signatures_by_age_and_return_line(built: Path) -> None:
+    text = flat(built / "beispiel-gymnasium-musterstadt" / "de" / "consent.pdf")
+    assert "Bitte bis zum 29.08.2025 zurückgeben: an die Klassenleitung." in text
+    assert ("Für Schülerinnen und Schüler unter 14 Jahren unterschreiben die Erziehungsberechtigten. "
+            "Von 14 bis 17 Jahren unterschreiben die Schülerin oder der Schüler und die "
+            "Erziehungsberechtigten. Ab 18 Jahren unterschreibt die Schülerin oder der Schüler "
+            "allein.") in text
+    for label in ("Ort, Datum", "Unterschrift der Schülerin oder des Schülers (ab 14 Jahren)",
+                  "Unterschrift der oder des Erziehungsberechtigten (bis 17 Jahre)"):
+        assert label in text
+
+
+def test_consent_sheet_fits_one_page_with_one_purpose(built: Path) -> None:
+    assert len(pdf_pages(built / "loewentor-bleicherode" / "de" / "consent.pdf")) == 1
+
+
+def test_withdrawal_form(built: Path) -> None:
+    text = flat(built / "beispiel-gymnasium-musterstadt" / "de" / "withdrawal.pdf")
+    assert "Widerruf einer Einwilligung" in text
+    assert ("Hiermit widerrufe ich meine Einwilligung mit Wirkung für die Zukunft (Art. 7 Abs. 3 "
+            "DSGVO) für die angekreuzten Punkte:") in text
+    for title in ("Fotos auf der Website der Schule", "Klassenfoto", "Kontaktliste der Klasse"):
+        assert title in text
+    html = (built / "beispiel-gymnasium-musterstadt" / "de" / "withdrawal.html").read_text()
+    assert '<a href="withdrawal.html" aria-current="page">' in html
+
+
+def test_notice_lists_the_consents(built: Path) -> None:
+    text = flat(built / "beispiel-gymnasium-musterstadt" / "de" / "notice.pdf")
+    assert "Nur mit Ihrer Einwilligung (Art. 6 Abs. 1 UAbs. 1 lit. a DSGVO)" in text
+    assert "Klassenfoto" in text
+    assert "Widerruf einer Einwilligung (Art. 7 Abs. 3 DSGVO)" in text
+
+
+def test_bilingual_sheet_for_each_other_language(tmp_path: Path) -> None:
+    school = tmp_path / "gs-park.yaml"
+    school.write_text(VALID.replace("stand: 2025-08-01", "stand: 2025-08-01\nlanguages: [de, tr]"),
+                      encoding="utf-8")
+    catalog = load_catalog(ROOT / "catalog")
+    out = tmp_path / "out"
+    Builder(Project(ROOT), out).build_school(compose(read_yaml(school), catalog))
+    assert (out / "gs-park" / "tr" / "consent-bilingual.pdf").is_file()
+    assert not (out / "gs-park" / "de" / "consent-bilingual.pdf").exists()
+    text = flat(out / "gs-park" / "tr" / "consent-bilingual.pdf")
+    assert "Ort, Datum" in text  # the binding German text is on the bilingual sheet

@@ -1,0 +1,196 @@
+"""Rosters: the age rule on boundary dates, CSV dialects and encodings, clear errors with CSV
+lines, pre-filled sheets per class, and nothing of the roster under output/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dsinfo.errors import InputError
+from dsinfo.model import AgeRule, RosterColumns
+from dsinfo.roster import age_on, by_class, file_stem, read_roster, signers_for
+
+from .conftest import ROOT, check_golden, pdf_pages, run_cli
+
+RULE = AgeRule(guardians_only_under=14, pupil_alone_from=18)
+STAND = dt.date(2023, 3, 1)
+
+
+@pytest.mark.parametrize(("birth", "on", "age"), [
+    ("2009-03-01", "2023-03-01", 14),   # the 14th birthday itself counts
+    ("2009-03-02", "2023-03-01", 13),   # one day short
+    ("2009-02-28", "2023-03-01", 14),
+    ("2005-03-01", "2023-03-01", 18),
+    ("2005-03-02", "2023-03-01", 17),
+    ("2008-02-29", "2022-02-28", 13),   # born on 29 February: not yet in a common year
+    ("2008-02-29", "2022-03-01", 14),   # ... but on 1 March (§ 188 Abs. 3 BGB)
+    ("2008-02-29", "2024-02-29", 16),   # and on 29 February in a leap year
+    ("2010-12-31", "2023-01-01", 12),
+])
+def test_age_on_boundaries(birth: str, on: str, age: int) -> None:
+    assert age_on(dt.date.fromisoformat(birth), dt.date.fromisoformat(on)) == age
+
+
+@pytest.mark.parametrize(("age", "signers"), [
+    (6, "guardians"), (13, "guardians"), (14, "both"), (17, "both"), (18, "pupil"), (19, "pupil")])
+def test_signers_by_age(age: int, signers: str) -> None:
+    assert signers_for(age, RULE) == signers
+
+
+def test_school_rule_overrides(tmp_path: Path) -> None:
+    rule = AgeRule(guardians_only_under=16, pupil_alone_from=18)
+    assert signers_for(15, rule) == "guardians"
+
+
+HEADER = "Nachname;Vorname;Klasse;Geburtsdatum;Sprache"
+ROWS = ["Müller;Anna;5a;02.03.2009;", "Yılmaz;Elif;5a;01.03.2009;Türkisch",
+        "Özdemir;Can;10b;01.03.2005;", "Abadi;Layla;5a;2008-02-29;ar"]
+
+
+def write(tmp_path: Path, lines: list[str], encoding: str = "utf-8", sep: str = ";") -> Path:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(("\r\n".join(line.replace(";", sep) for line in lines) + "\r\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(("encoding", "sep"), [
+    ("utf-8", ";"), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ","), ("utf-8-sig", ","),
+    ("utf-8", "\t")])
+def test_dialects_and_encodings(tmp_path: Path, encoding: str, sep: str) -> None:
+    rows = [r.replace("Yılmaz", "Yilmaz") for r in ROWS] if encoding == "cp1252" else ROWS
+    pupils = read_roster(write(tmp_path, [HEADER, *rows], encoding, sep), RosterColumns(), RULE, STAND)
+    assert [(p.last_name, p.first_name, p.school_class, p.language, p.signers) for p in pupils] == [
+        ("Müller", "Anna", "5a", "de", "guardians"),
+        (rows[1].split(";")[0], "Elif", "5a", "tr", "both"),
+        ("Özdemir", "Can", "10b", "de", "pupil"),
+        ("Abadi", "Layla", "5a", "ar", "both"),
+    ]
+
+
+def test_classes_in_natural_order_sorted_by_name(tmp_path: Path) -> None:
+    pupils = read_roster(write(tmp_path, [HEADER, *ROWS]), RosterColumns(), RULE, STAND)
+    assert {c: [p.last_name for p in ps] for c, ps in by_class(pupils).items()} == {
+        "5a": ["Abadi", "Müller", "Yılmaz"], "10b": ["Özdemir"]}
+
+
+def test_configurable_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, ["Familienname,Rufname,Lerngruppe,Geb.", "Muster,Max,7c,01.01.2011"], sep=",")
+    columns = RosterColumns(last_name="Familienname", first_name="Rufname", school_class="Lerngruppe",
+                            birth_date="Geb.")
+    (pupil,) = read_roster(path, columns, RULE, STAND)
+    assert (pupil.name_and_class, pupil.language) == ("Muster, Max · 7c", "de")
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    (["Name;Vorname;Klasse", "A;B;5a"],
+     ["1:1: missing columns 'Nachname', 'Geburtsdatum' (the header has: 'Name', 'Vorname', "
+      "'Klasse'): name the columns under 'roster_columns:' in the school file, or with --column"]),
+    ([HEADER, ";Anna;5a;01.01.2012;", "Muster;;5a;01.01.2012;"],
+     ["2:0: column 'Nachname' is empty", "3:0: column 'Vorname' is empty"]),
+    ([HEADER, "Muster;Anna;5a;31.02.2012;", "Muster;Ben;5a;2012/01/01;", "Muster;Carl;5a;01.01.2030;"],
+     ["2:0: column 'Geburtsdatum' is not a date: write it as DD.MM.YYYY",
+      "3:0: column 'Geburtsdatum' is not a date: write it as DD.MM.YYYY",
+      "4:0: column 'Geburtsdatum' lies after the Stand date"]),
+    ([HEADER, ROWS[0], "Schulz;Tim;6b;01.01.2011;", ROWS[0]],
+     ["4:0: the same pupil as on line 2: remove one of the two lines"]),
+    ([HEADER, "Muster;Anna;5a;01.01.2012;Klingonisch"],
+     ["2:0: column 'Sprache': unknown language (use one of de, en, tr, ar, uk, ru)"]),
+    ([HEADER, "Muster;Anna"], ["2:0: the line has 2 fields, fewer than the header"]),
+    ([HEADER], ["2:0: the roster has a header but no pupils"]),
+])
+def test_bad_rosters(tmp_path: Path, lines: list[str], expected: list[str]) -> None:
+    with pytest.raises(InputError) as info:
+        read_roster(write(tmp_path, lines), RosterColumns(), RULE, STAND)
+    assert [f"{p.line}:{p.column}: {p.message}" for p in info.value.problems] == expected
+
+
+def test_wrong_encoding(tmp_path: Path) -> None:
+    path = write(tmp_path, [HEADER, *ROWS], encoding="utf-16")
+    with pytest.raises(InputError) as info:
+        read_roster(path, RosterColumns(), RULE, STAND)
+    assert [p.message for p in info.value.problems] == [
+        "the roster is saved as UTF-16: export or save it as CSV in UTF-8 (or Windows-1252)"]
+
+
+def test_file_stems_are_safe_and_unique() -> None:
+    taken: set[str] = set()
+    assert [file_stem(c, taken) for c in ["5a", "10 b", "../x", "10_b", "Ä/1"]] == [
+        "5a", "10_b", "x", "10_b-2", "Ä_1"]
+
+
+@pytest.fixture(scope="module")
+def roster_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The example school's roster command, through the real entry point, on a copy of the
+    project (so that output/ is fresh)."""
+    project = tmp_path_factory.mktemp("project")
+    for part in ("catalog", "templates", "locales", "schools"):
+        shutil.copytree(ROOT / part, project / part)
+    shutil.copy(ROOT / "build.py", project / "build.py")
+    (project / "src").symlink_to(ROOT / "src")
+    assert run_cli(cwd=project).returncode == 0
+    csv_path = write(tmp_path_factory.mktemp("roster"), [HEADER, *ROWS])
+    result = run_cli("roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path), cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project, csv_path.parent / "roster-loewentor-bleicherode"
+
+
+def test_roster_writes_class_pdfs(roster_run: tuple[Path, Path], update_golden: bool) -> None:
+    _, out = roster_run
+    assert sorted(p.name for p in out.iterdir()) == ["10b-checklist.pdf", "10b.pdf",
+                                                     "5a-checklist.pdf", "5a.pdf"]
+    pages = pdf_pages(out / "5a.pdf")
+    assert len(pages) == 3  # one sheet per pupil
+    text = "".join(f"--- page {n} ---\n{page}\n" for n, page in enumerate(pages, start=1))
+    check_golden("roster/5a.pdf.txt", text, update_golden)
+    check_golden("roster/5a-checklist.pdf.txt", "\n".join(pdf_pages(out / "5a-checklist.pdf")) + "\n",
+                 update_golden)
+
+
+def test_signature_block_follows_the_age(roster_run: tuple[Path, Path]) -> None:
+    _, out = roster_run
+    abadi, mueller, yilmaz = (" ".join(page.split()) for page in pdf_pages(out / "5a.pdf"))
+    assert "Abadi, Layla · 5a" in abadi
+    assert "Unterschrift der Schülerin oder des Schülers" in abadi       # 15: both sign
+    assert "Unterschrift der oder des Erziehungsberechtigten" in abadi
+    assert "Unterschrift der Schülerin oder des Schülers" not in mueller  # 13: guardians only
+    assert "Unterschrift der oder des Erziehungsberechtigten" in mueller
+    (oezdemir,) = (" ".join(page.split()) for page in pdf_pages(out / "10b.pdf"))  # 18: alone
+    assert "Unterschrift der Schülerin oder des Schülers" in oezdemir
+    assert "Erziehungsberechtigten" not in oezdemir
+    for page in (abadi, mueller, yilmaz):                                  # a choice per purpose
+        assert page.count("Ja, ich willige ein.") == page.count("Nein, ich willige nicht ein.") == 1
+
+
+def test_no_roster_data_under_output(roster_run: tuple[Path, Path]) -> None:
+    project, _ = roster_run
+    names = [n.encode() for n in ("Müller", "Yılmaz", "Özdemir", "Abadi", "Layla")]
+    for path in (project / "output").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(name in data for name in names), path
+    assert not list((project / "output").rglob("*checklist*"))
+
+
+def test_roster_errors_write_nothing(tmp_path: Path) -> None:
+    csv_path = write(tmp_path, [HEADER, "Muster;;5a;01.01.2012;"])
+    result = run_cli("roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{csv_path}:2: error: column 'Vorname' is empty",
+                                          "1 problem found; no files were written."]
+    assert not (tmp_path / "roster-loewentor-bleicherode").exists()
+
+
+def test_roster_inside_output_warns(tmp_path: Path) -> None:
+    csv_path = write(tmp_path, [HEADER, *ROWS])
+    out = ROOT / "output" / "roster-test"
+    try:
+        result = run_cli("roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path),
+                         "--out", str(out))
+        assert result.returncode == 0
+        assert result.stderr.startswith("warning: ")
+        assert "is inside output/, the folder for the website" in result.stderr
+    finally:
+        shutil.rmtree(out, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""`python build.py new`: the wizard writes a valid, commented school file and checks it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dsinfo.wizard import school_year_of, slug
+
+from .conftest import ROOT, run_cli
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    for part in ("catalog", "templates", "locales"):
+        (tmp_path / part).symlink_to(ROOT / part)
+    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
+    (tmp_path / "src").symlink_to(ROOT / "src")
+    return tmp_path
+
+
+FLAGS = ["new", "--no-input", "--land", "Sachsen", "--name", "Grundschule am Park, Leipzig",
+         "--street", "Parkweg 1", "--postcode", "04109", "--city", "Leipzig",
+         "--email", "info@gs-park.example", "--authority", "Stadt Leipzig",
+         "--dpo-email", "dsb@gs-park.example", "--platform", "iserv:on_premises:files,email",
+         "--language", "tr", "--consent", "photos_website", "--stand", "2025-08-01"]
+
+
+def test_non_interactive_file_passes_the_check(project: Path) -> None:
+    result = run_cli(*FLAGS, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Wrote schools/grundschule-am-park-leipzig.yaml."
+    assert " error: " not in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("Checked 1 school: ")
+    text = (project / "schools" / "grundschule-am-park-leipzig.yaml").read_text(encoding="utf-8")
+    assert 'postcode: "04109"' in text          # stays text, not the number 4109
+    assert "state: SN  # Sachsen" in text
+    assert 'school_year: "2025/26"' in text
+    assert "languages: [de, tr]" in text
+    assert "  - photos_website  # Fotos auf der Website der Schule" in text
+    assert run_cli(cwd=project).returncode == 0  # and it builds
+
+
+def test_refuses_to_overwrite(project: Path) -> None:
+    assert run_cli(*FLAGS, cwd=project).returncode == 0
+    again = run_cli(*FLAGS, cwd=project)
+    assert again.returncode == 2
+    assert again.stderr.splitlines()[-1] == (
+        "Error: schools/grundschule-am-park-leipzig.yaml exists already: choose another --id")
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (("--land", "Sachsen"), ("--land", "Mars"),
+     "Error: Invalid value for --land: unknown Land 'Mars' (known: BB, BE, BW, BY, HB, HE, HH, MV, "
+     "NI, NW, RP, SH, SL, SN, ST, TH)"),
+    (("--platform", "iserv:on_premises:files,email"), ("--platform", "iserv:server"),
+     "Error: Invalid value for --platform: iserv: hosting must be on_premises or cloud"),
+    (("--postcode", "04109"), ("--postcode", "4109"),
+     "Error: Invalid value for --postcode: '4109' is not a postcode of five digits"),
+    (("--consent", "photos_website"), ("--consent", "fotos"),
+     "Error: Invalid value for --consent: unknown consent fotos (known: class_contact_list, "
+     "class_photo, photos_print, photos_website, press, yearbook)"),
+])
+def test_bad_flags_are_usage_errors(project: Path, old: tuple[str, str], new: tuple[str, str],
+                                    message: str) -> None:
+    flags = list(FLAGS)
+    i = flags.index(old[0])
+    flags[i:i + 2] = list(new)
+    result = run_cli(*flags, cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == message
+    assert not (project / "schools").exists() or not list((project / "schools").iterdir())
+
+
+def test_interactive_answers(project: Path) -> None:
+    answers = ["TH", "Regelschule Am Berg", "Bergstraße 3", "9999", "99999", "Bergdorf",
+               "sekretariat@rs-berg.example", "", "Landkreis Beispiel", "", "dsb@rs-berg.example",
+               "iserv", "on_premises", "files, email", "en", "class_photo", ""]
+    result = subprocess.run([sys.executable, "build.py", "new"], cwd=project, text=True,
+                            input="\n".join(answers) + "\n", capture_output=True, timeout=120,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Error: '9999' passt nicht: bitte noch einmal" in result.stdout
+    text = (project / "schools" / "regelschule-am-berg.yaml").read_text(encoding="utf-8")
+    assert 'postcode: "99999"' in text
+    assert "    modules: [files, email]" in text
+    assert "Checked 1 school: " in result.stdout
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Grundschule am Park", "grundschule-am-park"),
+    ("Gymnasium Übach-Palenberg", "gymnasium-uebach-palenberg"),
+    ("Schule Nr. 7 (Süd)", "schule-nr-7-sued"), ("Straße", "strasse"), ("???", "schule")])
+def test_slug(name: str, expected: str) -> None:
+    assert slug(name) == expected
+
+
+@pytest.mark.parametrize(("day", "year"), [("2025-07-31", "2024/25"), ("2025-08-01", "2025/26"),
+                                           ("2099-12-31", "2099/00")])
+def test_school_year_of(day: str, year: str) -> None:
+    assert school_year_of(dt.date.fromisoformat(day)) == year
