@@ -85,7 +85,7 @@ def test_nesting_limit(tmp_path: Path) -> None:
 
 def test_size_limit(tmp_path: Path) -> None:
     message = error(tmp_path, "a: " + "x" * 300_000)
-    assert message == ("1:1: the file is 292 KiB, more than the limit of 256 KiB for a school file: "
+    assert message == ("1:1: the file is 293 KiB, more than the limit of 256 KiB for a school file: "
                        "is it the right file?")
 
 

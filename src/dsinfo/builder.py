@@ -189,19 +189,26 @@ class Builder:
         document, written before the next class is rendered."""
         written: list[Path] = []
         taken: set[str] = set()
-        for school_class, members in by_class(pupils).items():
-            # each sheet is our own autoescaped template output, so it may go in as markup
-            sheets = [Markup(self.renderer(p.language, bilingual=True)
-                             .page("roster_sheet.html", notice, "print", pupil=p)) for p in members]
-            german = self.renderer("de")
-            stem = file_stem(school_class, taken)
-            for name, page in ((f"{stem}.pdf", german.page("roster.html", notice, "print",
-                                                          school_class=school_class, sheets=sheets)),
-                               (f"{stem}-checklist.pdf", german.page("checklist.html", notice, "print",
-                                                                    school_class=school_class,
-                                                                    pupils=members))):
-                pdf, _ = self._pdf(page)
-                path = safe_path(out, name)
-                write_atomic(path, pdf)
-                written.append(path)
+        with claimed(out):
+            for school_class, members in by_class(pupils).items():
+                written.extend(self._roster_class(notice, school_class, members, out, taken))
+        return written
+
+    def _roster_class(self, notice: Notice, school_class: str, members: list[Pupil], out: Path,
+                      taken: set[str]) -> list[Path]:
+        # each sheet is our own autoescaped template output, so it may go in as markup
+        sheets = [Markup(self.renderer(p.language, bilingual=True)
+                         .page("roster_sheet.html", notice, "print", pupil=p)) for p in members]
+        german = self.renderer("de")
+        stem = file_stem(school_class, taken)
+        written = []
+        for name, page in ((f"{stem}.pdf", german.page("roster.html", notice, "print",
+                                                      school_class=school_class, sheets=sheets)),
+                           (f"{stem}-checklist.pdf", german.page("checklist.html", notice, "print",
+                                                                school_class=school_class,
+                                                                pupils=members))):
+            pdf, _ = self._pdf(page)
+            path = safe_path(out, name)
+            write_atomic(path, pdf, mode=0o600)  # children's personal data: the owner only
+            written.append(path)
         return written

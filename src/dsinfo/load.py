@@ -95,7 +95,7 @@ class _Refused(Exception):
 
 def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse one YAML file into a Document, or raise InputError with one positioned problem."""
-    raw = _read_bytes(path, max_bytes)
+    raw = read_limited(path, max_bytes)
     text = _decode(path, raw)
     try:
         node = yaml.compose(text, Loader=_StrictLoader)
@@ -119,19 +119,20 @@ def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     return doc
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_limited(path: Path, max_bytes: int, kind: str = "a school file") -> bytes:
+    """The bytes of a plain file of at most `max_bytes`, or InputError saying what is wrong."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a pipe or /dev/zero would never end
             raise _whole_file(path, "this is not a plain file (it is a folder, a device or a "
-                                    "pipe): a school file is a text file")
+                                    f"pipe): {kind} is a text file")
         with path.open("rb") as fp:
             raw = fp.read(max_bytes + 1)  # read no more than the limit, whatever stat said
     except OSError as exc:
         raise _whole_file(path, f"cannot read the file: {exc.strerror}") from None
     if len(raw) > max_bytes:
         size = max(path.stat().st_size, len(raw))
-        raise _whole_file(path, f"the file is {size // 1024} KiB, more than the limit of "
-                                f"{max_bytes // 1024} KiB for a school file: is it the right file?")
+        raise _whole_file(path, f"the file is {-(-size // 1024)} KiB, more than the limit of "
+                                f"{max_bytes // 1024} KiB for {kind}: is it the right file?")
     return raw
 
 

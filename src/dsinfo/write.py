@@ -25,9 +25,10 @@ def safe_path(out: Path, *parts: str) -> Path:
     return target
 
 
-def write_atomic(path: Path, data: bytes | str) -> bool:
+def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> bool:
     """Write via a temporary file and a rename, so readers see the old or the new file, never
-    half of one. Returns False (and leaves the file alone) when the content is unchanged."""
+    half of one. Returns False (and leaves the file alone) when the content is unchanged.
+    `mode` 0o600 keeps personal data (roster sheets) readable by their owner only."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if path.is_file() and path.stat().st_size == len(payload) and path.read_bytes() == payload:
         return False
@@ -38,7 +39,7 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
             fp.write(payload)
             fp.flush()
             os.fsync(fp.fileno())
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
