@@ -156,8 +156,8 @@ class Builder:
         """One PDF by its output name (notice, consent, withdrawal, consent-bilingual)."""
         bilingual = name == "consent-bilingual"
         doc = "consent" if bilingual else name
-        if doc not in DOCUMENTS:
-            raise KeyError(name)
+        if doc not in DOCUMENTS or lang not in notice.school.languages:
+            raise KeyError(f"{lang}/{name}")  # e.g. a preview URL naming what the school has not
         page = self.renderer(lang, bilingual=bilingual).page(f"{doc}.html", notice, "print")
         return self._pdf(page)[0]
 
