@@ -107,7 +107,7 @@ def test_build_refuses_the_catalog_before_writing(tmp_path: Path) -> None:
         VALID.replace("modules: [files]", "modules: [files]\nlanguages: [de, en]"), encoding="utf-8")
     result = run_in(project)
     assert result.stderr.splitlines() == [
-        "locales/en/LC_MESSAGES/messages.po:7:1: error: the translation of 'Dokumente' adds markup "
+        "locales/en/LC_MESSAGES/messages.po:7: error: the translation of 'Dokumente' adds markup "
         "('<script>') that the German text does not have: remove it",
         "1 problem found; no files were written.",
     ]

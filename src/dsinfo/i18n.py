@@ -61,7 +61,7 @@ def _read_catalog(po_path: Path, lang: str) -> Catalog:
         with po_path.open("rb") as fp:
             return read_po(fp, locale=lang, abort_invalid=True)
     except PoFileError as exc:  # babel counts lines from 0 here
-        raise InputError([Problem(path=po_path, line=exc.lineno + 1, column=1,
+        raise InputError([Problem(path=po_path, line=exc.lineno + 1,
                                   message="cannot read this line of the translation file: "
                                           f"{str(exc).rsplit(' on ', 1)[0]}")]) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
@@ -93,7 +93,7 @@ def _markup_problems(po_path: Path, message: Message) -> list[Problem]:
             problems.append(f"the translation of '{shown(sources[0])}' contains a straight double "
                             "quote (\") that the German text does not have: use typographic quotes “…”")
     line = _msgstr_line(po_path, message.lineno or 1)
-    return [Problem(path=po_path, line=line, column=1, message=m) for m in problems]
+    return [Problem(path=po_path, line=line, message=m) for m in problems]
 
 
 def _without(text: str, tags: set[str]) -> str:
