@@ -76,8 +76,9 @@ def pdf_text(path: Path) -> str:
 
 
 def normalize_html(html: str) -> str:
-    """HTML with the inline stylesheet dropped and one block element per line."""
+    """HTML with the inline stylesheet and embedded images shortened, one block element per line."""
     html = re.sub(r"<style>.*?</style>", "<style>…</style>", html, flags=re.S)
+    html = re.sub(r'src="data:([^;,"]+)[^"]*"', r'src="data:\1…"', html)  # logo, QR code
     html = " ".join(html.split())
     html = re.sub(r"\s*(<(?:/?(?:html|head|body|header|main|section|footer|nav|ul|ol|table|thead"
                   r"|tbody|div|dl)|li|p|h[1-6]|tr|dt|dd|meta|title|link|!DOCTYPE)\b)", r"\n\1", html)

@@ -18,7 +18,8 @@ from dsinfo.model import LANGUAGES, Platform, Section
 # text in a school file is free text that the school writes and the notice shows.
 FORMATTED = frozenset({"postcode", "phone", "email", "website", "state", "school_year", "stand",
                        "languages", "hosting", "modules", "after", "basis", "id", "covers",
-                       "return_by", "guardians_only_under", "pupil_alone_from", "no_processor"})
+                       "return_by", "guardians_only_under", "pupil_alone_from", "no_processor",
+                       "notice_url", "logo"})
 
 CONTACT = {"name": "Stadt Erfurt", "street": "Rathausplatz 1", "postcode": "99084",
            "city": "Erfurt", "phone": "0361 6550", "email": "schulamt@erfurt.example",
@@ -36,6 +37,8 @@ FULL: dict[str, Any] = {
     "languages": ["de", "en"],
     "title": {"de": "Datenschutzhinweise", "en": "Privacy notice"},
     "audience": {"de": "für alle", "en": "for everyone"},
+    "publish": {"notice_url": "https://gs-park.example/datenschutz/{lang}/", "logo": "logo.png",
+                "logo_alt": {"de": "Logo der Schule", "en": "The school's logo"}},
     "school_authority": dict(CONTACT),
     "school_supervision": {**CONTACT, "name": "Staatliches Schulamt Mittelthüringen"},
     "dpo": {"name": "Erika Muster", "organisation": "Datenschutz GmbH", "street": "Hauptstraße 2",

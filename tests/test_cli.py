@@ -54,12 +54,12 @@ def test_build_writes_contract_paths(project: Path) -> None:
     result = run(project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "  gs-park: de: 7 files",
+        "  gs-park: de: 9 files",
         result.stdout.splitlines()[-1],
     ]
-    assert result.stdout.splitlines()[-1].startswith("Built 1 school, 7 files (7 changed) in output/ in ")
+    assert result.stdout.splitlines()[-1].startswith("Built 1 school, 9 files (9 changed) in output/ in ")
     for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf", "withdrawal.html",
-                 "withdrawal.pdf"):
+                 "withdrawal.pdf", "notice.fragment.html", "notice.json"):
         assert (project / "output" / "gs-park" / "de" / name).is_file()
     assert (project / "output" / "gs-park" / "index.html").is_file()
     assert (project / "output" / "index.html").is_file()
@@ -116,7 +116,7 @@ def test_school_and_out_options(project: Path) -> None:
     shutil.copy(project / "schools" / "gs-park.yaml", project / "schools" / "gs-zwei.yaml")
     result = run(project, "--school", "gs-zwei", "--out", "elsewhere")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (project / "elsewhere").iterdir()) == ["gs-zwei", "index.html"]
+    assert sorted(p.name for p in (project / "elsewhere").iterdir()) == ["_static", "gs-zwei", "index.html"]
 
 
 def test_strict_refuses_placeholders(project: Path) -> None:

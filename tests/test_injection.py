@@ -18,6 +18,7 @@ from dsinfo.model import School
 
 from .conftest import make_project, pdf_text
 from .school_data import FULL, dump, map_texts, unset_fields
+from .test_pdf import PNG
 
 # Tags and attributes that would run script, fetch a file or attach it to the PDF
 PAYLOAD = ('<script>alert("x")</script><img src="file:///etc/passwd" onerror="alert(1)">'
@@ -43,16 +44,19 @@ class _Tags(HTMLParser):
 
 
 def dangerous_tags(html: str) -> list[str]:
-    """Tags that run script, load something or attach a file, in whatever case or spacing."""
+    """Tags that run script, load something from outside or attach a file, in whatever case or
+    spacing; the templates' own stylesheet links and data: images are fine."""
     parser = _Tags()
     parser.feed(html)
     found = []
     for tag, attrs in parser.tags:
-        urls = [attrs.get("href", ""), attrs.get("src", "")]
-        if (tag in ("script", "img", "iframe", "object", "embed", "base", "link")
+        values = list(attrs.values())
+        loads = [attrs.get("src", ""), attrs.get("href", "")] if tag in ("img", "link") else []
+        if (tag in ("script", "iframe", "object", "embed", "base")
                 or any(name.startswith("on") for name in attrs)
                 or "attachment" in attrs.get("rel", "")
-                or any(re.match(r"\s*(javascript|data|file|vbscript):", u, re.I) for u in urls)):
+                or any(re.match(r"\s*(javascript:|vbscript:|file:|data:text/)", v, re.I) for v in values)
+                or any(re.match(r"\s*(https?:)?//", u, re.I) for u in loads)):
             found.append(f"<{tag} {attrs}>")
     return found
 
@@ -77,6 +81,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hostile school, built with PDFs: the fetcher would refuse any file the text smuggled in."""
     project = make_project(tmp_path_factory.mktemp("project"))
     (project / "schools" / "gs-park.yaml").write_text(dump(HOSTILE), encoding="utf-8")
+    (project / "schools" / "logo.png").write_bytes(PNG)
     notices, _ = load_schools(Project(project))
     out = project / "output"
     results = Builder(Project(project), out).build(notices)

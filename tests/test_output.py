@@ -7,21 +7,27 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import check_golden, normalize_html
+from .conftest import check_golden, normalize_html, run_cli
 
 SCHOOLS = ["beispiel-gymnasium-musterstadt", "loewentor-bleicherode"]
 
 
 def test_output_paths(built: Path) -> None:
     files = sorted(str(p.relative_to(built)) for p in built.rglob("*") if p.is_file())
-    per_school = ["de/consent.html", "de/consent.pdf", "de/notice.html", "de/notice.pdf",
-                  "de/withdrawal.html", "de/withdrawal.pdf", "index.html"]
-    assert files == sorted([f"{school}/{name}" for school in SCHOOLS for name in per_school]
+    fonts = ["fonts.css", "fonts/NotoSans-Bold.woff2", "fonts/NotoSans-BoldItalic.woff2",
+             "fonts/NotoSans-Italic.woff2", "fonts/NotoSans-Regular.woff2",
+             "fonts/NotoSansArabic-Bold.woff2", "fonts/NotoSansArabic-Regular.woff2", "fonts/OFL.txt"]
+    per_school = ["de/consent.html", "de/consent.pdf", "de/notice.fragment.html", "de/notice.html",
+                  "de/notice.json", "de/notice.pdf", "de/withdrawal.html", "de/withdrawal.pdf",
+                  "index.html"]
+    assert files == sorted([f"_static/{name}" for name in fonts]
+                           + [f"{school}/{name}" for school in SCHOOLS for name in per_school]
                            + ["index.html"])
 
 
 def html_files(built: Path) -> list[Path]:
-    return sorted(built.rglob("*.html"))
+    """The web pages (not the fragments for school websites)."""
+    return sorted(p for p in built.rglob("*.html") if not p.name.endswith(".fragment.html"))
 
 
 def test_html_is_standalone(built: Path) -> None:
@@ -29,12 +35,33 @@ def test_html_is_standalone(built: Path) -> None:
         html = path.read_text(encoding="utf-8")
         assert re.search(r'<html lang="de" dir="ltr">', html), path
         assert '<meta name="viewport"' in html, path
-        # no request leaves the page: no remote src/href, no external stylesheet or script
+        # no request leaves the site: no remote src/href, no script, no stylesheet but the
+        # project's own fonts in output/_static/
         assert not re.search(r'(src|href)="(https?:)?//', html.replace('href="https://', 'href="x')), path
         assert "<script" not in html, path
-        assert '<link rel="stylesheet"' not in html, path
+        depth = len(path.relative_to(built).parts) - 1
+        assert re.findall(r'<link rel="stylesheet" href="([^"]+)">', html) == [
+            "../" * depth + "_static/fonts.css"], path
         for target in re.findall(r'href="([^":#]+)"', html):
             assert (path.parent / target).is_file(), f"{path}: broken link {target}"
+
+
+def test_fonts_are_loaded_relative_to_the_stylesheet(built: Path) -> None:
+    css = (built / "_static" / "fonts.css").read_text(encoding="utf-8")
+    sources = re.findall(r'src: url\("([^"]+)"\) format\("woff2"\)', css)
+    assert len(sources) == 6
+    for source in sources:
+        assert (built / "_static" / source).is_file(), source
+
+
+def test_same_input_same_bytes(built: Path, tmp_path: Path) -> None:
+    """A second build, in another process and folder, gives every file byte for byte again."""
+    result = run_cli("--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    first = {str(p.relative_to(built)): p.read_bytes() for p in built.rglob("*") if p.is_file()}
+    second = {str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert sorted(second) == sorted(first)
+    assert [name for name in first if first[name] != second[name]] == []
 
 
 def test_index_lists_every_school(built: Path) -> None:

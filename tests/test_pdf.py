@@ -1,10 +1,13 @@
-"""PDF facts read from the files: page size, language, title, running header and footer."""
+"""PDF facts read from the files: page size, language, title, running header and footer,
+tags, metadata, fonts, and the archival PDF/A variant."""
 
 from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -12,7 +15,7 @@ from pypdf import PdfReader
 from dsinfo.errors import BuildError
 from dsinfo.pdf import PdfMaker, has_fast_subsetter
 
-from .conftest import ROOT, check_golden, pdf_pages
+from .conftest import ROOT, check_golden, pdf_pages, pdf_text, run_cli
 
 A4 = (595.0, 842.0)  # points, rounded
 SCHOOLS = ["loewentor-bleicherode", "beispiel-gymnasium-musterstadt"]
@@ -146,3 +149,152 @@ def test_svg_cannot_pull_in_outside_files(assets: Path, svg: str) -> None:
     pdf, warnings = maker.render(f"<html lang=de><title>t</title><body>{outside}</body></html>")
     assert images(pdf) == 0
     assert [w.split(" ", 4)[:4] for w in warnings] == [["Failed", "to", "render", "SVG"]]
+
+
+def structure(node: Any) -> Iterator[dict[str, Any]]:
+    """Every element of a PDF's structure tree."""
+    node = node.get_object()
+    if "/S" in node:
+        yield node
+    kids = node.get("/K", [])
+    for kid in kids if isinstance(kids, list) else [kids]:
+        kid = kid.get_object()
+        if hasattr(kid, "get") and ("/S" in kid or "/K" in kid):
+            yield from structure(kid)
+
+
+def flag(value: Any) -> bool:
+    """A PDF boolean as a bool (pypdf's BooleanObject(False) is truthy)."""
+    return getattr(value, "value", value) is True
+
+
+def xmp(reader: PdfReader) -> str:
+    return str(reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8"))
+
+
+def fonts(reader: PdfReader) -> set[str]:
+    """Base names of the fonts used (subset tag removed); each must be embedded."""
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+            names.add(str(font["/BaseFont"]).split("+", 1)[1])
+    return names
+
+
+@pytest.mark.parametrize("school", SCHOOLS)
+@pytest.mark.parametrize("doc", ["notice", "consent"])
+def test_pdf_is_tagged_pdf_ua(built: Path, school: str, doc: str) -> None:
+    reader = PdfReader(built / school / "de" / f"{doc}.pdf")
+    root = reader.trailer["/Root"]
+    assert flag(root["/MarkInfo"]["/Marked"])
+    assert flag(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert 'pdfuaid:part="1"' in xmp(reader)
+    kinds = [str(e["/S"]) for e in structure(root["/StructTreeRoot"])]
+    assert {"/H1", "/H2", "/P"} <= set(kinds)
+
+
+def test_logo_and_qr_code_have_alt_text(built: Path) -> None:
+    reader = PdfReader(built / "beispiel-gymnasium-musterstadt" / "de" / "consent.pdf")
+    figures = [str(e.get("/Alt")) for e in structure(reader.trailer["/Root"]["/StructTreeRoot"])
+               if e["/S"] == "/Figure"]
+    assert figures == ["Logo des Beispiel-Gymnasiums Musterstadt",
+                       "QR-Code mit der Adresse der Datenschutzhinweise"]
+
+
+@pytest.mark.parametrize("doc", ["notice", "consent"])
+def test_pdf_metadata_from_the_school_file(built: Path, doc: str) -> None:
+    reader = PdfReader(built / "beispiel-gymnasium-musterstadt" / "de" / f"{doc}.pdf")
+    info = reader.metadata
+    assert info is not None
+    version = re.search(r"Version ([0-9a-f]{8})", pdf_pages(built / "beispiel-gymnasium-musterstadt"
+                                                           / "de" / f"{doc}.pdf")[0])
+    assert version
+    assert info.author == "Beispiel-Gymnasium Musterstadt"
+    assert info.subject.startswith(("Information nach Art. 13 und 14 DSGVO", "Einwilligung nach"))
+    assert info["/Keywords"] == ("Datenschutz, DSGVO, IServ, Beispiel-Gymnasium Musterstadt, "
+                                 f"Schuljahr 2025/26, Version {version[1]}")
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20250801000000Z"  # the Stand date
+    assert info.creator == "dsinfo"
+
+
+@pytest.mark.parametrize("school", SCHOOLS)
+def test_only_the_projects_fonts_are_embedded(built: Path, school: str) -> None:
+    for doc in ("notice", "consent"):
+        used = fonts(PdfReader(built / school / "de" / f"{doc}.pdf"))
+        assert used <= {"Noto-Sans-dsinfo", "Noto-Sans-dsinfo-Bold", "Noto-Sans-dsinfo-Italic",
+                        "Noto-Sans-dsinfo-BoldItalic"}, used
+
+
+def test_arabic_text_uses_the_arabic_face(maker: PdfMaker) -> None:
+    pdf, warnings = maker.render('<html lang="ar" dir="rtl"><title>t</title><body>'
+                                 "<p>سياسة الخصوصية للمدرسة (DSGVO)</p></body></html>")
+    path = ROOT / "tests" / ".arabic.pdf"
+    try:
+        path.write_bytes(pdf)
+        used = fonts(PdfReader(path))
+    finally:
+        path.unlink()
+    assert warnings == []
+    assert used == {"Noto-Sans-Arabic-dsinfo", "Noto-Sans-dsinfo"}
+
+
+@pytest.fixture(scope="module")
+def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example school built with --pdf-a."""
+    out = tmp_path_factory.mktemp("archived")
+    result = run_cli("--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "warning:" not in result.stderr
+    return out / "beispiel-gymnasium-musterstadt" / "de"
+
+
+def test_pdf_a_copies_are_named_by_stand_and_version(archived: Path) -> None:
+    version = re.findall(r"Version ([0-9a-f]{8})", pdf_text(archived / "notice.pdf"))[0]
+    assert sorted(p.name for p in (archived / "archive").iterdir()) == [
+        f"consent-2025-08-01-{version}.pdf", f"notice-2025-08-01-{version}.pdf",
+        f"withdrawal-2025-08-01-{version}.pdf"]
+
+
+@pytest.mark.parametrize("doc", ["notice", "consent"])
+def test_pdf_a_as_far_as_pypdf_can_tell(archived: Path, doc: str) -> None:
+    """PDF/A-3a: identification, sRGB output intent, file ID, tags, language, embedded fonts,
+    no image interpolation, printable annotations, Info and XMP in agreement, no encryption or
+    JavaScript. (No validator such as veraPDF runs here.)"""
+    path = next((archived / "archive").glob(f"{doc}-*.pdf"))
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    meta = xmp(reader)
+    assert 'pdfaid:part="3"' in meta
+    assert 'pdfaid:conformance="A"' in meta
+    intent = root["/OutputIntents"][0].get_object()
+    assert intent["/S"] == "/GTS_PDFA1"
+    assert intent["/DestOutputProfile"].get_object().get_data().startswith(b"\x00\x00")
+    assert len(reader.trailer["/ID"]) == 2
+    assert flag(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "de"
+    assert "/Encrypt" not in reader.trailer
+    assert "/JavaScript" not in str(root.get("/Names", {}))
+    fonts(reader)  # asserts every font is embedded
+    for page in reader.pages:
+        for image in page["/Resources"].get("/XObject", {}).values():
+            assert not flag(image.get_object().get("/Interpolate", False))
+        for annotation in page.get("/Annots", []):
+            assert annotation.get_object()["/F"] & 4  # printed
+    info = reader.metadata
+    assert info is not None
+    assert f">{info.title}</rdf:li>" in meta
+    assert f"<rdf:li>{info.author}</rdf:li>" in meta
+    assert "<xmp:CreateDate>2025-08-01T00:00:00Z</xmp:CreateDate>" in meta
+    assert pdf_text(path) == pdf_text(archived / f"{doc}.pdf")
+
+
+def test_pdf_a_is_reproducible(archived: Path, tmp_path: Path) -> None:
+    result = run_cli("--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    again = tmp_path / "beispiel-gymnasium-musterstadt" / "de" / "archive"
+    for path in (archived / "archive").iterdir():
+        assert (again / path.name).read_bytes() == path.read_bytes(), path.name

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +20,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from pypdf import PdfReader
 
-from dsinfo.builder import DOCUMENTS, Builder, Project
-from dsinfo.compose import Catalog, Notice, compose, load_catalog
+from dsinfo.builder import DOCUMENTS, Builder, Project, load_school
+from dsinfo.compose import Catalog, Notice, load_catalog
 from dsinfo.errors import InputError
 from dsinfo.load import read_yaml
 from dsinfo.model import is_placeholder
@@ -72,19 +73,21 @@ class Site:
         if isinstance(text, str):
             text = text.encode("utf-8", errors="surrogatepass")
         path.write_bytes(text)
-        return compose(read_yaml(path), self.catalog)
+        return load_school(path, self.catalog)
 
     def pages(self, notice: Notice) -> list[str]:
         """The web pages of the school (written, as a build writes them) and the print HTML."""
         files = self.builder.build_school(notice).files
         prints = [self.builder.renderer(lang).page(f"{doc}.html", notice, "print")
                   for lang in notice.school.languages for doc in DOCUMENTS]
-        return [p.read_text(encoding="utf-8") for p in files] + prints
+        return [p.read_text(encoding="utf-8") for p in files if p.suffix == ".html"] + prints
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    return Site(tmp_path_factory.mktemp("schools"), CATALOG)
+    folder = tmp_path_factory.mktemp("schools")
+    shutil.copytree(ROOT / "schools" / "logos", folder / "logos")  # the seeds' logo
+    return Site(folder, CATALOG)
 
 
 # ---------------------------------------------------------------------------- valid files

@@ -11,12 +11,15 @@ from markupsafe import Markup
 from . import i18n
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
+from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css
 from .load import read_yaml
+from .publish import Publication, check_logo, content_hash, publication
 from .render import Renderer
 from .roster import Pupil, by_class, file_stem
 from .write import claimed, safe_path, write_atomic
 
 DOCUMENTS = ("notice", "consent", "withdrawal")
+STATIC = "_static"  # output/_static/: fonts shared by every web page
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice
     problems: list[Problem] = []
     for path in project.school_files(ids):
         try:
-            notices.append(compose(read_yaml(path), catalog))
+            notices.append(load_school(path, catalog))
         except InputError as exc:
             problems.extend(exc.problems)
     for lang in sorted({lang for n in notices for lang in n.school.languages}):
@@ -80,15 +83,28 @@ def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice
     return notices, catalog
 
 
+def load_school(path: Path, catalog: Catalog) -> Notice:
+    """One school file, validated and composed, its logo checked; or InputError."""
+    doc = read_yaml(path)
+    notice = compose(doc, catalog)
+    problems = check_logo(doc, notice)
+    if problems:
+        raise InputError(problems)
+    return notice
+
+
 class Builder:
     """Renders and writes; renderers and the PDF maker are created once and reused."""
 
-    def __init__(self, project: Project, out: Path, *, pdf: bool = True) -> None:
+    def __init__(self, project: Project, out: Path, *, pdf: bool = True,
+                 pdf_a: bool = False) -> None:
         self.project = project
         self.out = out
         self._renderers: dict[tuple[str, bool], Renderer] = {}
         self._pdf_enabled = pdf
+        self._pdf_a = pdf_a
         self._pdf_maker: object | None = None
+        self._fragment_css: str | None = None
 
     def renderer(self, lang: str, *, bilingual: bool = False) -> Renderer:
         key = (lang, bilingual and lang != "de")
@@ -97,19 +113,20 @@ class Builder:
                                             bilingual=key[1])
         return self._renderers[key]
 
-    def _pdf(self, html: str) -> tuple[bytes, list[str]]:
+    def _pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
         from .pdf import PdfMaker
 
         if self._pdf_maker is None:
             self._pdf_maker = PdfMaker(self.project.static / "print.css", [self.project.static])
         assert isinstance(self._pdf_maker, PdfMaker)
-        return self._pdf_maker.render(html)
+        return self._pdf_maker.render(html, archival=archival)
 
     def build(self, notices: list[Notice], *,
               progress: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
         """Every school, then the site index: each page that links to files comes after them."""
         results = []
         with claimed(self.out):
+            self.write_static()
             for notice in notices:
                 result = self.build_school(notice)
                 results.append(result)
@@ -134,23 +151,27 @@ class Builder:
     def _render_language(self, notice: Notice, lang: str,
                          result: SchoolResult) -> list[tuple[Path, bytes | str]]:
         renderer = self.renderer(lang)
+        pub = self._versioned(renderer, notice, publication(notice, lang))
         files: list[tuple[Path, bytes | str]] = []
         for doc in DOCUMENTS:
             files.append((safe_path(self.out, notice.id, lang, f"{doc}.html"),
-                          renderer.page(f"{doc}.html", notice, "web")))
+                          renderer.page(f"{doc}.html", notice, "web", pub=pub,
+                                        static="../../" + STATIC + "/")))
             if self._pdf_enabled:
-                files.append(self._pdf_file(notice, renderer, doc, f"{doc}.pdf", result))
+                files.extend(self._pdfs(renderer.page(f"{doc}.html", notice, "print", pub=pub),
+                                        notice, lang, doc, pub, result))
         if self._pdf_enabled and lang != "de":
             # German (binding) and the parents' language on one sheet
-            both = self.renderer(lang, bilingual=True)
-            files.append(self._pdf_file(notice, both, "consent", "consent-bilingual.pdf", result))
+            both = self.renderer(lang, bilingual=True).page("consent.html", notice, "print", pub=pub)
+            pdf, warnings = self._pdf(both)
+            result.warnings.extend(f"{lang}/consent-bilingual.pdf: {w}" for w in warnings)
+            files.append((safe_path(self.out, notice.id, lang, "consent-bilingual.pdf"), pdf))
+        files.extend(self._for_websites(renderer, notice, lang, pub))
         return files
 
-    def _pdf_file(self, notice: Notice, renderer: Renderer, doc: str, name: str,
-                  result: SchoolResult) -> tuple[Path, bytes]:
-        pdf, warnings = self._pdf(renderer.page(f"{doc}.html", notice, "print"))
-        result.warnings.extend(f"{renderer.lang}/{name}: {w}" for w in warnings)
-        return safe_path(self.out, notice.id, renderer.lang, name), pdf
+    def publication(self, notice: Notice, lang: str) -> Publication:
+        """Version, QR code and logo of one school's documents in `lang`."""
+        return self._versioned(self.renderer(lang), notice, publication(notice, lang))
 
     def document_pdf(self, notice: Notice, lang: str, name: str) -> bytes:
         """One PDF by its output name (notice, consent, withdrawal, consent-bilingual)."""
@@ -158,18 +179,64 @@ class Builder:
         doc = "consent" if bilingual else name
         if doc not in DOCUMENTS or lang not in notice.school.languages:
             raise KeyError(f"{lang}/{name}")  # e.g. a preview URL naming what the school has not
-        page = self.renderer(lang, bilingual=bilingual).page(f"{doc}.html", notice, "print")
+        page = self.renderer(lang, bilingual=bilingual).page(
+            f"{doc}.html", notice, "print", pub=self.publication(notice, lang))
         return self._pdf(page)[0]
+
+    @staticmethod
+    def _versioned(renderer: Renderer, notice: Notice, pub: Publication) -> Publication:
+        """`pub` with the hash of what this language's documents say (without the hash)."""
+        drafts = [renderer.page(f"{doc}.html", notice, "print", pub=pub) for doc in DOCUMENTS]
+        return pub.versioned(content_hash(drafts))
+
+    def _pdfs(self, html: str, notice: Notice, lang: str, doc: str, pub: Publication,
+              result: SchoolResult) -> list[tuple[Path, bytes | str]]:
+        """<doc>.pdf, and with --pdf-a the archival copy archive/<doc>-<stand>-<version>.pdf."""
+        pdf, warnings = self._pdf(html)
+        result.warnings.extend(f"{lang}/{doc}.pdf: {w}" for w in warnings)
+        files: list[tuple[Path, bytes | str]] = [(safe_path(self.out, notice.id, lang, f"{doc}.pdf"), pdf)]
+        if self._pdf_a:
+            name = f"{doc}-{notice.school.stand.isoformat()}-{pub.version}.pdf"
+            pdf, warnings = self._pdf(html, archival=True)
+            result.warnings.extend(f"{lang}/archive/{name}: {w}" for w in warnings)
+            files.append((safe_path(self.out, notice.id, lang, "archive", name), pdf))
+        return files
+
+    def _for_websites(self, renderer: Renderer, notice: Notice, lang: str,
+                      pub: Publication) -> list[tuple[Path, bytes | str]]:
+        """notice.fragment.html to paste into a CMS, notice.json for other systems."""
+        main = main_element(renderer.page("notice.html", notice, "fragment", pub=pub))
+        fragment = renderer.page("fragment.html", notice, "fragment", pub=pub,
+                                 content=Markup(inner_html(main)), css=Markup(self.fragment_css()),
+                                 scope=SCOPE)
+        return [(safe_path(self.out, notice.id, lang, "notice.fragment.html"), fragment),
+                (safe_path(self.out, notice.id, lang, "notice.json"),
+                 notice_json(main, notice, pub, lang))]
+
+    def fragment_css(self) -> str:
+        """The web pages' stylesheet, scoped to the fragment's wrapper element."""
+        if self._fragment_css is None:
+            self._fragment_css = scope_css((self.project.static / "screen.css").read_text("utf-8"))
+        return self._fragment_css
+
+    def write_static(self) -> None:
+        """output/_static/: the fonts web pages load (fonts.css, the WOFF2 files, the licence)."""
+        static = self.project.static
+        for source in [static / "fonts.css", *sorted((static / "fonts").iterdir())]:
+            parts = source.relative_to(static).parts
+            write_atomic(safe_path(self.out, STATIC, *parts), source.read_bytes())
 
     def _school_index(self, notice: Notice) -> str:
         labels = {lang: {"notice": self.renderer(lang).catalog_text("Datenschutzhinweise"),
                          "consent": self.renderer(lang).catalog_text("Einwilligung")}
                   for lang in notice.school.languages}
-        return self.renderer("de").page("school.html", notice, "web", labels=labels)
+        return self.renderer("de").page("school.html", notice, "web", labels=labels,
+                                        static="../" + STATIC + "/")
 
     def write_site_index(self) -> None:
         """output/index.html lists every school that has output, built now or before."""
-        html = self.renderer("de").page("index.html", None, "web", notices=self._built_notices())
+        html = self.renderer("de").page("index.html", None, "web", notices=self._built_notices(),
+                                        static=STATIC + "/")
         write_atomic(safe_path(self.out, "index.html"), html)
 
     def _built_notices(self) -> list[Notice]:
@@ -189,26 +256,27 @@ class Builder:
         document, written before the next class is rendered."""
         written: list[Path] = []
         taken: set[str] = set()
+        pubs = {lang: self.publication(notice, lang) for lang in {"de", *(p.language for p in pupils)}}
         with claimed(out):
             for school_class, members in by_class(pupils).items():
-                written.extend(self._roster_class(notice, school_class, members, out, taken))
+                written.extend(self._roster_class(notice, school_class, members, out, taken, pubs))
         return written
 
     def _roster_class(self, notice: Notice, school_class: str, members: list[Pupil], out: Path,
-                      taken: set[str]) -> list[Path]:
+                      taken: set[str], pubs: dict[str, Publication]) -> list[Path]:
         # each sheet is our own autoescaped template output, so it may go in as markup
-        sheets = [Markup(self.renderer(p.language, bilingual=True)
-                         .page("roster_sheet.html", notice, "print", pupil=p)) for p in members]
+        sheets = [Markup(self.renderer(p.language, bilingual=True).page(
+            "roster_sheet.html", notice, "print", pupil=p, pub=pubs[p.language])) for p in members]
         german = self.renderer("de")
         stem = file_stem(school_class, taken)
+        pages = {f"{stem}.pdf": german.page("roster.html", notice, "print", pub=pubs["de"],
+                                            school_class=school_class, sheets=sheets),
+                 f"{stem}-checklist.pdf": german.page("checklist.html", notice, "print",
+                                                      pub=pubs["de"], school_class=school_class,
+                                                      pupils=members)}
         written = []
-        for name, page in ((f"{stem}.pdf", german.page("roster.html", notice, "print",
-                                                      school_class=school_class, sheets=sheets)),
-                           (f"{stem}-checklist.pdf", german.page("checklist.html", notice, "print",
-                                                                school_class=school_class,
-                                                                pupils=members))):
-            pdf, _ = self._pdf(page)
+        for name, page in pages.items():
             path = safe_path(out, name)
-            write_atomic(path, pdf, mode=0o600)  # children's personal data: the owner only
+            write_atomic(path, self._pdf(page)[0], mode=0o600)  # children's personal data
             written.append(path)
         return written

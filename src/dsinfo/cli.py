@@ -72,14 +72,18 @@ def cli(ctx: click.Context) -> None:
               help="Output folder (default: output/ in the project).")
 @click.option("--strict", is_flag=True,
               help="Refuse to build a school with any error or warning of the check.")
+@click.option("--pdf-a", "pdf_a", is_flag=True,
+              help="Also write archival copies (PDF/A-3a) of every PDF to "
+                   "ID/LANG/archive/DOC-STAND-VERSION.pdf.")
 @click.pass_context
-def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool) -> None:
+def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool,
+          pdf_a: bool) -> None:
     """Build notice and consent sheet, HTML and PDF, for every language of every school."""
     project = _project(ctx)
     out = out or project.root / "output"
     started = time.perf_counter()
     notices, catalog = load_schools(project, schools)
-    builder = Builder(project, out)
+    builder = Builder(project, out, pdf_a=pdf_a)
     findings = {n.id: check_notice(n, catalog, builder.renderer("de")) for n in notices}
     if strict and any(findings.values()):
         raise InputError([f.as_problem() for n in notices for f in findings[n.id]])

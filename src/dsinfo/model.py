@@ -429,6 +429,34 @@ class Recipient(Model):
     purpose: LocalText
 
 
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _logo_path(value: str) -> str:
+    # Only a plain relative path; where it really leads (symbolic links) is checked on the disk.
+    parts = value.split("/")
+    if value.startswith("/") or "\\" in value or re.match(r"[A-Za-z]:", value) or ".." in parts:
+        raise PydanticCustomError("logo_path", "'{value}' is not a path inside the folder of the "
+                                  "school files: write it relative to that folder, without '..', "
+                                  "e.g. logos/gs-am-park.png", {"value": value})
+    if not value.lower().endswith(LOGO_SUFFIXES):
+        raise PydanticCustomError("logo_type", "'{value}' is not a PNG or JPEG file (.png, .jpg)",
+                                  {"value": value})
+    return value
+
+
+LocalUrl = Annotated[dict[Lang, Url], BeforeValidator(_as_local), AfterValidator(_german_first)]
+LogoPath = Annotated[Text, AfterValidator(_logo_path)]
+
+
+class Publish(Model):
+    """Where the notice is online (for the QR code on the consent sheet) and the school's logo."""
+
+    notice_url: LocalUrl | None = None  # '{lang}' in it becomes the language code
+    logo: LogoPath | None = None  # relative to the folder of the school file (schools/)
+    logo_alt: LocalText | None = None
+
+
 class School(Model):
     """One school file: `schools/<id>.yaml`."""
 
@@ -439,6 +467,7 @@ class School(Model):
     languages: Annotated[list[Lang], Field(min_length=1)] = ["de"]
     title: LocalText | None = None
     audience: LocalText | None = None
+    publish: Publish | None = None
     school_authority: Contact
     school_supervision: Contact | None = None
     dpo: Dpo | None = None  # required by Art. 13 DSGVO: the check reports it when missing

@@ -51,6 +51,13 @@ def make_fetcher(roots: list[Path]) -> Any:
                        fail_on_errors=True)
 
 
+# Tagged and accessible by default; the archival variant is PDF/A-3a, which is tagged too.
+ACCESSIBLE = "pdf/ua-1"
+ARCHIVAL = "pdf/a-3a"
+# PDF/A forbids images that viewers smooth when scaling (/Interpolate true)
+ARCHIVAL_CSS = "img { image-rendering: crisp-edges; }"
+
+
 class PdfMaker:
     """Turns print HTML into PDF bytes. Create one per process and reuse it."""
 
@@ -69,15 +76,19 @@ class PdfMaker:
         self.font_config = FontConfiguration()
         self.css = weasyprint.CSS(filename=str(stylesheet), font_config=self.font_config,
                                   url_fetcher=self.fetcher)
+        self.archival_css = weasyprint.CSS(string=ARCHIVAL_CSS, font_config=self.font_config,
+                                           url_fetcher=self.fetcher)
 
-    def render(self, html: str) -> tuple[bytes, list[str]]:
-        """The PDF for `html` and the warnings WeasyPrint logged while making it."""
+    def render(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
+        """The PDF for `html` (PDF/UA-1, or PDF/A-3a if `archival`) and the warnings WeasyPrint
+        logged while making it."""
         self._collector.messages = []
+        stylesheets = [self.css, self.archival_css] if archival else [self.css]
         try:
             document = self._weasyprint.HTML(string=html, base_url=self.base_url,
                                              url_fetcher=self.fetcher)
-            pdf = document.write_pdf(stylesheets=[self.css], font_config=self.font_config,
-                                     pdf_variant="pdf/ua-1")
+            pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.font_config,
+                                     pdf_variant=ARCHIVAL if archival else ACCESSIBLE)
         except self._weasyprint.urls.FatalURLFetchingError as exc:
             raise BuildError(str(exc)) from None
         return bytes(pdf), list(self._collector.messages)

@@ -22,7 +22,8 @@ from .compose import Notice
 from .errors import BuildError
 from .model import UNKNOWN, is_placeholder
 
-Medium = Literal["web", "print"]
+# web: a page of its own; print: for the PDF; fragment: the content alone, for another site
+Medium = Literal["web", "print", "fragment"]
 SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
 
 
@@ -123,11 +124,16 @@ class Renderer:
         return self._both(texts["de"], translated) if self.bilingual else translated
 
     def page(self, name: str, notice: Notice | None, medium: Medium, **context: Any) -> str:
-        """Render `name` (notice.html, consent.html ...), preferring a school's own override."""
+        """Render `name` (notice.html, consent.html ...), preferring a school's own override.
+
+        Optional context: `pub` (a publish.Publication: version, QR code, logo) and `static`
+        (the relative path from the page to output/_static/, for the fonts of web pages).
+        """
         candidates = [f"schools/{notice.id}/{name}", name] if notice else [name]
         try:
             template = self.env.select_template(candidates)
-            return template.render(notice=notice, medium=medium, **context)
+            return template.render({"pub": None, "static": None, **context}, notice=notice,
+                                   medium=medium)
         except (TemplateError, KeyError, TypeError, ValueError) as exc:
             raise BuildError(f"{_template_position(exc)}template error: {exc}") from None
 

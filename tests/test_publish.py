@@ -1,0 +1,211 @@
+"""Publishing: version line, QR code, logo, the fragment for school websites and notice.json."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import tinycss2
+
+from dsinfo.compose import Catalog, load_catalog
+from dsinfo.fragment import SCOPE, scope_css
+from dsinfo.publish import notice_url
+
+from .conftest import ROOT, pdf_pages, pdf_text
+from .test_cli import project, run  # noqa: F401  (the fixture is used by name)
+from .test_model import VALID, build
+from .test_output import SCHOOLS
+
+EXAMPLE = "beispiel-gymnasium-musterstadt"
+EXAMPLE_URL = "https://www.beispiel-gymnasium.example/datenschutz/de/notice.html"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(ROOT / "catalog")
+
+
+def version_of(path: Path) -> str:
+    found = set(re.findall(r"Version ([0-9a-f]{8})\b", pdf_text(path)))
+    assert len(found) == 1, found
+    return found.pop()
+
+
+@pytest.mark.parametrize("school", SCHOOLS)
+def test_every_document_shows_one_version(built: Path, school: str) -> None:
+    folder = built / school / "de"
+    version = version_of(folder / "notice.pdf")
+    assert version_of(folder / "consent.pdf") == version
+    for page in pdf_pages(folder / "notice.pdf"):  # in the footer of every page
+        assert f"· Version {version}" in page
+    for name in ("notice.html", "consent.html", "notice.fragment.html"):
+        assert f'Version <span class="version">{version}</span>' in (folder / name).read_text("utf-8")
+    data = json.loads((folder / "notice.json").read_text("utf-8"))
+    assert data["content_hash"].startswith(f"sha256:{version}")
+
+
+def test_version_follows_the_content(project: Path) -> None:  # noqa: F811
+    assert run(project).returncode == 0
+    page = project / "output" / "gs-park" / "de" / "notice.html"
+    before = re.findall(r'class="version">(\w+)<', page.read_text("utf-8"))
+    assert run(project).returncode == 0
+    assert re.findall(r'class="version">(\w+)<', page.read_text("utf-8")) == before
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(VALID.replace("Parkweg 1", "Parkweg 2"), encoding="utf-8")
+    assert run(project).returncode == 0
+    after = re.findall(r'class="version">(\w+)<', page.read_text("utf-8"))
+    assert len(after) == 2
+    assert after != before
+
+
+@pytest.mark.parametrize(("setting", "lang", "expected"), [
+    ('"https://gs.example/{lang}/notice.html"', "en", "https://gs.example/en/notice.html"),
+    ("{de: 'https://gs.example/datenschutz', en: 'https://gs.example/en/privacy'}", "en",
+     "https://gs.example/en/privacy"),
+    ("{de: 'https://gs.example/datenschutz'}", "en", "https://gs.example/datenschutz"),
+])
+def test_notice_url_per_language(tmp_path: Path, catalog: Catalog, setting: str, lang: str,
+                                 expected: str) -> None:
+    notice = build(tmp_path, catalog, VALID + f"publish:\n  notice_url: {setting}\n")
+    assert notice_url(notice, lang) == expected
+
+
+def test_no_qr_code_without_a_notice_url(built: Path) -> None:
+    html = (built / "loewentor-bleicherode" / "de" / "consent.html").read_text("utf-8")
+    assert 'class="qr"' not in html
+
+
+def test_qr_code_on_the_printed_sheet_leads_to_the_notice(built: Path, tmp_path: Path) -> None:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm is missing: CI installs poppler-utils")
+        pytest.skip("needs pdftoppm (apt-get install poppler-utils) to render the PDF page")
+    import zxingcpp
+    from PIL import Image
+
+    consent = built / EXAMPLE / "de" / "consent.pdf"
+    subprocess.run([pdftoppm, "-r", "150", "-png", "-singlefile", str(consent),
+                    str(tmp_path / "page")], check=True)
+    codes = zxingcpp.read_barcodes(Image.open(tmp_path / "page.png"))
+    assert [(c.format.name, c.text) for c in codes] == [("QRCode", EXAMPLE_URL)]
+    assert f"Die Datenschutzhinweise finden Sie auch online: {EXAMPLE_URL}" in pdf_text(consent)
+
+
+def test_logo_on_notice_and_consent_sheet(built: Path) -> None:
+    for name in ("notice.html", "consent.html"):
+        html = (built / EXAMPLE / "de" / name).read_text("utf-8")
+        assert re.search(r'<img class="logo" src="data:image/png;base64,[A-Za-z0-9+/=]+" '
+                         r'alt="Logo des Beispiel-Gymnasiums Musterstadt">', html), name
+
+
+@pytest.mark.parametrize(("logo", "message"), [
+    ("/etc/passwd", "'/etc/passwd' is not a path inside the folder of the school files: write it "
+                    "relative to that folder, without '..', e.g. logos/gs-am-park.png"),
+    ("../catalog/logo.png", "'../catalog/logo.png' is not a path inside the folder of the school "
+                            "files: write it relative to that folder, without '..', e.g. "
+                            "logos/gs-am-park.png"),
+    ("logos/../../x.png", "'logos/../../x.png' is not a path inside the folder of the school "
+                          "files: write it relative to that folder, without '..', e.g. "
+                          "logos/gs-am-park.png"),
+    ("logo.svg", "'logo.svg' is not a PNG or JPEG file (.png, .jpg)"),
+    ("logos/missing.png", "there is no file schools/logos/missing.png"),
+    ("outside.png", "'outside.png' leads outside the folder schools/ (through a symbolic link): "
+                    "the logo must be a file inside it"),
+    ("fake.png", "'fake.png' is not a PNG or JPEG image"),
+])
+def test_logo_only_from_inside_the_project(project: Path, logo: str, message: str) -> None:  # noqa: F811
+    (project / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n secret")
+    (project / "schools" / "outside.png").symlink_to(project / "secret.png")
+    (project / "schools" / "fake.png").write_text("<svg/>", encoding="utf-8")
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(VALID + f"publish:\n  logo: {logo}\n", encoding="utf-8")
+    result = run(project, "check")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"schools/gs-park.yaml:19:9: error: publish.logo: {message}",
+                                          "1 problem found; no files were written."]
+
+
+# ---------------------------------------------------------------------------- fragment, JSON
+
+
+@pytest.mark.parametrize("school", SCHOOLS)
+def test_fragment_is_body_content_with_scoped_styles(built: Path, school: str) -> None:
+    fragment = (built / school / "de" / "notice.fragment.html").read_text("utf-8")
+    for tag in ("html", "head", "body", "main", "link", "script", "meta", "title"):
+        assert not re.search(rf"<{tag}[\s>]", fragment), tag
+    assert 'style="' not in fragment
+    assert re.search(rf'^<div class="{SCOPE}" lang="de" dir="ltr">$', fragment, re.M)
+    assert fragment.rstrip().endswith("</div>")
+    styles = re.findall(r"<style>(.*?)</style>", fragment, re.S)
+    assert len(styles) == 1
+    assert unscoped(styles[0]) == []
+    assert "font-family" not in styles[0]  # the website's own font is used
+    page = (built / school / "de" / "notice.html").read_text("utf-8")
+    assert re.findall(r'<section id="(\w+)">', fragment) == re.findall(r'<section id="(\w+)">', page)
+
+
+def unscoped(css: str) -> list[str]:
+    """Selectors of `css` that are not limited to the fragment's wrapper, and foreign at-rules."""
+    bad = []
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    while rules:
+        rule = rules.pop()
+        if rule.type == "at-rule" and rule.lower_at_keyword == "media":
+            rules.extend(tinycss2.parse_rule_list(rule.content, skip_comments=True,
+                                                  skip_whitespace=True))
+        elif rule.type == "qualified-rule":
+            selectors = tinycss2.serialize(rule.prelude).split(",")
+            bad += [s for s in selectors if not re.match(rf"\s*\.{SCOPE}(?![\w-])", s)]
+        else:
+            bad.append(tinycss2.serialize([rule]))
+    return bad
+
+
+@pytest.mark.parametrize(("css", "expected"), [
+    (":root { --a: red }", f".{SCOPE} {{ --a: red }}\n"),
+    ("* { box-sizing: border-box }", f".{SCOPE}, .{SCOPE} * {{ box-sizing: border-box }}\n"),
+    ("main > section > h2::before { content: counter(s) \". \" }",
+     f".{SCOPE} > section > h2::before {{ content: counter(s) \". \" }}\n"),
+    ("h2, .a p { margin: 0 }", f".{SCOPE} h2, .{SCOPE} .a p {{ margin: 0 }}\n"),
+    ("body { font-family: X; color: #111 }", f".{SCOPE} {{ color: #111 }}\n"),
+    ("p { font-family: X }", ""),
+    ("@font-face { font-family: X; src: url(x.woff2) } @import url(y.css);", ""),
+    ("@media (max-width: 30rem) { h1 { font-size: 1rem } }",
+     f"@media (max-width: 30rem) {{ .{SCOPE} h1 {{ font-size: 1rem }} }}\n"),
+    ("mainly { color: red }", f".{SCOPE} mainly {{ color: red }}\n"),
+])
+def test_scope_css(css: str, expected: str) -> None:
+    assert scope_css(css) == expected
+
+
+def test_notice_json(built: Path) -> None:
+    folder = built / EXAMPLE / "de"
+    data = json.loads((folder / "notice.json").read_text("utf-8"))
+    version = version_of(folder / "notice.pdf")
+    assert {k: v for k, v in data.items() if k != "sections"} == {
+        "format": "dsinfo-notice/1",
+        "school": {"id": EXAMPLE, "name": "Beispiel-Gymnasium Musterstadt"},
+        "language": "de",
+        "dir": "ltr",
+        "title": "Datenschutzhinweise zur Nutzung von IServ",
+        "school_year": "2025/26",
+        "stand": "2025-08-01",
+        "version": version,
+        "content_hash": data["content_hash"],
+        "url": EXAMPLE_URL,
+    }
+    assert re.fullmatch(rf"sha256:{version}[0-9a-f]{{56}}", data["content_hash"])
+    page = (folder / "notice.html").read_text("utf-8")
+    ids = re.findall(r'<section id="(\w+)">', page)
+    assert [s["id"] for s in data["sections"]] == ["intro", *ids]
+    controller = data["sections"][1]
+    assert controller["title"] == "Verantwortliche Stelle"
+    assert "Beispiel-Gymnasium Musterstadt\nMusterweg 1\n00000 Musterstadt" in controller["text"]
+    assert controller["html"].startswith("<p>Verantwortlich für die Verarbeitung")
+    assert "<h2>" not in controller["html"]
