@@ -32,6 +32,9 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600, check=False)
 
 
+LANGUAGES = ["de", "en", "tr", "ar", "uk", "ru"]
+
+
 def make_project(root: Path) -> Path:
     """An empty project in `root`: the real catalog, templates and code, an empty schools/.
 
@@ -51,12 +54,31 @@ def run_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The example schools, built once for the whole session through the real entry point."""
     out = tmp_path_factory.mktemp("output")
     result = run_cli("--out", str(out))
     assert result.returncode == 0, result.stderr
-    return out
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def built(build_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
+    return build_run[0]
+
+
+def copy_project(dest: Path, schools: dict[str, str]) -> Path:
+    """A copy of the project's sources with the given schools."""
+    for part in ("catalog", "templates", "locales"):
+        shutil.copytree(ROOT / part, dest / part)
+    for name in ("build.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, dest / name)
+    # a copy, not a link: pybabel extract does not follow links into src/
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    (dest / "schools").mkdir()
+    for sid, text in schools.items():
+        (dest / "schools" / f"{sid}.yaml").write_text(text, encoding="utf-8")
+    return dest
 
 
 def pdf_pages(path: Path) -> list[str]:

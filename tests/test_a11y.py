@@ -20,14 +20,14 @@ from typing import Any
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import LANGUAGES, ROOT
 from .test_output import SCHOOLS
 
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["index.html"] + [f"{s}/{page}" for s in SCHOOLS
-                          for page in ("index.html", "de/notice.html", "de/consent.html",
-                                       "de/withdrawal.html")]
-FRAGMENTS = [f"{s}/de/notice.fragment.html" for s in SCHOOLS]
+                          for page in ["index.html", *(f"{lang}/{doc}.html" for lang in LANGUAGES
+                                                       for doc in ("notice", "consent", "withdrawal"))]]
+FRAGMENTS = [f"{s}/{lang}/notice.fragment.html" for s in SCHOOLS for lang in LANGUAGES]
 # a page of a school website with the fragment pasted into its content area
 HOST_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Datenschutz</title>

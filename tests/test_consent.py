@@ -82,3 +82,11 @@ def test_bilingual_sheet_for_each_other_language(tmp_path: Path) -> None:
     assert not (out / "gs-park" / "de" / "consent-bilingual.pdf").exists()
     text = flat(out / "gs-park" / "tr" / "consent-bilingual.pdf")
     assert "Ort, Datum" in text  # the binding German text is on the bilingual sheet
+
+
+def test_bilingual_sheet_markup_stays_out_of_attributes(built: Path) -> None:
+    """Texts are doubled into spans on a bilingual sheet; attributes (alt, aria-label) must get
+    plain text, or the markup would spill onto the page."""
+    text = flat(built / "beispiel-gymnasium-musterstadt" / "tr" / "consent-bilingual.pdf")
+    assert '">' not in text
+    assert "bi-de" not in text

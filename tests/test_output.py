@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import check_golden, normalize_html, run_cli
+from .conftest import LANGUAGES, check_golden, normalize_html, run_cli
 
 SCHOOLS = ["beispiel-gymnasium-musterstadt", "loewentor-bleicherode"]
 
@@ -17,9 +17,10 @@ def test_output_paths(built: Path) -> None:
     fonts = ["fonts.css", "fonts/NotoSans-Bold.woff2", "fonts/NotoSans-BoldItalic.woff2",
              "fonts/NotoSans-Italic.woff2", "fonts/NotoSans-Regular.woff2",
              "fonts/NotoSansArabic-Bold.woff2", "fonts/NotoSansArabic-Regular.woff2", "fonts/OFL.txt"]
-    per_school = ["de/consent.html", "de/consent.pdf", "de/notice.fragment.html", "de/notice.html",
-                  "de/notice.json", "de/notice.pdf", "de/withdrawal.html", "de/withdrawal.pdf",
-                  "index.html"]
+    docs = ["consent.html", "consent.pdf", "notice.fragment.html", "notice.html", "notice.json",
+            "notice.pdf", "withdrawal.html", "withdrawal.pdf"]
+    per_school = ["index.html"] + [f"{lang}/{doc}" for lang in LANGUAGES for doc in docs] + [
+        f"{lang}/consent-bilingual.pdf" for lang in LANGUAGES if lang != "de"]
     assert files == sorted([f"_static/{name}" for name in fonts]
                            + [f"{school}/{name}" for school in SCHOOLS for name in per_school]
                            + ["index.html"])
@@ -33,7 +34,9 @@ def html_files(built: Path) -> list[Path]:
 def test_html_is_standalone(built: Path) -> None:
     for path in html_files(built):
         html = path.read_text(encoding="utf-8")
-        assert re.search(r'<html lang="de" dir="ltr">', html), path
+        lang = path.parent.name if path.parent.name in LANGUAGES else "de"
+        direction = "rtl" if lang == "ar" else "ltr"
+        assert f'<html lang="{lang}" dir="{direction}">' in html, path
         assert '<meta name="viewport"' in html, path
         # no request leaves the site: no remote src/href, no script, no stylesheet but the
         # project's own fonts in output/_static/
@@ -42,6 +45,9 @@ def test_html_is_standalone(built: Path) -> None:
         depth = len(path.relative_to(built).parts) - 1
         assert re.findall(r'<link rel="stylesheet" href="([^"]+)">', html) == [
             "../" * depth + "_static/fonts.css"], path
+        links = re.sub(r'<link rel="(alternate" hreflang=|stylesheet" href="[./]*_static/fonts.css")',
+                       "", html)
+        assert "<link" not in links, path
         for target in re.findall(r'href="([^":#]+)"', html):
             assert (path.parent / target).is_file(), f"{path}: broken link {target}"
 
@@ -70,7 +76,19 @@ def test_index_lists_every_school(built: Path) -> None:
 
 
 @pytest.mark.parametrize("school", SCHOOLS)
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("doc", ["notice", "consent", "withdrawal"])
-def test_html_golden(built: Path, update_golden: bool, school: str, doc: str) -> None:
-    html = (built / school / "de" / f"{doc}.html").read_text(encoding="utf-8")
-    check_golden(f"{school}/de/{doc}.html", normalize_html(html), update_golden)
+def test_html_golden(built: Path, update_golden: bool, school: str, lang: str, doc: str) -> None:
+    html = (built / school / lang / f"{doc}.html").read_text(encoding="utf-8")
+    check_golden(f"{school}/{lang}/{doc}.html", normalize_html(html), update_golden)
+
+
+def test_school_index_lists_languages_in_their_own_names(built: Path) -> None:
+    html = (built / "loewentor-bleicherode" / "index.html").read_text(encoding="utf-8")
+    cards = re.findall(r'<li lang="(\w+)" dir="(\w+)">\s*<h2>([^<]+)</h2>', html)
+    assert cards == [("de", "ltr", "Deutsch"), ("en", "ltr", "English"), ("tr", "ltr", "Türkçe"),
+                     ("ar", "rtl", "العربية"), ("uk", "ltr", "Українська"), ("ru", "ltr", "Русский")]
+    # each card is written in its own language
+    assert '<a href="ar/notice.html" hreflang="ar">إشعار حماية البيانات</a>' in html
+    assert '<a href="en/consent.html" hreflang="en">Consent</a>' in html
+

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from dsinfo.errors import BuildError
 from dsinfo.pdf import PdfMaker, has_fast_subsetter
 
-from .conftest import ROOT, check_golden, pdf_pages, pdf_text, run_cli
+from .conftest import LANGUAGES, ROOT, check_golden, pdf_pages, pdf_text, run_cli
 
 A4 = (595.0, 842.0)  # points, rounded
 SCHOOLS = ["loewentor-bleicherode", "beispiel-gymnasium-musterstadt"]
@@ -44,11 +44,12 @@ def test_consent_sheet_is_one_page_with_room_to_sign(built: Path) -> None:
 
 
 @pytest.mark.parametrize("school", SCHOOLS)
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("doc", ["notice", "consent", "withdrawal"])
-def test_pdf_text_golden(built: Path, update_golden: bool, school: str, doc: str) -> None:
-    pages = pdf_pages(built / school / "de" / f"{doc}.pdf")
+def test_pdf_text_golden(built: Path, update_golden: bool, school: str, lang: str, doc: str) -> None:
+    pages = pdf_pages(built / school / lang / f"{doc}.pdf")
     text = "".join(f"--- page {n} ---\n{page}\n" for n, page in enumerate(pages, start=1))
-    check_golden(f"{school}/de/{doc}.pdf.txt", text, update_golden)
+    check_golden(f"{school}/{lang}/{doc}.pdf.txt", text, update_golden)
 
 
 def test_fast_subsetter_installed() -> None:

@@ -74,10 +74,7 @@ def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice
         except InputError as exc:
             problems.extend(exc.problems)
     for lang in sorted({lang for n in notices for lang in n.school.languages}):
-        try:  # a broken translation stops the build before anything is written
-            i18n.translations(project.locales, lang)
-        except InputError as exc:
-            problems.extend(exc.problems)
+        problems.extend(i18n.check_catalog(project.locales, lang))  # before anything is written
     if problems:
         raise InputError(problems)
     return notices, catalog
@@ -100,18 +97,14 @@ class Builder:
                  pdf_a: bool = False) -> None:
         self.project = project
         self.out = out
-        self._renderers: dict[tuple[str, bool], Renderer] = {}
+        self._renderer = Renderer(project.templates, project.locales)
         self._pdf_enabled = pdf
         self._pdf_a = pdf_a
         self._pdf_maker: object | None = None
         self._fragment_css: str | None = None
 
-    def renderer(self, lang: str, *, bilingual: bool = False) -> Renderer:
-        key = (lang, bilingual and lang != "de")
-        if key not in self._renderers:
-            self._renderers[key] = Renderer(self.project.templates, self.project.locales, lang,
-                                            bilingual=key[1])
-        return self._renderers[key]
+    def renderer(self, lang: str) -> Renderer:
+        return self._renderer.language(lang)
 
     def _pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
         from .pdf import PdfMaker
@@ -139,10 +132,12 @@ class Builder:
         """Render every document of one school in memory first, then write them all."""
         result = SchoolResult(notice=notice)
         pending: list[tuple[Path, bytes | str]] = []
+        self._renderer.catalogs.take_fallbacks()
         for lang in notice.school.languages:
             pending.extend(self._render_language(notice, lang, result))
         # the school's index last: once it is there, so is everything it links to
         pending.append((safe_path(self.out, notice.id, "index.html"), self._school_index(notice)))
+        result.warnings.extend(self._fallback_warnings())
         for path, data in pending:
             result.changed += write_atomic(path, data)
             result.files.append(path)
@@ -162,7 +157,7 @@ class Builder:
                                         notice, lang, doc, pub, result))
         if self._pdf_enabled and lang != "de":
             # German (binding) and the parents' language on one sheet
-            both = self.renderer(lang, bilingual=True).page("consent.html", notice, "print", pub=pub)
+            both = self.renderer("de").page("consent.html", notice, "print", pub=pub, second=lang)
             pdf, warnings = self._pdf(both)
             result.warnings.extend(f"{lang}/consent-bilingual.pdf: {w}" for w in warnings)
             files.append((safe_path(self.out, notice.id, lang, "consent-bilingual.pdf"), pdf))
@@ -179,8 +174,11 @@ class Builder:
         doc = "consent" if bilingual else name
         if doc not in DOCUMENTS or lang not in notice.school.languages:
             raise KeyError(f"{lang}/{name}")  # e.g. a preview URL naming what the school has not
-        page = self.renderer(lang, bilingual=bilingual).page(
-            f"{doc}.html", notice, "print", pub=self.publication(notice, lang))
+        pub = self.publication(notice, lang)
+        if bilingual:
+            page = self.renderer("de").page("consent.html", notice, "print", pub=pub, second=lang)
+        else:
+            page = self.renderer(lang).page(f"{doc}.html", notice, "print", pub=pub)
         return self._pdf(page)[0]
 
     @staticmethod
@@ -227,11 +225,17 @@ class Builder:
             write_atomic(safe_path(self.out, STATIC, *parts), source.read_bytes())
 
     def _school_index(self, notice: Notice) -> str:
-        labels = {lang: {"notice": self.renderer(lang).catalog_text("Datenschutzhinweise"),
-                         "consent": self.renderer(lang).catalog_text("Einwilligung")}
-                  for lang in notice.school.languages}
-        return self.renderer("de").page("school.html", notice, "web", labels=labels,
-                                        static="../" + STATIC + "/")
+        return self.renderer("de").page("school.html", notice, "web", static="../" + STATIC + "/")
+
+    def _fallback_warnings(self) -> list[str]:
+        """One line per language whose pages show German text in place of a translation."""
+        catalog, local = self._renderer.catalogs.take_fallbacks()
+        lines = [f"{lang}: {_count(texts)} shown in German: the translation is missing or stale "
+                 f"(python build.py translations): {_quote(texts)}" for lang, texts in catalog.items()]
+        lines += [f"{lang}: {_count(texts)} of the school file shown in German: give the text "
+                  f"per language, e.g. {{de: ..., {lang}: ...}}: {_quote(texts)}"
+                  for lang, texts in local.items()]
+        return lines
 
     def write_site_index(self) -> None:
         """output/index.html lists every school that has output, built now or before."""
@@ -264,10 +268,11 @@ class Builder:
 
     def _roster_class(self, notice: Notice, school_class: str, members: list[Pupil], out: Path,
                       taken: set[str], pubs: dict[str, Publication]) -> list[Path]:
-        # each sheet is our own autoescaped template output, so it may go in as markup
-        sheets = [Markup(self.renderer(p.language, bilingual=True).page(
-            "roster_sheet.html", notice, "print", pupil=p, pub=pubs[p.language])) for p in members]
         german = self.renderer("de")
+        # each sheet is our own autoescaped template output, so it may go in as markup
+        sheets = [Markup(german.page("roster_sheet.html", notice, "print", pupil=p,
+                                     pub=pubs[p.language], second=_second(p.language)))
+                  for p in members]
         stem = file_stem(school_class, taken)
         pages = {f"{stem}.pdf": german.page("roster.html", notice, "print", pub=pubs["de"],
                                             school_class=school_class, sheets=sheets),
@@ -280,3 +285,17 @@ class Builder:
             write_atomic(path, self._pdf(page)[0], mode=0o600)  # children's personal data
             written.append(path)
         return written
+
+
+def _second(lang: str) -> str | None:
+    """The second language of a bilingual sheet; none for German."""
+    return None if lang == "de" else lang
+
+
+def _count(texts: list[str]) -> str:
+    return f"{len(texts)} text{'s' if len(texts) != 1 else ''}"
+
+
+def _quote(texts: list[str], limit: int = 3) -> str:
+    shown = ", ".join(f"'{t[:57] + '...' if len(t) > 60 else t}'" for t in texts[:limit])
+    return shown + (f" and {len(texts) - limit} more" if len(texts) > limit else "")

@@ -18,7 +18,7 @@ from pathlib import Path
 from .compose import Catalog, Notice, PlatformView
 from .errors import Problem, Severity, display_path
 from .load import Loc
-from .model import UNKNOWN, is_placeholder
+from .model import LANGUAGES, UNKNOWN, is_placeholder
 from .render import Renderer
 
 
@@ -197,7 +197,7 @@ def platform_coverage(ctx: Context) -> Iterator[Finding]:
 @rule
 def recipients(ctx: Context) -> Iterator[Finding]:
     for view in ctx.notice.platforms:
-        task = view.use.processor_task or view.hosting.processor_task
+        task = view.use.processor_task["de"] if view.use.processor_task else view.hosting.processor_task
         if task is None:
             continue
         name = view.platform.short_name
@@ -410,3 +410,33 @@ def placeholders(ctx: Context) -> Iterator[Finding]:
         yield Finding(id="placeholder", severity="warning", message=p.message[0].upper() + p.message[1:],
                       hint="Replace the 'TODO' text with the real value.", path=p.path,
                       line=p.line, column=p.column)
+
+
+@rule
+def school_text_languages(ctx: Context) -> Iterator[Finding]:
+    """The school's own texts exist in every language it publishes (else German is shown)."""
+    wanted = [lang for lang in ctx.notice.school.languages if lang != "de"]
+    for loc, texts in _local_texts(ctx.notice.school.model_dump(), ()):
+        missing = [lang for lang in wanted if not texts.get(lang)]
+        if loc[-1:] == ("notice_url",) and "{lang}" in texts["de"]:
+            continue  # one address for every language
+        if missing and not is_placeholder(texts["de"]):
+            where = ".".join(str(part) for part in loc)
+            yield ctx.finding("i18n.school_text", "warning", loc,
+                              f"{where} has no text in {', '.join(missing)}: those documents show "
+                              "the German text.",
+                              f"Give the text per language, e.g. {{de: ..., {missing[0]}: ...}}, or "
+                              "remove the language from 'languages:'.", prefer_key=False)
+
+
+def _local_texts(data: object, loc: Loc) -> Iterator[tuple[Loc, dict[str, str]]]:
+    """Every text of the school file given per language ({de: ..., en: ...})."""
+    if isinstance(data, dict):
+        if "de" in data and set(data) <= set(LANGUAGES):
+            yield loc, data
+            return
+        for key, value in data.items():
+            yield from _local_texts(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _local_texts(value, (*loc, index))

@@ -10,16 +10,22 @@ from pathlib import Path
 from typing import Any
 
 import click
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
 
+from . import i18n
 from .builder import Builder, Project, SchoolResult, load_schools
 from .check import Finding
 from .check import check as check_notice
 from .compose import load_catalog
-from .errors import DsinfoError, InputError, display_path
-from .model import RosterColumns
+from .errors import DsinfoError, InputError, Problem, display_path
+from .extract import current_messages
+from .model import LANGUAGES, RosterColumns
 from .render import Renderer
 from .roster import read_roster
 from .write import write_atomic
+
+TRANSLATED = [lang for lang in LANGUAGES if lang != i18n.SOURCE]
 
 ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
@@ -71,7 +77,8 @@ def cli(ctx: click.Context) -> None:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: output/ in the project).")
 @click.option("--strict", is_flag=True,
-              help="Refuse to build a school with any error or warning of the check.")
+              help="Refuse to build a school with any error or warning of the check, or with a "
+                   "missing or stale translation in one of its languages.")
 @click.option("--pdf-a", "pdf_a", is_flag=True,
               help="Also write archival copies (PDF/A-3a) of every PDF to "
                    "ID/LANG/archive/DOC-STAND-VERSION.pdf.")
@@ -85,8 +92,13 @@ def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict
     notices, catalog = load_schools(project, schools)
     builder = Builder(project, out, pdf_a=pdf_a)
     findings = {n.id: check_notice(n, catalog, builder.renderer("de")) for n in notices}
-    if strict and any(findings.values()):
-        raise InputError([f.as_problem() for n in notices for f in findings[n.id]])
+    if strict:
+        langs = sorted({lang for n in notices for lang in n.school.languages} - {i18n.SOURCE})
+        problems = [f.as_problem() for n in notices for f in findings[n.id]]
+        if langs:
+            problems += _translation_problems(project, langs)
+        if problems:
+            raise InputError(problems)
     results = builder.build(notices, progress=lambda r: _report(r, findings[r.notice.id]))
     files = sum(len(r.files) for r in results)
     changed = sum(r.changed for r in results)
@@ -123,6 +135,98 @@ def check(ctx: click.Context, schools: tuple[str, ...]) -> None:
     click.echo(f"Checked {len(notices)} school{plural}: {_counts(findings) or 'no findings'}.")
     if any(f.severity == "error" for f in findings):
         ctx.exit(1)
+
+
+@cli.command()
+@click.option("--lang", "langs", multiple=True, type=click.Choice(TRANSLATED), metavar="LANG",
+              help=f"Only this language ({', '.join(TRANSLATED)}). Repeat for several.")
+@click.option("--strict", is_flag=True,
+              help="Exit with 1 when a text is missing or stale, a placeholder is wrong, or "
+                   "locales/messages.pot is out of date.")
+@click.pass_context
+def translations(ctx: click.Context, langs: tuple[str, ...], strict: bool) -> None:
+    """Show, per language, the share of the German text that is translated, and list the
+    missing and the stale translations (German source changed: fuzzy in the .po file).
+
+    Missing and stale texts are shown in German in the documents; the build warns about them.
+    """
+    project = _project(ctx)
+    current = _current_messages(project)
+    total = sum(1 for m in current if m.id)
+    click.echo(f"German source: {total} texts (templates, catalog, code).")
+    outdated = _pot_problem(project, current)
+    if outdated:
+        click.echo(str(outdated))
+    reports = [i18n.coverage(current, project.locales, lang) for lang in langs or TRANSLATED]
+    for report in reports:
+        _print_coverage(project, report)
+    if strict and (outdated or not all(r.complete for r in reports)):
+        ctx.exit(1)
+
+
+def _current_messages(project: Project) -> Catalog:
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return current_messages(project.root)
+    except TemplateSyntaxError as exc:
+        raise InputError([Problem(path=Path(exc.filename or "templates"), line=exc.lineno,
+                                  message=f"template syntax: {exc.message}")]) from None
+
+
+def _pot_problem(project: Project, current: Catalog) -> Problem | None:
+    """A warning when locales/messages.pot does not hold the texts the sources have now."""
+    pot = project.locales / "messages.pot"
+    known = set()
+    if pot.is_file():
+        with pot.open("rb") as fp:
+            known = {m.id for m in read_po(fp) if m.id}
+    now = {m.id for m in current if m.id}
+    if known == now:
+        return None
+    return Problem(path=pot, severity="warning",
+                   message=f"out of date ({len(now - known)} new, {len(known - now)} gone texts): "
+                           "run pybabel extract and pybabel update (README, Translations)")
+
+
+def _print_coverage(project: Project, report: i18n.Coverage) -> None:
+    name = i18n.language_name(report.lang)
+    line = (f"{report.lang}  {name:<12} {report.share:6.1%}  {report.translated} of "
+            f"{report.total} translated")
+    if not report.complete:
+        line += f": {len(report.missing)} missing, {len(report.stale)} stale"
+    click.echo(line)
+    for kind, messages in (("missing", report.missing), ("stale", report.stale)):
+        for message in messages:
+            click.echo(f"    {kind}: {_where(message)}: {_short(message.id)}")
+            if kind == "stale" and message.previous_id:
+                click.echo(f"        German was: {_short(message.previous_id)}")
+    po = i18n.po_path(project.locales, report.lang)
+    for message, error in report.errors:
+        click.echo(f"    {display_path(po)}:{message.lineno}: error: {error}: {_short(message.id)}")
+
+
+def _where(message: Message) -> str:
+    return ", ".join(f"{path}:{line}" for path, line in message.locations[:2]) or "?"
+
+
+def _short(text: str | tuple[str, ...] | list[str]) -> str:
+    first = text[0] if isinstance(text, tuple | list) else text
+    return repr(first if len(first) <= 72 else first[:69] + "...")
+
+
+def _translation_problems(project: Project, langs: Sequence[str]) -> list[Problem]:
+    """For a strict build: one problem per language that is not completely translated."""
+    current = _current_messages(project)
+    problems = [p for p in [_pot_problem(project, current)] if p]
+    for lang in langs:
+        report = i18n.coverage(current, project.locales, lang)
+        if not report.complete:
+            problems.append(Problem(
+                path=i18n.po_path(project.locales, lang),
+                message=f"{len(report.missing)} missing, {len(report.stale)} stale and "
+                        f"{len(report.errors)} wrong translations (python build.py translations)"))
+    return problems
 
 
 def _counts(findings: list[Finding]) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem, shown
+from .i18n import N_
 from .load import Document, Loc, read_yaml
 from .model import (
     AgeRule,
@@ -74,9 +75,9 @@ class Processor:
     postcode: str | None
     city: str | None
     country: str
-    task: str
+    task: Text
     platform: str
-    location: str
+    location: Text
     third_country: str | None
 
 
@@ -110,7 +111,7 @@ class PlatformView:
     modules: tuple[tuple[str, Module], ...]
 
     @property
-    def location(self) -> str:
+    def location(self) -> Text:
         return self.use.location or self.hosting.location
 
 
@@ -392,8 +393,8 @@ def _rule_texts(view: PlatformView, rules: list[str]) -> tuple[Text, ...]:
     return tuple(texts)
 
 
-PLATFORM_CONSENT = ("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "
-                    "Daten für die Nutzung der Plattform zu den dort genannten Zwecken verarbeitet.")
+PLATFORM_CONSENT = N_("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "
+                       "Daten für die Nutzung der Plattform zu den dort genannten Zwecken verarbeitet.")
 
 
 def _retention_groups(lines: list[DataLine]) -> tuple[RetentionGroup, ...]:

@@ -1,23 +1,37 @@
-"""Languages: Babel catalogs compiled in memory, locale-aware dates and directions."""
+"""Languages: Babel catalogs compiled in memory, German fallback, coverage, locale helpers.
+
+German is the source language: every msgid is the German text. A translation is used only
+when it is complete and not fuzzy. `pybabel update` marks an entry fuzzy when its German
+source changed (a "stale" translation); such an entry, like a missing one, falls back to the
+German text, and the build warns about it (`Catalogs.fallbacks`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import io
 import re
-from functools import cache
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_interval
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
-from babel.support import NullTranslations, Translations
+from babel.messages.pofile import PoFileError, denormalize, read_po
+from babel.support import Translations
 
 from .errors import InputError, Problem, shown
 
+SOURCE = "de"
 RTL = frozenset({"ar", "fa", "he", "ur"})
+
+
+def N_(text: str) -> str:
+    """Marks a German text in the code for extraction; it is translated where it is printed."""
+    return text
 
 
 def direction(lang: str) -> str:
@@ -36,55 +50,61 @@ def date(value: dt.date, lang: str) -> str:
     return format_date(value, "medium", locale=lang)
 
 
-@cache
-def translations(locales: Path, lang: str) -> NullTranslations:
-    """The catalog for `lang`, compiled from its .po file in memory; fuzzy entries are dropped.
-
-    German is the source language and needs no catalog. A missing catalog gives German text.
-    """
-    po_path = locales / lang / "LC_MESSAGES" / "messages.po"
-    if lang == "de" or not po_path.is_file():
-        return NullTranslations()
-    catalog = _read_catalog(po_path, lang)
-    problems = [p for message in catalog if not message.fuzzy
-                for p in _markup_problems(po_path, message)]
-    if problems:
-        raise InputError(problems)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)  # a fuzzy entry is not a translation
-    buffer.seek(0)
-    return Translations(fp=buffer)
+def school_year(value: str, lang: str) -> str:
+    """A school year '2025/26' as the language writes a span of years, e.g. 2025–2026."""
+    start = int(value[:4])
+    return format_interval(dt.date(start, 8, 1), dt.date(start + 1, 7, 31), "y", locale=lang)
 
 
-def _read_catalog(po_path: Path, lang: str) -> Catalog:
+def po_path(locales: Path, lang: str) -> Path:
+    return locales / lang / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalog(locales: Path, lang: str) -> Catalog | None:
+    """The .po catalog of `lang`, or None when there is none; InputError when a line of it
+    cannot be read (babel would otherwise skip it with a warning on stdout)."""
+    path = po_path(locales, lang)
+    if not path.is_file():
+        return None
     try:
-        with po_path.open("rb") as fp:
+        with path.open("rb") as fp:
             return read_po(fp, locale=lang, abort_invalid=True)
     except PoFileError as exc:  # babel counts lines from 0 here
-        raise InputError([Problem(path=po_path, line=exc.lineno + 1,
+        raise InputError([Problem(path=path, line=exc.lineno + 1,
                                   message="cannot read this line of the translation file: "
                                           f"{str(exc).rsplit(' on ', 1)[0]}")]) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError([Problem(path=po_path, line=1, column=1,
+        raise InputError([Problem(path=path, line=1,
                                   message=f"cannot read the translation file: {exc}")]) from None
+
+
+def check_catalog(locales: Path, lang: str) -> list[Problem]:
+    """Problems that stop a build before anything is written: a catalog that cannot be read,
+    or a translation that brings markup of its own (see markup_problems)."""
+    try:
+        catalog = read_catalog(locales, lang) if lang != SOURCE else None
+    except InputError as exc:
+        return exc.problems
+    if catalog is None:
+        return []
+    path = po_path(locales, lang)
+    return [p for message in catalog if is_translated(message)
+            for p in markup_problems(path, message)]
 
 
 _TAG = re.compile(r"<[^<>]*>")
 
 
-def _markup_problems(po_path: Path, message: Message) -> list[Problem]:
+def markup_problems(path: Path, message: Message) -> list[Problem]:
     """Translations are marked safe by Jinja's newstyle gettext, so a translation may only use
     the markup of its German source: no new tag, and no straight double quote, which could end
     an HTML attribute such as aria-label="..."."""
     sources = [message.id] if isinstance(message.id, str) else list(message.id)
-    strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
-    if not message.id:
-        return []  # the catalog header
     tags = {tag for source in sources for tag in _TAG.findall(source)}
     quotes = max(_without(source, tags).count('"') for source in sources)
     problems = []
-    for string in strings:
-        rest = _without(string or "", tags)
+    for string in _strings(message):
+        rest = _without(string, tags)
         if "<" in rest:
             added = (_TAG.findall(rest) or ["<"])[0]
             problems.append(f"the translation of '{shown(sources[0])}' adds markup ('{shown(added)}') "
@@ -92,8 +112,8 @@ def _markup_problems(po_path: Path, message: Message) -> list[Problem]:
         elif rest.count('"') > quotes:
             problems.append(f"the translation of '{shown(sources[0])}' contains a straight double "
                             "quote (\") that the German text does not have: use typographic quotes “…”")
-    line = _msgstr_line(po_path, message.lineno or 1)
-    return [Problem(path=po_path, line=line, message=m) for m in problems]
+    line = _msgstr_line(path, message.lineno or 1)
+    return [Problem(path=path, line=line, message=m) for m in problems]
 
 
 def _without(text: str, tags: set[str]) -> str:
@@ -102,10 +122,175 @@ def _without(text: str, tags: set[str]) -> str:
     return text
 
 
-def _msgstr_line(po_path: Path, msgid_line: int) -> int:
+def _msgstr_line(path: Path, msgid_line: int) -> int:
     """The line of the msgstr that follows the msgid on `msgid_line` (both 1-based)."""
-    lines = po_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     for number in range(msgid_line - 1, len(lines)):
         if lines[number].startswith("msgstr"):
             return number + 1
     return msgid_line
+
+
+def is_translated(message: Message) -> bool:
+    """A usable translation: every form filled in, and not fuzzy (stale)."""
+    return bool(message.id) and not message.fuzzy and all(_strings(message))
+
+
+def compile_catalog(catalog: Catalog) -> Translations:
+    """The usable translations of `catalog`, compiled in memory (no .mo file on disk)."""
+    usable = Catalog(locale=catalog.locale, domain=catalog.domain)  # plural rule of the locale
+    for message in catalog:
+        if is_translated(message):
+            usable[message.id] = message
+    buffer = io.BytesIO()
+    write_mo(buffer, usable)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+class _German(gettext.NullTranslations):
+    """The last fallback: gives the German source text and notes that it did."""
+
+    def __init__(self, shown: set[str]) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def gettext(self, message: str) -> str:
+        self.shown.add(message)
+        return message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        self.shown.add(msgid1)
+        return msgid1 if n == 1 else msgid2
+
+
+class Catalogs:
+    """Every language's translations for one project, loaded on first use.
+
+    `fallbacks[lang]` collects the German texts that had to be shown in place of a missing or
+    stale translation while rendering `lang`.
+    """
+
+    def __init__(self, locales: Path) -> None:
+        self.locales = locales
+        self.fallbacks: dict[str, set[str]] = defaultdict(set)
+        self.local_fallbacks: dict[str, set[str]] = defaultdict(set)  # a school's own texts
+        self._loaded: dict[str, gettext.NullTranslations] = {}
+
+    def take_fallbacks(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """The German texts shown in place of a translation since the last call, per language
+        (catalog texts, then the school's own texts); forgets them."""
+        taken = ({lang: sorted(texts) for lang, texts in self.fallbacks.items() if texts},
+                 {lang: sorted(texts) for lang, texts in self.local_fallbacks.items() if texts})
+        for texts in (*self.fallbacks.values(), *self.local_fallbacks.values()):
+            texts.clear()  # cleared in place: the compiled translations hold these sets
+        return taken
+
+    def translations(self, lang: str) -> gettext.NullTranslations:
+        if lang not in self._loaded:
+            german = _German(self.fallbacks[lang])
+            catalog = read_catalog(self.locales, lang) if lang != SOURCE else None
+            if catalog is None:
+                loaded: gettext.NullTranslations = gettext.NullTranslations()
+                if lang != SOURCE:
+                    loaded.add_fallback(german)
+            else:
+                problems = [p for m in catalog if is_translated(m)
+                            for p in markup_problems(po_path(self.locales, lang), m)]
+                if problems:  # load_schools reports these first; this guards every other way in
+                    raise InputError(problems)
+                loaded = compile_catalog(catalog)
+                loaded.add_fallback(german)
+            self._loaded[lang] = loaded
+        return self._loaded[lang]
+
+    def gettext(self, lang: str, message: str) -> str:
+        return self.translations(lang).gettext(message)
+
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        return self.translations(lang).ngettext(singular, plural, n)
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+@dataclass
+class Coverage:
+    """How much of the current German text one language's catalog translates."""
+
+    lang: str
+    total: int
+    missing: list[Message] = field(default_factory=list)
+    stale: list[Message] = field(default_factory=list)  # fuzzy: the German source changed
+    errors: list[tuple[Message, str]] = field(default_factory=list)  # e.g. a wrong placeholder
+
+    @property
+    def translated(self) -> int:
+        return self.total - len(self.missing) - len(self.stale)
+
+    @property
+    def share(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.stale or self.errors)
+
+
+def coverage(current: Catalog, locales: Path, lang: str) -> Coverage:
+    """Compare `lang`'s catalog with the `current` German texts (see extract.current_messages).
+
+    A text is missing when the catalog has no translation of it (or the catalog itself is
+    missing), stale when its entry is fuzzy: `pybabel update` marks an entry fuzzy when the
+    German source it translated changed; `#| msgid` then shows the old source.
+    """
+    catalog = read_catalog(locales, lang) or Catalog(locale=lang)
+    previous = previous_sources(po_path(locales, lang))
+    sources = [m for m in current if m.id]
+    result = Coverage(lang=lang, total=len(sources))
+    for source in sources:
+        entry = catalog.get(source.id)
+        if entry is not None and entry.fuzzy and any(_strings(entry)):
+            entry.previous_id = [previous[entry.id]] if entry.id in previous else []
+            result.stale.append(_located(entry, source))
+        elif entry is None or not is_translated(entry):
+            result.missing.append(source)
+    for message, errors in catalog.check():
+        if is_translated(message):
+            result.errors.extend((message, str(error)) for error in errors)
+    return result
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    if isinstance(message.string, tuple | list):
+        return tuple(message.string)
+    return (message.string or "",)
+
+
+def _located(entry: Message, source: Message) -> Message:
+    """The catalog entry with the source's current locations (the .po may not be updated)."""
+    entry.locations = source.locations
+    return entry
+
+
+def previous_sources(path: Path) -> dict[str, str]:
+    """msgid -> the German source it had when it was translated: the `#| msgid` comments that
+    `pybabel update --previous` writes for fuzzy entries (Babel's reader skips them)."""
+    result: dict[str, str] = {}
+    if not path.is_file():
+        return result
+    previous: list[str] = []
+    msgid: list[str] = []
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("#| msgid "):
+            previous = [line.removeprefix("#| msgid ")]
+        elif line.startswith('#| "') and previous and not msgid:
+            previous.append(line.removeprefix("#| "))
+        elif line.startswith("msgid ") and previous:
+            msgid = [line.removeprefix("msgid ")]
+        elif line.startswith('"') and msgid:
+            msgid.append(line)
+        elif msgid:
+            result[denormalize("\n".join(msgid))] = denormalize("\n".join(previous))
+            previous, msgid = [], []
+    return result

@@ -95,7 +95,11 @@ class _Refused(Exception):
 
 def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse one YAML file into a Document, or raise InputError with one positioned problem."""
-    raw = read_limited(path, max_bytes)
+    return parse_yaml(path, read_limited(path, max_bytes))
+
+
+def parse_yaml(path: Path, raw: bytes) -> Document:
+    """Parse the bytes of a YAML file that were read elsewhere; `path` names it in problems."""
     text = _decode(path, raw)
     try:
         node = yaml.compose(text, Loader=_StrictLoader)

@@ -6,6 +6,7 @@ Every model forbids unknown keys, so a typo is an error, not a silently ignored 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -51,6 +52,22 @@ def _checked(kind: str, pattern: str, hint: str) -> AfterValidator:
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Printed:
+    """Marks a catalog field whose German text is printed in a notice: it is extracted into
+    locales/messages.pot (dsinfo.extract) and translated through the `t` template filter.
+    `hint` is shown to translators next to the text."""
+
+    hint: str = ""
+
+
+PrintedText = Annotated[Text, Printed()]
+PrintedLongText = Annotated[LongText, Printed()]
+LawName = Annotated[Text, Printed("The name of a German law: keep it in German and add a "
+                                  "translation in parentheses, e.g. 'Thüringer Schulgesetz "
+                                  "(Thuringian School Act)'.")]
 Email = Annotated[Text, _checked("email", r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}",
                                  "an e-mail address like name@schule.de")]
 Url = Annotated[Text, _checked("url", r"https?://[^\s<>\"']+",
@@ -116,7 +133,7 @@ class Provision(Model):
 
 class SchoolLaw(Model):
     abbr: Text
-    full_name: Text
+    full_name: LawName
     provisions: Annotated[list[Provision], Field(min_length=1)]
 
 
@@ -200,7 +217,7 @@ class State(Model):
     """A Land: its school law, the citation for notices and the supervisory authority."""
 
     code: Annotated[str, _checked("state_code", r"[A-Z]{2}", "a two-letter Land code like TH")]
-    name: Text
+    name: PrintedText
     as_of: dt.date  # when the facts below were compiled
     school_law: SchoolLaw
     related_rules: list[Rule] = []
@@ -230,7 +247,7 @@ class Vendor(Model):
     street: Text  # 'unknown' where not found
     postcode: Text | None = None  # in the vendor's country's format
     city: Text
-    country: Text = "Deutschland"
+    country: PrintedText = "Deutschland"
     website: Url | None = None
     note: LongText | None = None
     confidence: Confidence
@@ -240,50 +257,50 @@ class Vendor(Model):
 class HostingOption(Model):
     """How a platform is run: where the data are, and what the vendor does as processor."""
 
-    description: LongText
-    processor_task: Text | None = None  # None: no processor in this set-up
+    description: PrintedLongText
+    processor_task: PrintedText | None = None  # None: no processor in this set-up
     processor_is_vendor: bool = True  # False: the school names its hosting company
-    location: Text  # 'unknown' where the catalog cannot say; the school file then names it
-    third_country: LongText | None = None  # None: no transfer to a third country
+    location: PrintedText  # 'unknown' where the catalog cannot say; the school file then names it
+    third_country: PrintedLongText | None = None  # None: no transfer to a third country
     confidence: Confidence
     sources: Sources
 
 
 class RetentionRule(Model):
-    text: LongText
+    text: PrintedLongText
     confidence: Confidence
     sources: Sources
 
 
 class DataItem(Model):
-    label: Text
+    label: PrintedText
     source: DataSource
     retention: Id  # a key of the platform's `retention` rules
     voluntary: bool = False
 
 
 class Purpose(Model):
-    text: Text
+    text: PrintedText
     basis: Basis = "statute"
 
 
 class ConsentText(Model):
     """What the consent sheet says for one consent purpose of a platform module."""
 
-    title: Text
-    text: LongText
-    recipients: LongText | None = None  # who sees the data; what and how long come from the module
+    title: PrintedText
+    text: PrintedLongText
+    recipients: PrintedLongText | None = None  # who sees the data; what and how long: the module
 
 
 class ConsentPurpose(Model):
     """A consent from the shipped library (catalog/consents/): what is processed, who sees it,
     how long. Schools switch it on by id and may override any text."""
 
-    title: Text
-    text: LongText
-    data: LongText
-    recipients: LongText
-    retention: LongText
+    title: PrintedText
+    text: PrintedLongText
+    data: PrintedLongText
+    recipients: PrintedLongText
+    retention: PrintedLongText
     note: LongText | None = None
     sources: Sources
 
@@ -308,10 +325,10 @@ class Module(Model):
 
 
 class Platform(Model):
-    name: Text
-    short_name: Text
-    description: LongText
-    not_for: LongText | None = None
+    name: PrintedText
+    short_name: Text  # a brand, the same in every language
+    description: PrintedLongText
+    not_for: PrintedLongText | None = None
     vendor: Vendor
     hosting: dict[Hosting, HostingOption]
     retention: dict[Id, RetentionRule]
@@ -364,9 +381,9 @@ class PlatformUse(Model):
     hosting: Hosting
     modules: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []
     basis: Basis | None = None  # "consent": the school asks consent instead of relying on the statute
-    location: Text | None = None  # where the data are, if the catalog does not know
+    location: LocalText | None = None  # where the data are, if the catalog does not know
     processor: Contact | None = None  # a processor other than the vendor (e.g. a county IT service)
-    processor_task: Text | None = None
+    processor_task: LocalText | None = None
     no_processor: bool = False  # nobody outside the school has access (e.g. self-maintained server)
     retention: dict[Id, LocalText] = {}  # the school's own text for a retention rule of the catalog
 
@@ -621,7 +638,7 @@ def _step(annotation: Any, part: str | int) -> Any:
     if model is not None and isinstance(part, str):
         info = model.model_fields.get(part)
         return info.annotation if info else None
-    for arg in _args(annotation):
+    for arg in variants(annotation):
         origin = typing.get_origin(arg)
         if origin is list and isinstance(part, int):
             return typing.get_args(arg)[0]
@@ -630,17 +647,18 @@ def _step(annotation: Any, part: str | int) -> Any:
     return None
 
 
-def _args(annotation: Any) -> list[Any]:
+def variants(annotation: Any) -> list[Any]:
+    """The plain types an annotation allows: Annotated unwrapped, unions split."""
     origin = typing.get_origin(annotation)
     if origin is Annotated:
-        return _args(typing.get_args(annotation)[0])
+        return variants(typing.get_args(annotation)[0])
     if origin in (Union, types.UnionType):
-        return [a for arg in typing.get_args(annotation) for a in _args(arg)]
+        return [a for arg in typing.get_args(annotation) for a in variants(arg)]
     return [annotation]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
-    for arg in _args(annotation):
+    for arg in variants(annotation):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return None

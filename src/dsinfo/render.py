@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -12,17 +12,18 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    pass_context,
     select_autoescape,
 )
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from . import i18n
-from .compose import Notice
+from .compose import Notice, Text
 from .errors import BuildError
+from .i18n import N_
 from .model import UNKNOWN, is_placeholder
 
-# web: a page of its own; print: for the PDF; fragment: the content alone, for another site
 Medium = Literal["web", "print", "fragment"]
 SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
 
@@ -43,7 +44,10 @@ def markdown(text: str) -> Markup:
     return Markup(_MD.render(text))
 
 
-def fill(value: object, unknown: str = "unbekannt") -> Markup:
+UNKNOWN_TEXT = N_("unbekannt")  # shown for a fact the catalog does not know
+
+
+def fill(value: object, unknown: str = UNKNOWN_TEXT) -> Markup:
     """A value as escaped HTML; a 'TODO: ...' placeholder or a fact the catalog does not know
     is marked so nobody misses it."""
     if is_placeholder(value):
@@ -55,16 +59,25 @@ def fill(value: object, unknown: str = "unbekannt") -> Markup:
 
 
 class Renderer:
-    """Renders one language's pages; one instance per language, reused for every school.
+    """Renders pages; the language is the template variable `lang`.
 
-    With `bilingual=True` every text comes out twice, the binding German first and then the
-    translation, each in a span with its own `lang` (and `dir`): the same templates make the
-    bilingual consent sheet that parents and school staff both read.
+    Every text helper of the templates reads `lang` from the template context: `_()`,
+    `{% trans %}`, `ngettext()` and the filters `t` (catalog text), `local` (a school's own
+    text), `date`, `school_year` and `fill`. So one page can hold two languages: an included
+    part rendered under `{% with lang="de" %}{% include "part.html" %}{% endwith %}` is German
+    on a page in any language (macros must be imported inside the included part to follow).
+    `language(code)` gives a renderer for another language that shares the environment and the
+    catalogs, for Python code that needs a second language.
+
+    A page rendered with `second="tr"` (and `lang="de"`) gives every text twice: the binding
+    German first, then the translation, each in a span with its own `lang` and `dir`. That is
+    the bilingual consent sheet, made from the same templates.
     """
 
-    def __init__(self, templates: Path, locales: Path, lang: str, *, bilingual: bool = False) -> None:
+    def __init__(self, templates: Path, locales: Path, lang: str = i18n.SOURCE, *,
+                 catalogs: i18n.Catalogs | None = None) -> None:
         self.lang = lang
-        self.bilingual = bilingual and lang != "de"
+        self.catalogs = catalogs or i18n.Catalogs(locales)
         self.env = Environment(
             loader=FileSystemLoader(templates),
             autoescape=select_autoescape(["html", "htm", "xml"]),
@@ -73,67 +86,93 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._translations = i18n.translations(locales, lang)
-        if self.bilingual:
-            self.env.install_gettext_callables(  # type: ignore[attr-defined]
-                self._both_gettext, self._both_ngettext, newstyle=True)
-        else:
-            self.env.install_gettext_translations(self._translations, newstyle=True)  # type: ignore[attr-defined]
-        self.env.filters.update(md=markdown, fill=self.fill, date=self.date, t=self.catalog_text,
-                                local=self.local)
-        page_lang = "de" if self.bilingual else lang
-        self.env.globals.update(lang=page_lang, dir=i18n.direction(page_lang),
-                                language_name=i18n.language_name, bilingual=self.bilingual)
+        self.env.policies["ext.i18n.trimmed"] = True  # as extracted (pyproject.toml)
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            pass_context(lambda ctx, message: self._gettext(ctx, message)),
+            pass_context(lambda ctx, singular, plural, n: self._ngettext(ctx, singular, plural, n)),
+            newstyle=True)
+        self.env.filters.update(
+            md=markdown,
+            t=pass_context(lambda ctx, text: self._pair(ctx, self.text, text)),
+            local=pass_context(lambda ctx, texts: self._pair(ctx, self.local, texts)),
+            fill=pass_context(lambda ctx, value: fill(value, self.text(UNKNOWN_TEXT, ctx["lang"]))),
+            date=pass_context(lambda ctx, value: i18n.date(value, ctx["lang"])),
+            school_year=pass_context(lambda ctx, value: i18n.school_year(value, ctx["lang"])),
+        )
+        # optional page context: `pub` (publish.Publication: version, QR code, logo), `static`
+        # (the path from a web page to output/_static/), `second` (a bilingual page's language)
+        self.env.globals.update(direction=i18n.direction, language_name=i18n.language_name,
+                                second=None, pub=None, static=None)
 
-    def _both(self, german: str, translated: str) -> Markup:
-        """German and translation side by side, each marked with its language."""
+    def _gettext(self, ctx: Any, message: str) -> str:
+        # newstyle gettext marks the result safe, then %-formats it with escaped variables
+        if ctx["second"]:
+            return str(self._both(message, self.catalogs.gettext(ctx["second"], message),
+                                  ctx["second"]))
+        return self.catalogs.gettext(ctx["lang"], message)
+
+    def _ngettext(self, ctx: Any, singular: str, plural: str, n: int) -> str:
+        if ctx["second"]:
+            german = self.catalogs.ngettext(i18n.SOURCE, singular, plural, n)
+            return str(self._both(german, self.catalogs.ngettext(ctx["second"], singular, plural, n),
+                                  ctx["second"]))
+        return self.catalogs.ngettext(ctx["lang"], singular, plural, n)
+
+    def _pair(self, ctx: Any, lookup: Any, text: Any) -> str:
+        """A catalog or school text in the page's language, or on a bilingual page in both."""
+        if not ctx["second"]:
+            return str(lookup(text, ctx["lang"]))
+        return self._both(lookup(text, i18n.SOURCE), lookup(text, ctx["second"]), ctx["second"])
+
+    @staticmethod
+    def _both(german: str, translated: str, lang: str) -> Markup:
+        """German and its translation side by side, each marked with its language."""
         if translated == german:
             return escape(german)
         return Markup('<span class="bi-de" lang="de">{}</span><span class="bi-sep"> / </span>'
                       '<span class="bi-xx" lang="{}" dir="{}">{}</span>').format(
-            german, self.lang, i18n.direction(self.lang), translated)
+            german, lang, i18n.direction(lang), translated)
 
-    def _both_gettext(self, message: str) -> str:
-        # newstyle gettext marks the result safe and then %-formats it with escaped variables
-        return str(self._both(message, self._translations.gettext(message)))
+    def language(self, lang: str) -> Renderer:
+        """A renderer for `lang` sharing this one's templates, environment and catalogs."""
+        other = copy.copy(self)
+        other.lang = lang
+        return other
 
-    def _both_ngettext(self, singular: str, plural: str, n: int) -> str:
-        german = singular if n == 1 else plural
-        return str(self._both(german, self._translations.ngettext(singular, plural, n)))
+    def gettext(self, message: str) -> str:
+        """A template or code text (a German msgid) in this renderer's language."""
+        return self.catalogs.gettext(self.lang, message)
 
-    def fill(self, value: object) -> Markup:
-        return fill(value, unknown=self.catalog_text("unbekannt"))
+    def text(self, text: Text, lang: str | None = None) -> str:
+        """A catalog text (a German msgid) or a school's own text (per language), in `lang`.
 
-    def date(self, value: dt.date) -> str:
-        # a bilingual sheet shows German dates: 01.03.2023 reads the same in every language
-        return i18n.date(value, "de" if self.bilingual else self.lang)
-
-    def catalog_text(self, text: str | Mapping[Any, str]) -> str:
-        """Catalog facts are German source strings, translated through the same catalogs; a
-        school's own text comes per language."""
+        'unknown' and 'TODO' placeholders are no catalog text: `fill` marks them.
+        """
+        lang = lang or self.lang
         if not isinstance(text, str):
-            return self.local(text)
-        translated = str(self._translations.gettext(text))
-        return self._both(text, translated) if self.bilingual else translated
+            return self.local(text, lang)
+        if text == UNKNOWN or is_placeholder(text):
+            return text
+        return self.catalogs.gettext(lang, text)
 
-    def local(self, texts: Mapping[Any, str] | None) -> str:
-        """A school's own text in this language, or the binding German text."""
+    def local(self, texts: Mapping[Any, str] | None, lang: str | None = None) -> str:
+        """A school's own text in `lang`, or the binding German text (noted as a fallback)."""
+        lang = lang or self.lang
         if texts is None:
             return ""
-        translated = texts.get(self.lang) or texts["de"]
-        return self._both(texts["de"], translated) if self.bilingual else translated
+        if texts.get(lang):
+            return texts[lang]
+        if lang != i18n.SOURCE and not is_placeholder(texts["de"]):
+            self.catalogs.local_fallbacks[lang].add(texts["de"])
+        return texts["de"]
 
     def page(self, name: str, notice: Notice | None, medium: Medium, **context: Any) -> str:
-        """Render `name` (notice.html, consent.html ...), preferring a school's own override.
-
-        Optional context: `pub` (a publish.Publication: version, QR code, logo) and `static`
-        (the relative path from the page to output/_static/, for the fonts of web pages).
-        """
+        """Render `name` (notice.html, consent.html ...), preferring a school's own override."""
         candidates = [f"schools/{notice.id}/{name}", name] if notice else [name]
+        context.setdefault("lang", self.lang)
         try:
             template = self.env.select_template(candidates)
-            return template.render({"pub": None, "static": None, **context}, notice=notice,
-                                   medium=medium)
+            return template.render(notice=notice, medium=medium, **context)
         except (TemplateError, KeyError, TypeError, ValueError) as exc:
             raise BuildError(f"{_template_position(exc)}template error: {exc}") from None
 

@@ -1,0 +1,107 @@
+"""Message extraction: the catalog's printed German texts for Babel, and the current set of
+every text the build can print (templates, catalog, code), read exactly as `pybabel extract`
+reads it.
+
+The catalog extractor is registered in pyproject.toml ([[tool.babel.mappings]], method
+`dsinfo.extract:extract_catalog`), so state and platform texts land in locales/messages.pot
+next to the template texts, each with its file and line: translators work in one .po file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+from babel.messages.catalog import Catalog
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+from pydantic import BaseModel
+
+from .load import Loc, parse_yaml
+from .model import UNKNOWN, ConsentPurpose, Platform, Printed, State, is_placeholder, variants
+
+# The documented extraction command (README, .ci/run); run from the project root.
+EXTRACT_ARGS = ("extract", "-F", "pyproject.toml", "-o", "locales/messages.pot",
+                "--add-comments=Translators:", "--project=dsinfo", "--no-wrap", ".")
+MODELS: dict[str, type[BaseModel]] = {"states": State, "platforms": Platform,
+                                       "consents": ConsentPurpose}
+
+
+def extract_catalog(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
+                    options: Any) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel extraction method for catalog/states/*.yaml and catalog/platforms/*.yaml.
+
+    Yields each printed German text (a field marked PRINTED in model.py) with its line; the
+    comment names the key, and any hint the field gives translators. Notes and sources are
+    internal and stay out.
+    """
+    path = Path(getattr(fileobj, "name", "catalog.yaml"))
+    model = MODELS.get(path.parent.name)
+    if model is None:
+        return
+    doc = parse_yaml(path, fileobj.read())
+    for loc, text, printed in printed_texts(doc.data, model):
+        comments = [".".join(str(part) for part in loc)]
+        if printed.hint:
+            comments.append(printed.hint)
+        yield doc.mark(loc).line, None, text, comments
+
+
+def printed_texts(data: Any, annotation: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str, Printed]]:
+    """Every (key path, text, marker) in `data` whose place in the model is marked PRINTED."""
+    if isinstance(data, str):
+        text = data.strip()
+        printed = _printed(annotation)
+        if printed and text and text != UNKNOWN and not is_placeholder(text):
+            yield loc, text, printed
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from printed_texts(value, _member(annotation, key), (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from printed_texts(value, _member(annotation, index), (*loc, index))
+
+
+def _member(annotation: Any, part: str | int) -> Any:
+    """The annotation of a model field, a dict value or a list item below `annotation`."""
+    for arg in variants(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel) and isinstance(part, str):
+            field = arg.model_fields.get(part)
+            if field is None:
+                return None
+            return Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        origin = typing.get_origin(arg)
+        if origin is list and isinstance(part, int):
+            return typing.get_args(arg)[0]
+        if origin is dict and isinstance(part, str):
+            return typing.get_args(arg)[1]
+    return None
+
+
+def _printed(annotation: Any) -> Printed | None:
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        base, *metadata = typing.get_args(annotation)
+        return next((m for m in metadata if isinstance(m, Printed)), None) or _printed(base)
+    if origin in (typing.Union, type(int | None)):
+        return next((p for arg in typing.get_args(annotation) if (p := _printed(arg))), None)
+    return None
+
+
+def current_messages(root: Path) -> Catalog:
+    """Every text the build can print now, extracted with the documented `pybabel extract`
+    from the project at `root` (not read from messages.pot, which may be out of date)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pot = Path(tmp) / "messages.pot"
+        args = [str(pot) if a == "locales/messages.pot" else a for a in EXTRACT_ARGS]
+        args = [str(root / "pyproject.toml") if a == "pyproject.toml" else a for a in args]
+        CommandLineInterface().run(["pybabel", "-q", *args[:-1], str(root)])  # type: ignore[no-untyped-call]
+        with pot.open("rb") as fp:
+            catalog = read_po(fp)
+    for message in catalog:  # locations as in messages.pot: relative to the project
+        message.locations = [(str(Path(path).relative_to(root)), line)
+                             for path, line in message.locations]
+    return catalog
