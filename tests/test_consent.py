@@ -45,7 +45,8 @@ def test_signatures_by_age_and_return_line(built: Path) -> None:
             "Erziehungsberechtigten. Ab 18 Jahren unterschreibt die Schülerin oder der Schüler "
             "allein.") in text
     for label in ("Ort, Datum", "Unterschrift der Schülerin oder des Schülers (ab 14 Jahren)",
-                  "Unterschrift der oder des Erziehungsberechtigten (bis 17 Jahre)"):
+                  "Unterschrift der oder des Erziehungsberechtigten (für Schülerinnen und Schüler unter "
+                  "18 Jahren)"):
         assert label in text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -143,26 +144,42 @@ def test_roster_writes_class_pdfs(roster_run: tuple[Path, Path], update_golden: 
     assert sorted(p.name for p in out.iterdir()) == ["10b-checklist.pdf", "10b.pdf",
                                                      "5a-checklist.pdf", "5a.pdf"]
     pages = pdf_pages(out / "5a.pdf")
-    assert len(pages) == 3  # one sheet per pupil
+    assert sorted(sheets(out / "5a.pdf")) == ["Abadi", "Müller", "Yılmaz"]  # a sheet per pupil
     text = "".join(f"--- page {n} ---\n{page}\n" for n, page in enumerate(pages, start=1))
     check_golden("roster/5a.pdf.txt", text, update_golden)
     check_golden("roster/5a-checklist.pdf.txt", "\n".join(pdf_pages(out / "5a-checklist.pdf")) + "\n",
                  update_golden)
 
 
+def sheets(path: Path) -> dict[str, str]:
+    """The text of each pupil's sheet (a bilingual sheet may take more than one page)."""
+    result: dict[str, str] = {}
+    name = ""
+    for page in pdf_pages(path):
+        text = " ".join(page.split())
+        found = re.search(r"(\S+), \S+ · \d+\w", text)
+        if found:
+            name = found.group(1)
+        result[name] = result.get(name, "") + " " + text
+    return result
+
+
 def test_signature_block_follows_the_age(roster_run: tuple[Path, Path]) -> None:
     _, out = roster_run
-    abadi, mueller, yilmaz = (" ".join(page.split()) for page in pdf_pages(out / "5a.pdf"))
+    by_pupil = sheets(out / "5a.pdf")
+    abadi, mueller, yilmaz = by_pupil["Abadi"], by_pupil["Müller"], by_pupil["Yılmaz"]
     assert "Abadi, Layla · 5a" in abadi
     assert "Unterschrift der Schülerin oder des Schülers" in abadi       # 15: both sign
     assert "Unterschrift der oder des Erziehungsberechtigten" in abadi
     assert "Unterschrift der Schülerin oder des Schülers" not in mueller  # 13: guardians only
     assert "Unterschrift der oder des Erziehungsberechtigten" in mueller
-    (oezdemir,) = (" ".join(page.split()) for page in pdf_pages(out / "10b.pdf"))  # 18: alone
+    oezdemir = sheets(out / "10b.pdf")["Özdemir"]  # 18: the pupil alone
     assert "Unterschrift der Schülerin oder des Schülers" in oezdemir
     assert "Erziehungsberechtigten" not in oezdemir
-    for page in (abadi, mueller, yilmaz):                                  # a choice per purpose
-        assert page.count("Ja, ich willige ein.") == page.count("Nein, ich willige nicht ein.") == 1
+    for sheet in (abadi, mueller, yilmaz):                                 # a choice per purpose
+        assert sheet.count("Ja, ich willige ein.") == sheet.count("Nein, ich willige nicht ein.") == 1
+    assert "İmza" in yilmaz or "imza" in yilmaz                            # Turkish on her sheet
+    assert "Unterschrift" in yilmaz                                        # next to the German
 
 
 def test_no_roster_data_under_output(roster_run: tuple[Path, Path]) -> None:

@@ -45,9 +45,13 @@ def language_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# English for parents in Germany: day before month, as in British English ("1 Aug 2025")
+DATE_LOCALES = {"en": "en_GB"}
+
+
 def date(value: dt.date, lang: str) -> str:
     """A date in the language's usual short form, e.g. 01.03.2023 in German."""
-    return format_date(value, "medium", locale=lang)
+    return format_date(value, "medium", locale=DATE_LOCALES.get(lang, lang))
 
 
 def school_year(value: str, lang: str) -> str:

@@ -394,6 +394,13 @@ class AgeRule(Model):
     guardians_only_under: Annotated[int, Field(ge=0, le=18)]
     pupil_alone_from: Annotated[int, Field(ge=0, le=18)]
 
+    @field_validator("pupil_alone_from")
+    @classmethod
+    def _in_order(cls, value: int, info: Any) -> int:
+        if value < info.data.get("guardians_only_under", 0):
+            raise PydanticCustomError("age_order", "must not be lower than guardians_only_under")
+        return value
+
 
 class SchoolConsent(Model):
     """A consent the school asks for: a library id, with any text of its own; or all its own."""
