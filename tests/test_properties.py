@@ -177,7 +177,7 @@ def text_mutation(draw: st.DrawFn) -> str | bytes:
     return text
 
 
-@bounded(500)
+@bounded(300)
 @given(text=text_mutation())
 def test_edited_file_builds_or_fails_cleanly(site: Site, text: str | bytes) -> None:
     clean_outcome(site, text)
@@ -237,7 +237,7 @@ def data_mutation(draw: st.DrawFn) -> str:
     return dump(data)
 
 
-@bounded(500)
+@bounded(300)
 @given(text=data_mutation())
 def test_changed_data_builds_or_fails_cleanly(site: Site, text: str) -> None:
     clean_outcome(site, text)
