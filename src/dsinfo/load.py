@@ -67,7 +67,7 @@ class Document:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and resolves no implicit types except null."""
+    """SafeLoader that refuses aliases and anchors and resolves no implicit type but null."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
