@@ -35,6 +35,24 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 LANGUAGES = ["de", "en", "tr", "ar", "uk", "ru"]
 
 
+def make_project(root: Path) -> Path:
+    """An empty project in `root`: the real catalog, templates and code, an empty schools/.
+
+    The shared parts are symlinked (nothing writes to them); build.py is copied because it
+    finds its project from its own resolved location."""
+    for part in ("catalog", "templates", "locales", "src"):
+        (root / part).symlink_to(ROOT / part)
+    shutil.copy(ROOT / "build.py", root / "build.py")
+    (root / "schools").mkdir()
+    return root
+
+
+def run_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python build.py ARGS` inside another project folder."""
+    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True,
+                          text=True, timeout=600, check=False)
+
+
 @pytest.fixture(scope="session")
 def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The example schools, built once for the whole session through the real entry point."""

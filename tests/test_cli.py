@@ -92,8 +92,8 @@ def test_errors_of_all_schools_together_and_old_output_kept(project: Path) -> No
     assert result.stderr.splitlines() == [
         "schools/gs-park.yaml:7:8: error: state: unknown Land 'XX' (known: BB, BE, BW, BY, HB, HE, "
         "HH, MV, NI, NW, RP, SH, SL, SN, ST, TH)",
-        "schools/other.yaml:2:1: error: invalid YAML: expected the node content, but found the end "
-        "of the file (while parsing a flow node)",
+        "schools/other.yaml:2:1: error: the file ends in the middle of a value: close the open '[', "
+        "'{' or quote",
         "2 problems found; no files were written.",
     ]
     assert notice.read_bytes() == before

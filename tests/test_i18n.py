@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,12 +18,13 @@ from pypdf import PdfReader
 from dsinfo import i18n
 from dsinfo.check import plain_text
 from dsinfo.compose import compose, load_catalog
+from dsinfo.errors import InputError
 from dsinfo.extract import EXTRACT_ARGS, current_messages, extract_catalog
 from dsinfo.load import read_yaml
 from dsinfo.pdf import PdfMaker
 from dsinfo.render import Renderer
 
-from .conftest import LANGUAGES, ROOT, copy_project, pdf_text, run_cli
+from .conftest import LANGUAGES, ROOT, copy_project, make_project, pdf_text, run_cli, run_in
 from .test_model import VALID, build
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "de"]
@@ -316,3 +318,105 @@ def test_translations_help() -> None:
     assert result.stdout.startswith("Usage: python build.py translations [OPTIONS]")
     assert "--lang LANG" in result.stdout
     assert "--strict" in result.stdout
+
+
+# ---------------------------------------------------------------------------- markup
+
+
+# Jinja's newstyle gettext marks every translation safe, so a .po file could put a <script> on
+# the school's website: a catalog whose msgstr adds markup its msgid lacks is refused.
+
+PO_HEADER = '''\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Last-Translator: N. N. <nn@example.org>\\n"
+
+'''
+
+PAGE_NUMBERS = ('msgid "Seite <span class=\\"page-number\\"></span> von <span class=\\"page-count\\">'
+                '</span>"\nmsgstr ""\n"Page <span class=\\"page-number\\"></span> of "\n'
+                '"<span class=\\"page-count\\"></span>"\n')
+
+
+def write_translation(locales: Path, body: str, lang: str = "en") -> Path:
+    path = i18n.po_path(locales, lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PO_HEADER + body, encoding="utf-8")
+    return path
+
+
+def markup(locales: Path) -> list[str]:
+    return [f"{p.path.name}:{p.line}: {p.message}" for p in i18n.check_catalog(locales, "en")]
+
+
+def test_translation_may_keep_the_markup_of_its_source(tmp_path: Path) -> None:
+    write_translation(tmp_path, 'msgid "Dokumente"\nmsgstr "Documents"\n\n' + PAGE_NUMBERS)
+    assert markup(tmp_path) == []
+    renderer = Renderer(ROOT / "templates", tmp_path, "en")
+    assert renderer.gettext("Dokumente") == "Documents"
+    html = renderer.env.from_string('{% trans %}Seite <span class="page-number"></span> von '
+                                    '<span class="page-count"></span>{% endtrans %}').render(lang="en")
+    assert html == 'Page <span class="page-number"></span> of <span class="page-count"></span>'
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ('msgid "Dokumente"\nmsgstr "Documents<script>alert(1)</script>"\n',
+     "messages.po:7: the translation of 'Dokumente' adds markup ('<script>') that the German text "
+     "does not have: remove it"),
+    ('msgid "Stand"\nmsgstr "<img src=x onerror=alert(1)>As of"\n',
+     "messages.po:7: the translation of 'Stand' adds markup ('<img src=x onerror=alert(1)>') that "
+     "the German text does not have: remove it"),
+    ('msgid "Stand"\nmsgstr "As of <"\n',
+     "messages.po:7: the translation of 'Stand' adds markup ('<') that the German text does not "
+     "have: remove it"),
+    # a tag of the source with other attributes is a new tag
+    (PAGE_NUMBERS.replace('of "\n"<span class=\\"page-count\\">', 'of "\n"<span onclick=\\"x()\\">'),
+     "messages.po:7: the translation of 'Seite <span class=\"page-number\"></span> von <span "
+     "class=\"pa…' adds markup ('<span onclick=\"x()\">') that the German text does not have: "
+     "remove it"),
+    # the string is used in aria-label="...": a straight quote would end the attribute
+    ('msgid "Dokumente"\nmsgstr "Docs\\" onfocus=\\"alert(1)"\n',
+     "messages.po:7: the translation of 'Dokumente' contains a straight double quote (\") that the "
+     "German text does not have: use typographic quotes “…”"),
+    ('msgid "%(num)d Dokument"\nmsgid_plural "%(num)d Dokumente"\nmsgstr[0] "%(num)d document"\n'
+     'msgstr[1] "%(num)d <b>documents</b>"\n',
+     "messages.po:8: the translation of '%(num)d Dokument' adds markup ('<b>') that the German text "
+     "does not have: remove it"),
+    ('msgid "Dokumente"\nmsgstr "Documents"\nkaputt\n',
+     "messages.po:8: cannot read this line of the translation file: Unknown or misformatted keyword"),
+])
+def test_markup_in_a_translation_is_refused(tmp_path: Path, body: str, expected: str) -> None:
+    write_translation(tmp_path, body)
+    assert markup(tmp_path) == [expected]
+    with pytest.raises(InputError):  # whatever path loads it (preview, roster)
+        i18n.Catalogs(tmp_path).translations("en")
+
+
+def test_fuzzy_entries_are_not_used_and_not_checked(tmp_path: Path) -> None:
+    write_translation(tmp_path, '#, fuzzy\nmsgid "Dokumente"\nmsgstr "<b>Documents</b>"\n')
+    assert markup(tmp_path) == []
+    assert i18n.Catalogs(tmp_path).gettext("en", "Dokumente") == "Dokumente"
+
+
+def test_build_refuses_the_catalog_before_writing(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "locales").unlink()
+    shutil.copytree(ROOT / "locales", project / "locales")
+    path = i18n.po_path(project / "locales", "en")
+    po = path.read_text(encoding="utf-8")
+    assert 'msgid "Dokumente"\nmsgstr "Documents"\n' in po
+    path.write_text(po.replace('msgid "Dokumente"\nmsgstr "Documents"\n',
+                               'msgid "Dokumente"\nmsgstr "Documents<script>"\n'), encoding="utf-8")
+    line = po[: po.index('msgid "Dokumente"')].count("\n") + 2
+    (project / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
+    (project / "schools" / "gs-zwei.yaml").write_text(
+        VALID.replace("modules: [files]", "modules: [files]\nlanguages: [de, en]"), encoding="utf-8")
+    result = run_in(project)
+    assert result.stderr.splitlines() == [
+        f"locales/en/LC_MESSAGES/messages.po:{line}: error: the translation of 'Dokumente' adds "
+        "markup ('<script>') that the German text does not have: remove it",
+        "1 problem found; no files were written.",
+    ]
+    assert result.returncode == 1
+    assert not (project / "output").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -46,16 +48,19 @@ def test_scalars_stay_as_written(tmp_path: Path, text: str, expected: object) ->
 @pytest.mark.parametrize(("text", "expected"), [
     ("a: 1\nb: 2\na: 3\n",
      "3:1: duplicate key 'a' (first defined on line 1): keep one of them"),
-    ("x: &anchor {a: 1}\ny: *anchor\n",
+    ("x: {a: 1}\ny: *anchor\n",
      "2:4: YAML aliases (*name) are not allowed: write the value out where it is needed"),
-    ("a:\n\tb: 1\n", "2:1: tab character: YAML indentation must use spaces, not tabs"),
+    ("x: &anchor {a: 1}\ny: *anchor\n",
+     "1:4: '&anchor' is a YAML anchor, which school files do not use: put a value that starts "
+     "with '&' in quotes"),
+    ("a:\n\tb: 1\n", "2:1: tab character: use spaces instead (YAML does not accept tabs here)"),
     ("a: !!python/object:os.system x\n",
-     "1:4: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed: remove it and "
-     "write plain text"),
-    ("a: !!int 5\n", "1:4: YAML tag 'tag:yaml.org,2002:int' is not allowed: remove it and write "
-     "plain text"),
-    ("a: [1, 2\n", "2:1: invalid YAML: expected ',' or ']', but got the end of the file "
-     "(while parsing a flow sequence)"),
+     "1:4: the YAML tag '!!python/object:os.system' is not allowed: remove it and write the "
+     "value as plain text"),
+    ("a: !!int 5\n", "1:4: the YAML tag '!!int' is not allowed: remove it and write the value "
+     "as plain text"),
+    ("a: [1, 2\n", "1:4: the brackets [ ] that open here are not closed properly: check the "
+     "commas and the closing bracket"),
     ("? [a]\n: b\n", "1:3: a key must be a plain name, like 'name:'"),
     ("", "1:1: the file is empty: it needs at least the keys of a school, such as 'school:' and "
      "'state:'"),
@@ -65,7 +70,8 @@ def test_scalars_stay_as_written(tmp_path: Path, text: str, expected: object) ->
      "'Save as', encoding UTF-8)"),
     ("a: b\n---\nc: d\n", "2:1: a second YAML document starts here ('---'): a school file holds "
      "one document"),
-    ("a: \x07\n", "1:4: control character U+0007 is not allowed in the file: remove it"),
+    ("a: \x07\n", "1:4: an invisible control character (U+0007) is in the text here: delete it "
+     "and retype the text around it"),
 ])
 def test_refused_with_position(tmp_path: Path, text: str | bytes, expected: str) -> None:
     assert error(tmp_path, text) == expected
@@ -73,12 +79,14 @@ def test_refused_with_position(tmp_path: Path, text: str | bytes, expected: str)
 
 def test_nesting_limit(tmp_path: Path) -> None:
     text = "a: " + "[" * 30 + "]" * 30
-    assert error(tmp_path, text) == "1:24: nesting deeper than 20 levels"
+    assert error(tmp_path, text) == ("1:24: nested deeper than the limit of 20 levels: check the "
+                                     "indentation and the brackets")
 
 
 def test_size_limit(tmp_path: Path) -> None:
     message = error(tmp_path, "a: " + "x" * 300_000)
-    assert message == "0:0: the file is 292 KiB, more than the limit of 256 KiB: is it the right file?"
+    assert message == ("1:1: the file is 293 KiB, more than the limit of 256 KiB for a school file: "
+                       "is it the right file?")
 
 
 def test_marks_point_at_keys_and_values(tmp_path: Path) -> None:
@@ -91,3 +99,32 @@ def test_marks_point_at_keys_and_values(tmp_path: Path) -> None:
     assert doc.value_marks[("school", "list", 1)].line == 5
     # a location that does not exist falls back to its nearest parent
     assert doc.mark(("school", "missing")).line == 2
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: p.symlink_to("/dev/zero"),  # would never end, and stat() says 0 bytes
+    lambda p: os.mkfifo(p),  # opening it would wait for a writer forever
+    lambda p: p.mkdir(),
+])
+def test_only_plain_files_are_read(tmp_path: Path, make: Callable[[Path], None]) -> None:
+    path = tmp_path / "x.yaml"
+    make(path)
+    with pytest.raises(InputError) as info:
+        read_yaml(path)
+    assert [p.message for p in info.value.problems] == [
+        "this is not a plain file (it is a folder, a device or a pipe): a school file is a text file"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the quote opened on line 1 swallows line 2; YAML only stumbles on line 3
+    ('a: "eins\nb: zwei\nc: "drei"\n',
+     "1:4: this quote is never closed: add the closing quote at the end of the value"),
+    ("a: 'it''s\nb: c\nd: 'e'\n",
+     "1:4: this quote is never closed: add the closing quote at the end of the value"),
+    # a quoted value may span lines: a later, unrelated mistake is not blamed on it
+    ('a: "eins\n  zwei"\nb: x: y\n',
+     "3:5: unexpected ':' here: put a value that contains ': ' in quotes (\"...\"), or check the "
+     "indentation of this line and the ':' of the line above"),
+])
+def test_unclosed_quote_is_found_where_it_opens(tmp_path: Path, text: str, expected: str) -> None:
+    assert error(tmp_path, text) == expected

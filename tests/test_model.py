@@ -87,7 +87,8 @@ def test_valid_file_composes(tmp_path: Path, catalog: Catalog) -> None:
     ("  name: Stadt Erfurt", "  name: [Stadt, Erfurt]",
      ["11:9: error: school_authority.name: expected text, found a list"]),
     ("  name: Stadt Erfurt", "  name:",
-     ["11:8: error: school_authority.name: expected text, found nothing (an empty value)"]),
+     ["11:8: error: school_authority.name: no value: write it after the ':' (or \"TODO: what is "
+      "missing\" to fill it in later)"]),
     ("dpo:\n  email: dsb@gs-park.example\n", "dpo: Frau Muster\n",
      ["12:6: error: dpo: expected keys and values (key: value), found 'Frau Muster'"]),
     ("stand: 2025-08-01", "stand: 2025-08-01\nlanguages: [en]",
@@ -149,8 +150,8 @@ def test_top_level_must_be_a_mapping(tmp_path: Path, catalog: Catalog) -> None:
 @pytest.mark.parametrize("name", ["GS-Park", "gs_park", "-gs", "gs park", "a" * 70])
 def test_file_name_must_be_an_id(tmp_path: Path, catalog: Catalog, name: str) -> None:
     assert errors(tmp_path, catalog, VALID, name=name) == [
-        f"0:0: error: the file name '{name}' cannot be a school id: use lowercase letters, digits "
-        "and '-', e.g. 'gs-am-park.yaml'"]
+        "1:1: error: the file name cannot be used as the school's id (its folder under output/): "
+        "rename the file with lowercase letters, digits and '-' only, e.g. 'gs-am-park.yaml'"]
 
 
 def test_placeholders_are_warnings(tmp_path: Path, catalog: Catalog) -> None:

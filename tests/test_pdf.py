@@ -3,6 +3,7 @@ tags, metadata, fonts, and the archival PDF/A variant."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,24 @@ def maker() -> PdfMaker:
     '<style>@import url("file:///etc/passwd");</style>',
     '<div style="background: url(http://127.0.0.1:9/x.png)">x</div>',
     '<img src="../../../../etc/passwd">',
+    # CSS in every place it can name a URL
+    '<div style="background: url(file:///etc/passwd)">x</div>',
+    '<style>body { background-image: url("file:///etc/passwd") }</style>',
+    '<style>@font-face { font-family: X; src: url(file:///usr/share/fonts/truetype/dejavu/'
+    'DejaVuSans.ttf) } p { font-family: X }</style><p>x</p>',
+    '<link rel="stylesheet" href="file:///etc/passwd">',
+    # other elements that load things, other schemes and hosts, tricks with the path
+    '<object data="file:///etc/passwd" type="image/png">x</object>',
+    '<embed src="file:///etc/passwd" type="image/png">',
+    '<img src="https://example.org/x.png">',
+    '<img src="ftp://example.org/x.png">',
+    '<a rel="attachment" href="https://example.org/x">x</a>',
+    '<img src="file://localhost/etc/passwd">',
+    '<img src="file://example.org/etc/passwd">',
+    '<base href="file:///etc/"><img src="passwd">',
+    '<img src="%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd">',
+    '<img src="./">',  # the asset folder itself
+    '<img src="file:///dev/urandom">',  # would never end
 ])
 def test_fetcher_refuses_outside_files(maker: PdfMaker, html: str) -> None:
     with pytest.raises(BuildError) as info:
@@ -80,6 +99,57 @@ def test_fetcher_serves_project_assets(maker: PdfMaker) -> None:
                                  'href="print.css"><p>Hallo</p></body></html>')
     assert pdf.startswith(b"%PDF")
     assert warnings == []
+
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6"
+                       "kgAAAABJRU5ErkJggg==")
+
+
+@pytest.fixture
+def assets(tmp_path: Path) -> Path:
+    """An asset folder with a picture, a symlink to a picture outside it and a stylesheet."""
+    (tmp_path / "secret.png").write_bytes(PNG)
+    folder = tmp_path / "static"
+    folder.mkdir()
+    (folder / "ok.png").write_bytes(PNG)
+    (folder / "leak.png").symlink_to(tmp_path / "secret.png")
+    (folder / "print.css").write_text("p { margin: 0 }", encoding="utf-8")
+    return folder
+
+
+def images(pdf: bytes) -> int:
+    return len(re.findall(rb"/Subtype\s*/Image", pdf))
+
+
+def test_symlink_out_of_the_asset_folder_is_refused(assets: Path) -> None:
+    maker = PdfMaker(assets / "print.css", [assets])
+    page = '<html lang=de><title>t</title><body><img alt="x" src="{}"></body></html>'
+    pdf, _ = maker.render(page.format("ok.png"))
+    assert images(pdf) >= 1
+    with pytest.raises(BuildError) as info:
+        maker.render(page.format("leak.png"))
+    assert str(info.value) == (f"refused to fetch {assets.resolve().as_uri()}/leak.png: only files "
+                               "in the project's asset folders may be used")
+
+
+@pytest.mark.parametrize("svg", [
+    '<svg width="10" height="10"><image href="{url}" width="10" height="10"/></svg>',
+    '<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10">'
+    '<image xlink:href="{url}" width="10" height="10"/></svg>',
+    '<img alt="x" src="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%2210%22 '
+    'height=%2210%22%3E%3Cimage href=%22{url}%22 width=%2210%22 height=%2210%22/%3E%3C/svg%3E">',
+])
+def test_svg_cannot_pull_in_outside_files(assets: Path, svg: str) -> None:
+    # SVG fetches through the same fetcher; WeasyPrint reports the refusal as a warning
+    maker = PdfMaker(assets / "print.css", [assets])
+    inside = svg.format(url=(assets / "ok.png").resolve().as_uri())
+    outside = svg.format(url=(assets.parent / "secret.png").as_uri())
+    pdf, warnings = maker.render(f"<html lang=de><title>t</title><body>{inside}</body></html>")
+    assert images(pdf) >= 1
+    assert warnings == []
+    pdf, warnings = maker.render(f"<html lang=de><title>t</title><body>{outside}</body></html>")
+    assert images(pdf) == 0
+    assert [w.split(" ", 4)[:4] for w in warnings] == [["Failed", "to", "render", "SVG"]]
 
 
 def structure(node: Any) -> Iterator[dict[str, Any]]:

@@ -32,6 +32,31 @@ def renderer() -> Renderer:
     ("![bild](file:///etc/passwd)", "<p>![bild](file:///etc/passwd)</p>\n"),
     ("# Überschrift", "<p># Überschrift</p>\n"),
     ("[mail](mailto:a@b.de)", '<p><a href="mailto:a@b.de">mail</a></p>\n'),
+    # raw HTML in every form stays text
+    ('<div onclick="alert(1)">x</div>', "<p>&lt;div onclick=&quot;alert(1)&quot;&gt;x&lt;/div&gt;</p>\n"),
+    ('<a href="javascript:alert(1)">x</a>',
+     "<p>&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt;</p>\n"),
+    ("<style>body{display:none}</style>", "<p>&lt;style&gt;body{display:none}&lt;/style&gt;</p>\n"),
+    ("<!-- <script>alert(1)</script> -->",
+     "<p>&lt;!-- &lt;script&gt;alert(1)&lt;/script&gt; --&gt;</p>\n"),
+    ("    <script>alert(1)</script>", "<pre><code>&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre>\n"),
+    # links to anything but web pages, mail and anchors stay text, however they are spelt
+    ("<javascript:alert(1)>", "<p>&lt;javascript:alert(1)&gt;</p>\n"),
+    ("[x][1]\n\n[1]: javascript:alert(1)", "<p>[x][1]</p>\n<p>[1]: javascript:alert(1)</p>\n"),
+    ("[x](&#106;avascript:alert(1))", "<p>[x](javascript:alert(1))</p>\n"),
+    ("[x](  javascript:alert(1))", "<p>[x](  javascript:alert(1))</p>\n"),
+    ("[x](vbscript:msgbox(1))", "<p>[x](vbscript:msgbox(1))</p>\n"),
+    ("[x](data:image/png;base64,iVBORw0KGgo=)", "<p>[x](data:image/png;base64,iVBORw0KGgo=)</p>\n"),
+    ("[x](//evil.example/x)", "<p>[x](//evil.example/x)</p>\n"),
+    ("[x](/etc/passwd)", "<p>[x](/etc/passwd)</p>\n"),
+    # what may be a link cannot break out of its attribute
+    ('[x](https://a.example "t\\" onmouseover=\\"alert(1)")',
+     '<p><a href="https://a.example" title="t&quot; onmouseover=&quot;alert(1)">x</a></p>\n'),
+    ('[x](https://a.example/"onmouseover=alert(1))',
+     '<p><a href="https://a.example/%22onmouseover=alert(1)">x</a></p>\n'),
+    ("[x](mailto:a@b.de?body=<script>)", '<p><a href="mailto:a@b.de?body=%3Cscript%3E">x</a></p>\n'),
+    # an image becomes a link to it, never something the browser or WeasyPrint fetches
+    ("![i](https://evil.example/track.png)", '<p>!<a href="https://evil.example/track.png">i</a></p>\n'),
 ])
 def test_markdown_is_neutralised(source: str, expected: str) -> None:
     assert str(markdown(source)) == expected

@@ -4,6 +4,7 @@ lines, pre-filled sheets per class, and nothing of the roster under output/."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from dsinfo.errors import InputError
 from dsinfo.model import AgeRule, RosterColumns
-from dsinfo.roster import age_on, by_class, file_stem, read_roster, signers_for
+from dsinfo.roster import MAX_ROSTER_BYTES, age_on, by_class, file_stem, read_roster, signers_for
 
 from .conftest import ROOT, check_golden, pdf_pages, run_cli
 
@@ -211,3 +212,23 @@ def test_roster_inside_output_warns(tmp_path: Path) -> None:
         assert "is inside output/, the folder for the website" in result.stderr
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def test_roster_sheets_are_readable_by_their_owner_only(roster_run: tuple[Path, Path]) -> None:
+    _, out = roster_run
+    assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {"0o600"}
+
+
+def test_roster_must_be_a_plain_file_of_bounded_size(tmp_path: Path) -> None:
+    fifo = tmp_path / "roster.csv"
+    os.mkfifo(fifo)  # opening it would wait for a writer forever
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"Nachname;Vorname\n" + b"x" * MAX_ROSTER_BYTES)
+    messages = []
+    for path in (fifo, big):
+        with pytest.raises(InputError) as info:
+            read_roster(path, RosterColumns(), RULE, STAND)
+        messages.extend(p.message for p in info.value.problems)
+    assert messages == [
+        "this is not a plain file (it is a folder, a device or a pipe): a roster is a text file",
+        "the file is 5121 KiB, more than the limit of 5120 KiB for a roster: is it the right file?"]

@@ -80,3 +80,13 @@ def test_pdf_on_request(running: tuple[Path, str]) -> None:
 def test_only_loopback(running: tuple[Path, str]) -> None:
     _, url = running
     assert url.startswith("http://127.0.0.1:")
+
+
+@pytest.mark.parametrize("path", ["gs-park/xx/notice.pdf", "gs-park/../notice.pdf",
+                                  "gs-park/fr/notice.pdf", "gs-park/de/..pdf", "../de/notice.pdf"])
+def test_pdf_only_for_the_schools_documents_and_languages(running: tuple[Path, str],
+                                                         path: str) -> None:
+    _, url = running
+    kind, page = get(url + path)
+    assert kind == "text/html; charset=utf-8"
+    assert b"The school files have errors" in page

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import manifest
+from . import i18n, manifest
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
 from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css
@@ -21,7 +21,7 @@ from .load import read_yaml
 from .publish import Publication, check_logo, content_hash, publication
 from .render import Renderer
 from .roster import Pupil, by_class, file_stem
-from .write import safe_path, write_atomic
+from .write import claimed, safe_path, write_atomic
 
 DOCUMENTS = ("notice", "consent", "withdrawal")
 STATIC = "_static"  # output/_static/: fonts shared by every web page
@@ -75,16 +75,24 @@ def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice
     problems: list[Problem] = []
     for path in project.school_files(ids):
         try:
-            doc = read_yaml(path)
-            notice = compose(doc, catalog)
+            notices.append(load_school(path, catalog))
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
-        problems.extend(check_logo(doc, notice))
-        notices.append(notice)
+    for lang in sorted({lang for n in notices for lang in n.school.languages}):
+        problems.extend(i18n.check_catalog(project.locales, lang))  # before anything is written
     if problems:
         raise InputError(problems)
     return notices, catalog
+
+
+def load_school(path: Path, catalog: Catalog) -> Notice:
+    """One school file, validated and composed, its logo checked; or InputError."""
+    doc = read_yaml(path)
+    notice = compose(doc, catalog)
+    problems = check_logo(doc, notice)
+    if problems:
+        raise InputError(problems)
+    return notice
 
 
 @dataclass(frozen=True)
@@ -166,14 +174,15 @@ class Builder:
               progress: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
         """Every school, one after the other, then the site index (see parallel.py for the
         incremental, parallel build of the command line)."""
-        self.write_static()
         results = []
-        for notice in notices:
-            result = self.build_school(notice)
-            results.append(result)
-            if progress:
-                progress(result)
-        self.write_site_index(notices)
+        with claimed(self.out):
+            self.write_static()
+            for notice in notices:
+                result = self.build_school(notice)
+                results.append(result)
+                if progress:
+                    progress(result)
+            self.write_site_index(notices)
         return results
 
     def build_school(self, notice: Notice) -> SchoolResult:
@@ -245,8 +254,8 @@ class Builder:
         """One PDF by its output name (notice, consent, withdrawal, consent-bilingual)."""
         bilingual = name == "consent-bilingual"
         doc = "consent" if bilingual else name
-        if doc not in DOCUMENTS:
-            raise KeyError(name)
+        if doc not in DOCUMENTS or lang not in notice.school.languages:
+            raise KeyError(f"{lang}/{name}")  # e.g. a preview URL naming what the school has not
         pub = self.publication(notice, lang)
         if bilingual:
             page = self.renderer("de").page("consent.html", notice, "print", pub=pub, second=lang)
@@ -309,23 +318,31 @@ class Builder:
         written: list[Path] = []
         taken: set[str] = set()
         pubs = {lang: self.publication(notice, lang) for lang in {"de", *(p.language for p in pupils)}}
-        german = self.renderer("de")
-        for school_class, members in by_class(pupils).items():
-            # each sheet is our own autoescaped template output, so it may go in as markup
-            sheets = [Markup(german.page("roster_sheet.html", notice, "print", pupil=p,
-                                         pub=pubs[p.language], second=_second(p.language)))
-                      for p in members]
-            stem = file_stem(school_class, taken)
-            pages = {f"{stem}.pdf": german.page("roster.html", notice, "print", pub=pubs["de"],
-                                                school_class=school_class, sheets=sheets),
-                     f"{stem}-checklist.pdf": german.page("checklist.html", notice, "print",
-                                                          pub=pubs["de"], school_class=school_class,
-                                                          pupils=members)}
-            for name, page in pages.items():
-                path = safe_path(out, name)
-                write_atomic(path, self._pdf(page)[0])
-                written.append(path)
+        with claimed(out):
+            for school_class, members in by_class(pupils).items():
+                written.extend(self._roster_class(notice, school_class, members, out, taken, pubs))
         return written
+
+    def _roster_class(self, notice: Notice, school_class: str, members: list[Pupil], out: Path,
+                      taken: set[str], pubs: dict[str, Publication]) -> list[Path]:
+        german = self.renderer("de")
+        # each sheet is our own autoescaped template output, so it may go in as markup
+        sheets = [Markup(german.page("roster_sheet.html", notice, "print", pupil=p,
+                                     pub=pubs[p.language], second=_second(p.language)))
+                  for p in members]
+        stem = file_stem(school_class, taken)
+        pages = {f"{stem}.pdf": german.page("roster.html", notice, "print", pub=pubs["de"],
+                                            school_class=school_class, sheets=sheets),
+                 f"{stem}-checklist.pdf": german.page("checklist.html", notice, "print",
+                                                      pub=pubs["de"], school_class=school_class,
+                                                      pupils=members)}
+        written = []
+        for name, page in pages.items():
+            path = safe_path(out, name)
+            write_atomic(path, self._pdf(page)[0], mode=0o600)  # children's personal data
+            written.append(path)
+        return written
+
 
 def _second(lang: str) -> str | None:
     """The second language of a bilingual sheet; none for German."""

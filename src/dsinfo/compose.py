@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, shown
 from .i18n import N_
 from .load import Document, Loc, read_yaml
 from .model import (
@@ -212,8 +212,9 @@ def compose(doc: Document, catalog: Catalog) -> Notice:
     problems: list[Problem] = []
     sid = school_id(doc.path)
     if not ID_PATTERN.fullmatch(sid):
-        problems.append(Problem(path=doc.path, message=f"the file name '{sid}' cannot be a school "
-                                "id: use lowercase letters, digits and '-', e.g. 'gs-am-park.yaml'"))
+        problems.append(Problem(path=doc.path, line=1, column=1, message=(
+            "the file name cannot be used as the school's id (its folder under output/): rename "
+            "the file with lowercase letters, digits and '-' only, e.g. 'gs-am-park.yaml'")))
     try:
         school = validate(doc, School)
     except InputError as exc:
@@ -238,7 +239,7 @@ def _resolve_state(doc: Document, school: School, catalog: Catalog,
         return catalog.states[by_name[school.state.lower()]]
     hint = _suggest(school.state, [*catalog.states, *(s.name for s in catalog.states.values())],
                     known=list(catalog.states))
-    problems.append(doc.problem(("state",), f"state: unknown Land '{school.state}'{hint}"))
+    problems.append(doc.problem(("state",), f"state: unknown Land '{shown(school.state)}'{hint}"))
     return None
 
 

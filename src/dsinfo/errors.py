@@ -42,6 +42,14 @@ class BuildError(DsinfoError):
     """Rendering or writing failed for a reason outside the input files (e.g. a template)."""
 
 
+def shown(value: object, limit: int = 60) -> str:
+    """A value for a one-line message: control characters escaped (a line break shows as
+    backslash-n), text longer than `limit` cut short with '…'."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def display_path(path: Path) -> str:
     """The path relative to the working directory when it lies below it, else as given."""
     try:

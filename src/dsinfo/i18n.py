@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,10 @@ from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import denormalize, read_po
+from babel.messages.pofile import PoFileError, denormalize, read_po
 from babel.support import Translations
+
+from .errors import InputError, Problem, shown
 
 SOURCE = "de"
 RTL = frozenset({"ar", "fa", "he", "ur"})
@@ -62,12 +65,74 @@ def po_path(locales: Path, lang: str) -> Path:
 
 
 def read_catalog(locales: Path, lang: str) -> Catalog | None:
-    """The .po catalog of `lang`, or None when there is none."""
+    """The .po catalog of `lang`, or None when there is none; InputError when a line of it
+    cannot be read (babel would otherwise skip it with a warning on stdout)."""
     path = po_path(locales, lang)
     if not path.is_file():
         return None
-    with path.open("rb") as fp:
-        return read_po(fp, locale=lang)
+    try:
+        with path.open("rb") as fp:
+            return read_po(fp, locale=lang, abort_invalid=True)
+    except PoFileError as exc:  # babel counts lines from 0 here
+        raise InputError([Problem(path=path, line=exc.lineno + 1,
+                                  message="cannot read this line of the translation file: "
+                                          f"{str(exc).rsplit(' on ', 1)[0]}")]) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError([Problem(path=path, line=1,
+                                  message=f"cannot read the translation file: {exc}")]) from None
+
+
+def check_catalog(locales: Path, lang: str) -> list[Problem]:
+    """Problems that stop a build before anything is written: a catalog that cannot be read,
+    or a translation that brings markup of its own (see markup_problems)."""
+    try:
+        catalog = read_catalog(locales, lang) if lang != SOURCE else None
+    except InputError as exc:
+        return exc.problems
+    if catalog is None:
+        return []
+    path = po_path(locales, lang)
+    return [p for message in catalog if is_translated(message)
+            for p in markup_problems(path, message)]
+
+
+_TAG = re.compile(r"<[^<>]*>")
+
+
+def markup_problems(path: Path, message: Message) -> list[Problem]:
+    """Translations are marked safe by Jinja's newstyle gettext, so a translation may only use
+    the markup of its German source: no new tag, and no straight double quote, which could end
+    an HTML attribute such as aria-label="..."."""
+    sources = [message.id] if isinstance(message.id, str) else list(message.id)
+    tags = {tag for source in sources for tag in _TAG.findall(source)}
+    quotes = max(_without(source, tags).count('"') for source in sources)
+    problems = []
+    for string in _strings(message):
+        rest = _without(string, tags)
+        if "<" in rest:
+            added = (_TAG.findall(rest) or ["<"])[0]
+            problems.append(f"the translation of '{shown(sources[0])}' adds markup ('{shown(added)}') "
+                            "that the German text does not have: remove it")
+        elif rest.count('"') > quotes:
+            problems.append(f"the translation of '{shown(sources[0])}' contains a straight double "
+                            "quote (\") that the German text does not have: use typographic quotes “…”")
+    line = _msgstr_line(path, message.lineno or 1)
+    return [Problem(path=path, line=line, message=m) for m in problems]
+
+
+def _without(text: str, tags: set[str]) -> str:
+    for tag in tags:
+        text = text.replace(tag, "")
+    return text
+
+
+def _msgstr_line(path: Path, msgid_line: int) -> int:
+    """The line of the msgstr that follows the msgid on `msgid_line` (both 1-based)."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    for number in range(msgid_line - 1, len(lines)):
+        if lines[number].startswith("msgstr"):
+            return number + 1
+    return msgid_line
 
 
 def is_translated(message: Message) -> bool:
@@ -134,6 +199,10 @@ class Catalogs:
                 if lang != SOURCE:
                     loaded.add_fallback(german)
             else:
+                problems = [p for m in catalog if is_translated(m)
+                            for p in markup_problems(po_path(self.locales, lang), m)]
+                if problems:  # load_schools reports these first; this guards every other way in
+                    raise InputError(problems)
                 loaded = compile_catalog(catalog)
                 loaded.add_fallback(german)
             self._loaded[lang] = loaded

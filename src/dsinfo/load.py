@@ -9,6 +9,7 @@ pydantic models convert where a field wants a date, a number or a yes/no.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,8 @@ import yaml
 
 from .errors import InputError, Problem, Severity
 
-MAX_FILE_BYTES = 256 * 1024
-MAX_DEPTH = 20
+MAX_FILE_BYTES = 256 * 1024  # a school file is a few KiB; this is far more than any needs
+MAX_DEPTH = 20  # levels of keys and lists; a school file needs about five
 
 Loc = tuple[str | int, ...]
 
@@ -66,13 +67,17 @@ class Document:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and resolves no implicit types except null."""
+    """SafeLoader that refuses aliases and anchors and resolves no implicit type but null."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
             raise _Refused(event.start_mark, "YAML aliases (*name) are not allowed: "
                            "write the value out where it is needed")
+        if getattr(event, "anchor", None) is not None:
+            # an anchor alone is harmless, but `name: &Co Schule` would silently drop '&Co'
+            raise _Refused(event.start_mark, f"'&{event.anchor}' is a YAML anchor, which school "
+                           "files do not use: put a value that starts with '&' in quotes")
         return super().compose_node(parent, index)
 
 
@@ -90,7 +95,7 @@ class _Refused(Exception):
 
 def read_yaml(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Parse one YAML file into a Document, or raise InputError with one positioned problem."""
-    return parse_yaml(path, _read_bytes(path, max_bytes))
+    return parse_yaml(path, read_limited(path, max_bytes))
 
 
 def parse_yaml(path: Path, raw: bytes) -> Document:
@@ -101,12 +106,14 @@ def parse_yaml(path: Path, raw: bytes) -> Document:
     except _Refused as exc:
         raise _error(path, exc.mark, exc.message) from None
     except yaml.MarkedYAMLError as exc:
-        raise _error(path, exc.problem_mark or exc.context_mark, _yaml_message(exc)) from None
+        mark, message = _unclosed_quote(text, exc.problem_mark) or _yaml_problem(exc)
+        raise _error(path, mark, message) from None
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         raise InputError([Problem(path=path, line=line, column=col,
-                                  message=f"control character U+{_codepoint(exc.character):04X} "
-                                          "is not allowed in the file: remove it")]) from None
+                                  message=f"an invisible control character (U+"
+                                          f"{_codepoint(exc.character):04X}) is in the text here: "
+                                          "delete it and retype the text around it")]) from None
     doc = Document(path=path, data=None)
     if node is None:
         raise InputError([Problem(path=path, line=1, column=1,
@@ -116,18 +123,38 @@ def parse_yaml(path: Path, raw: bytes) -> Document:
     return doc
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
+def read_limited(path: Path, max_bytes: int, kind: str = "a school file") -> bytes:
+    """The bytes of a plain file of at most `max_bytes`, or InputError saying what is wrong."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError([Problem(path=path, message=f"the file is {size // 1024} KiB, more "
-                                      f"than the limit of {max_bytes // 1024} KiB: is it the right file?")])
-        return path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a pipe or /dev/zero would never end
+            raise _whole_file(path, "this is not a plain file (it is a folder, a device or a "
+                                    f"pipe): {kind} is a text file")
+        with path.open("rb") as fp:
+            raw = fp.read(max_bytes + 1)  # read no more than the limit, whatever stat said
     except OSError as exc:
-        raise InputError([Problem(path=path, message=f"cannot read the file: {exc.strerror}")]) from None
+        raise _whole_file(path, f"cannot read the file: {exc.strerror}") from None
+    if len(raw) > max_bytes:
+        size = max(path.stat().st_size, len(raw))
+        raise _whole_file(path, f"the file is {-(-size // 1024)} KiB, more than the limit of "
+                                f"{max_bytes // 1024} KiB for {kind}: is it the right file?")
+    return raw
+
+
+def _whole_file(path: Path, message: str) -> InputError:
+    return InputError([Problem(path=path, line=1, column=1, message=message)])
+
+
+# Files that are certainly not text: pictures, PDF, Office documents (zip or the old OLE format)
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _whole_file(path, "the file is saved as UTF-16 ('Unicode'): save it as UTF-8 "
+                                "(in Notepad: 'Save as', encoding UTF-8)")
+    if raw.startswith(_BINARY_MAGIC) or b"\x00" in raw[:8192]:
+        raise _whole_file(path, "this is not a text file but binary data (a picture, a PDF or a "
+                                "Word document?): a school file is plain text, written in a text editor")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -153,15 +180,67 @@ def _error(path: Path, mark: Any, message: str) -> InputError:
     return InputError([Problem(path=path, line=line, column=col, message=message)])
 
 
-def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
-    problem = (exc.problem or "invalid YAML").strip().replace("'<stream end>'", "the end of the file")
+_QUOTED_VALUE = re.compile(r"""^\s*(?:- )?[^\s#"'][^#"']*:[ ]+(["'])""")
+
+
+def _unclosed_quote(text: str, at: Any) -> tuple[Any, str] | None:
+    """A quote opened on an earlier line and first closed on the error's line: that is the
+    mistake, though YAML only notices it where the quoted text has swallowed the lines between."""
+    if at is None:
+        return None
+    lines = text.splitlines()
+    for number, line in enumerate(lines[: at.line]):
+        match = _QUOTED_VALUE.match(line)
+        quote = match[1] if match else ""
+        if not match or quote in line[match.end():].replace("''", ""):
+            continue
+        rest = "\n".join([line[match.end():], *lines[number + 1:]]).replace("''", "  ")
+        closing = rest.find(quote)
+        if closing >= 0 and rest[:closing].count("\n") == at.line - number:
+            return yaml.Mark("", 0, number, match.end() - 1, None, 0), (
+                "this quote is never closed: add the closing quote at the end of the value")
+    return None
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[Any, str]:
+    """Where and what, in words for the people who edit school files, not for YAML experts."""
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    at, start = exc.problem_mark or exc.context_mark, exc.context_mark or exc.problem_mark
     if "'\\t'" in problem or "\t" in problem:
-        return "tab character: YAML indentation must use spaces, not tabs"
+        return at, "tab character: use spaces instead (YAML does not accept tabs here)"
     if "another document" in problem:
-        return "a second YAML document starts here ('---'): a school file holds one document"
-    if exc.context:
-        return f"invalid YAML: {problem} ({exc.context.strip()})"
-    return f"invalid YAML: {problem}"
+        return at, "a second YAML document starts here ('---'): a school file holds one document"
+    if "mapping values are not allowed" in problem:
+        return at, ("unexpected ':' here: put a value that contains ': ' in quotes (\"...\"), or "
+                    "check the indentation of this line and the ':' of the line above")
+    if context == "while scanning a quoted scalar":
+        return start, "this quote is never closed: add the closing quote at the end of the value"
+    if context == "while scanning a double-quoted scalar":
+        return at, ("inside double quotes a backslash starts an escape sequence: write '\\\\' for "
+                    "a backslash, or use single quotes ('...')")
+    if context in ("while scanning an anchor", "while scanning an alias"):
+        return start, "a value cannot start with '&' or '*': put the value in quotes (\"...\")"
+    if "cannot start any token" in problem:
+        char = problem.split("'")[1] if problem.count("'") >= 2 else "this character"
+        return at, f"a value cannot start with '{char}': put the value in quotes (\"...\")"
+    if context in ("while parsing a flow sequence", "while parsing a flow mapping"):
+        pair = "[ ]" if "sequence" in context else "{ }"
+        return start, (f"the brackets {pair} that open here are not closed properly: check the "
+                       "commas and the closing bracket")
+    if problem.startswith("expected <block end>") and "'<scalar>'" in problem:
+        return at, ("unexpected text here: if a value starts with a quote, the whole value must be "
+                    "inside the quotes; otherwise check the indentation")
+    if problem.startswith("expected <block end>") and problem.endswith(("']'", "'}'")):
+        return at, "a closing bracket without an opening one: remove it"
+    if problem.startswith("expected <block end>"):
+        return at, ("this line does not fit the indentation of the lines above: keys of one group "
+                    "start in the same column, indented with spaces")
+    if "could not find expected ':'" in problem:
+        return start, "a ':' is missing after the key on this line (write 'key: value')"
+    if "'<stream end>'" in problem:
+        return at, "the file ends in the middle of a value: close the open '[', '{' or quote"
+    return at, f"invalid YAML: {problem} ({context})" if context else f"invalid YAML: {problem}"
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -170,10 +249,12 @@ def _mark(node: yaml.Node) -> Mark:
 
 def _build(node: yaml.Node, loc: Loc, doc: Document, depth: int) -> Any:
     if depth > MAX_DEPTH:
-        raise _error(doc.path, node.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        raise _error(doc.path, node.start_mark, f"nested deeper than the limit of {MAX_DEPTH} "
+                     "levels: check the indentation and the brackets")
     if node.tag not in _PLAIN_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
         raise _error(doc.path, node.start_mark,
-                     f"YAML tag {node.tag!r} is not allowed: remove it and write plain text")
+                     f"the YAML tag '{tag}' is not allowed: remove it and write the value as plain text")
     doc.value_marks[loc] = _mark(node)
     if isinstance(node, yaml.ScalarNode):
         return None if node.tag == _NULL else str(node.value)

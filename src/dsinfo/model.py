@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, shown
 from .load import Document, Loc
 
 # ---------------------------------------------------------------------------- value types
@@ -45,7 +45,7 @@ def _checked(kind: str, pattern: str, hint: str) -> AfterValidator:
     def check(value: str) -> str:
         if is_placeholder(value) or regex.fullmatch(value):
             return value
-        raise PydanticCustomError(kind, "'{value}' is not {hint}", {"value": value, "hint": hint})
+        raise PydanticCustomError(kind, "'{value}' is not {hint}", {"value": shown(value), "hint": hint})
 
     return AfterValidator(check)
 
@@ -70,14 +70,17 @@ LawName = Annotated[Text, Printed("The name of a German law: keep it in German a
                                   "(Thuringian School Act)'.")]
 Email = Annotated[Text, _checked("email", r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}",
                                  "an e-mail address like name@schule.de")]
-Url = Annotated[Text, _checked("url", r"https?://[^\s<>\"']+", "a web address starting with https://")]
+Url = Annotated[Text, _checked("url", r"https?://[^\s<>\"']+",
+                               "a web address: write it with https:// at the start, e.g. https://www.schule.de")]
 Postcode = Annotated[Text, _checked("postcode", r"\d{5}", "a German postcode of five digits")]
-Phone = Annotated[Text, _checked("phone", r"\+?[0-9 ()/\-]{4,30}", "a phone number like 036338 12345")]
+Phone = Annotated[Text, _checked("phone", r"\+?[0-9 ()/\-]{4,30}",
+                                 "a phone number like 036338 12345 (only digits, spaces and + ( ) / -)")]
 Id = Annotated[str, _checked("id", r"[a-z0-9][a-z0-9_-]{0,63}",
                              "a name of lowercase letters, digits, '-' and '_'")]
 Confidence = Literal["high", "medium", "low"]
 Sources = Annotated[list[Text], Field(min_length=1)]
 LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
+MAX_ENTRIES = 50  # per list in a school file: recipients, extra paragraphs, platforms, modules
 Lang = Literal["de", "en", "tr", "ar", "uk", "ru"]
 UNKNOWN = "unknown"
 
@@ -86,7 +89,7 @@ def _school_year(value: str) -> str:
     match = re.fullmatch(r"(\d{4})/(\d{2})", value)
     if not match or (int(match[1]) + 1) % 100 != int(match[2]):
         raise PydanticCustomError("school_year", "'{value}' is not a school year like 2023/24",
-                                  {"value": value})
+                                  {"value": shown(value)})
     return value
 
 
@@ -376,7 +379,7 @@ class PlatformUse(Model):
     differs from the catalog."""
 
     hosting: Hosting
-    modules: list[Id] = []
+    modules: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []
     basis: Basis | None = None  # "consent": the school asks consent instead of relying on the statute
     location: LocalText | None = None  # where the data are, if the catalog does not know
     processor: Contact | None = None  # a processor other than the vendor (e.g. a county IT service)
@@ -492,15 +495,16 @@ class School(Model):
     school_authority: Contact
     school_supervision: Contact | None = None
     dpo: Dpo | None = None  # required by Art. 13 DSGVO: the check reports it when missing
-    platforms: Annotated[dict[Id, PlatformUse], Field(min_length=1)]
-    recipients: list[Recipient] = []
+    platforms: Annotated[dict[Id, PlatformUse], Field(min_length=1, max_length=MAX_ENTRIES)]
+    recipients: Annotated[list[Recipient], Field(max_length=MAX_ENTRIES)] = []
     citation: Text | None = None  # the school's own legal-basis citation instead of the Land's
     supervisory_authority: Contact | None = None  # only if the Land's authority must be renamed
     consent_age: AgeRule | None = None
-    consents: list[Annotated[SchoolConsent, BeforeValidator(_consent_id_alone)]] = []
+    consents: Annotated[list[Annotated[SchoolConsent, BeforeValidator(_consent_id_alone)]],
+                        Field(max_length=MAX_ENTRIES)] = []
     consent_sheet: ConsentSheet = ConsentSheet()
     roster_columns: RosterColumns = RosterColumns()
-    extra: list[Extra] = []
+    extra: Annotated[list[Extra], Field(max_length=MAX_ENTRIES)] = []
 
     @field_validator("languages")
     @classmethod
@@ -538,9 +542,9 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 
 def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
-    loc: Loc = tuple(p for p in err["loc"] if not _is_internal(p))
+    loc = _file_loc(doc.data, err["loc"])
     kind = err["type"]
-    where = ".".join(str(p) for p in loc if isinstance(p, str))
+    where = ".".join(shown(p, 40) for p in loc if isinstance(p, str))
     if kind == "missing":
         name = loc[-1]
         parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
@@ -548,7 +552,9 @@ def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
                            f"'{name}'", prefer_key=True)
     if kind == "extra_forbidden":
         known = _field_names(cls, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        key = str(loc[-1])
+        close = [k for k in known if k == key.lower()] or difflib.get_close_matches(
+            key, known, n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else (
             f" (allowed: {', '.join(known)})" if known and len(known) <= 12 else "")
         return doc.problem(loc, f"{where}: unknown key{hint}", prefer_key=True)
@@ -556,17 +562,35 @@ def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
     return doc.problem(loc, prefix + _message(kind, err))
 
 
-def _is_internal(part: Any) -> bool:
-    # pydantic adds validator names such as 'function-after[...]' to some locations
-    return isinstance(part, str) and ("[" in part or part.startswith("function-"))
+def _file_loc(data: Any, loc: tuple[str | int, ...]) -> Loc:
+    """pydantic's error location as keys of the file: without the validator names it adds, such
+    as 'function-after[...]' or '[key]', unless the file really has a key of that name."""
+    result: list[str | int] = []
+    for part in loc:
+        found, data = _child(data, part)
+        if not found and isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        result.append(part)
+    return tuple(result)
+
+
+def _child(data: Any, part: str | int) -> tuple[bool, Any]:
+    """(True, the value at `part`) when the file's data has it, else (False, None)."""
+    if isinstance(data, dict) and part in data:
+        return True, data[part]
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return True, data[part]
+    return False, None
 
 
 def _message(kind: str, err: dict[str, Any]) -> str:
     value = err.get("input")
-    shown = value if isinstance(value, str) else None
+    text = shown(value) if isinstance(value, str) else None
     ctx = err.get("ctx") or {}
     if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
-        return f"'{shown}' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01"
+        return f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01"
+    if (kind in {"string_type", "str_type"} and value is None) or kind == "string_too_short":
+        return EMPTY
     if kind in {"string_type", "str_type"}:
         return f"expected text, found {_kind_of(value)}"
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
@@ -574,22 +598,25 @@ def _message(kind: str, err: dict[str, Any]) -> str:
     if kind == "list_type":
         return f"expected a list (lines starting with '- '), found {_kind_of(value)}"
     if kind == "bool_parsing" or kind == "bool_type":
-        return f"'{shown}' is not yes or no: write true or false"
+        return f"'{text}' is not yes or no: write true or false"
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
-        return f"'{shown}' is not allowed here: use one of {expected}"
-    if kind == "string_too_short":
-        return "must not be empty"
+        return f"'{text}' is not allowed here: use one of {expected}"
     if kind == "string_too_long":
-        return f"text is longer than the limit of {ctx.get('max_length')} characters"
+        return (f"the text has {len(str(value))} characters, more than the limit of "
+                f"{ctx.get('max_length')}: shorten it")
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"
     if kind == "too_long":
-        return f"has more than the limit of {ctx.get('max_length')} entries"
+        return (f"{ctx.get('actual_length')} entries, more than the limit of "
+                f"{ctx.get('max_length')}: is this list meant to be so long?")
     if kind in {"int_parsing", "int_type"}:
-        return f"'{shown}' is not a whole number"
+        return f"'{text}' is not a whole number"
     msg = str(err.get("msg", "invalid value"))
     return msg.removeprefix("Value error, ")
+
+
+EMPTY = "no value: write it after the ':' (or \"TODO: what is missing\" to fill it in later)"
 
 
 def _kind_of(value: Any) -> str:
@@ -599,7 +626,7 @@ def _kind_of(value: Any) -> str:
         return "keys and values"
     if isinstance(value, list):
         return "a list"
-    return f"'{value}'"
+    return f"'{shown(value)}'"
 
 
 def _field_names(cls: type[BaseModel], loc: Loc) -> list[str]:

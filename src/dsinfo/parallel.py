@@ -24,16 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import manifest
+from . import i18n, manifest
 from .archive import archive_previous, keep_archival_copies
-from .builder import Builder, Listing, Project, Rendered, SchoolResult
+from .builder import Builder, Listing, Project, Rendered, SchoolResult, load_school
 from .check import Finding
 from .check import check as check_notice
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import BuildError, InputError, Problem
 from .load import read_yaml
-from .publish import check_logo
-from .write import safe_path, write_atomic
+from .write import claimed, safe_path, write_atomic
 
 
 @dataclass(frozen=True)
@@ -96,6 +95,20 @@ def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iter
             raise InputError(problems)
     tasks = _tasks(notices, out)
     builder = Builder(project, out, formats=formats, pdf_a=pdf_a)
+    with claimed(out):
+        _render_and_write(project, out, builder, notices, tasks, shared, formats, pdf_a, jobs,
+                          progress, summary)
+    summary.seconds = time.perf_counter() - started
+    if stats := os.environ.get("DSINFO_STATS"):  # benchmarks/county.py
+        Path(stats).write_text(json.dumps({"seconds": summary.seconds, "built": len(summary.built),
+                                           "peak_worker_mib": round(summary.peak_worker_mib)}))
+    return summary
+
+
+def _render_and_write(project: Project, out: Path, builder: Builder, notices: list[Notice],
+                      tasks: list[tuple[Path, str]], shared: str, formats: list[str], pdf_a: bool,
+                      jobs: int | None, progress: Callable[[str, int, int], None] | None,
+                      summary: Summary) -> None:
     if tasks:
         builder.write_static()
     done: dict[str, list[Written]] = {n.id: [] for n in notices}
@@ -120,11 +133,6 @@ def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iter
             progress(sid, count, len(tasks))
     if tasks or not (out / "index.html").is_file():
         builder.write_site_index(notices)
-    summary.seconds = time.perf_counter() - started
-    if stats := os.environ.get("DSINFO_STATS"):  # benchmarks/county.py
-        Path(stats).write_text(json.dumps({"seconds": summary.seconds, "built": len(summary.built),
-                                           "peak_worker_mib": round(summary.peak_worker_mib)}))
-    return summary
 
 
 def _unchanged(project: Project, out: Path, path: Path, shared: str, formats: list[str],
@@ -150,7 +158,8 @@ def _catalog_hash(project: Project, lang: str) -> str:
 
 
 def _load(project: Project, paths: list[Path]) -> tuple[list[Notice], Catalog | None]:
-    """The changed schools, validated and composed; every problem of them at once."""
+    """The changed schools, validated and composed, and the catalogs of their languages; every
+    problem of them at once."""
     if not paths:
         return [], None
     catalog = load_catalog(project.catalog)
@@ -158,15 +167,11 @@ def _load(project: Project, paths: list[Path]) -> tuple[list[Notice], Catalog | 
     problems: list[Problem] = []
     for path in paths:
         try:
-            doc = read_yaml(path)
-            notice = compose(doc, catalog)
+            notices.append(load_school(path, catalog))
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
-        logo = check_logo(doc, notice)
-        problems.extend(logo)
-        if not logo:
-            notices.append(notice)
+    for lang in sorted({lang for n in notices for lang in n.school.languages}):
+        problems.extend(i18n.check_catalog(project.locales, lang))  # before anything is written
     if problems:
         raise InputError(problems)
     return notices, catalog

@@ -19,6 +19,7 @@ from typing import Literal
 from babel import Locale
 
 from .errors import InputError, Problem
+from .load import read_limited
 from .model import LANGUAGES, AgeRule, RosterColumns
 
 Signers = Literal["guardians", "both", "pupil"]
@@ -104,13 +105,7 @@ def _at(path: Path, line: int, message: str) -> Problem:
 
 def _decode(path: Path) -> str:
     """UTF-8 (with or without BOM) or Windows-1252, the two encodings school software exports."""
-    try:
-        if path.stat().st_size > MAX_ROSTER_BYTES:
-            raise InputError([Problem(path=path, message="the roster is larger than 5 MiB: is it "
-                                                          "the right file?")])
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(path=path, message=f"cannot read the roster: {exc.strerror}")]) from None
+    raw = read_limited(path, MAX_ROSTER_BYTES, "a roster")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise InputError([_at(path, 1, "the roster is saved as UTF-16: export or save it as CSV in "
                                        "UTF-8 (or Windows-1252)")])

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, display_path, shown
+
+# The temporary files of write_atomic: '.notice.pdf.k3j_x9a2.tmp' (mkstemp's 8 random characters)
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 def safe_path(out: Path, *parts: str) -> Path:
-    """`out/part/...`, refusing any part that would lead outside `out`."""
-    target = out.joinpath(*parts).resolve()
-    root = out.resolve()
-    if not target.is_relative_to(root) or any(p in ("", ".", "..") or "/" in p for p in parts):
-        raise BuildError(f"refused to write outside the output folder: {'/'.join(parts)}")
+    """`out/part/...`, refusing any part that would lead outside `out`, also through a symlink."""
+    odd = any(p in ("", ".", "..") or any(c in p for c in "/\\\0") for p in parts)
+    target = out.resolve() if odd else out.joinpath(*parts).resolve()  # resolve() fails on NUL
+    if odd or not target.is_relative_to(out.resolve()):
+        raise BuildError(f"refused to write outside the output folder: {shown('/'.join(parts))}")
     return target
 
 
-def write_atomic(path: Path, data: bytes | str) -> bool:
+def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> bool:
     """Write via a temporary file and a rename, so readers see the old or the new file, never
-    half of one. Returns False (and leaves the file alone) when the content is unchanged."""
+    half of one. Returns False (and leaves the file alone) when the content is unchanged.
+    `mode` 0o600 keeps personal data (roster sheets) readable by their owner only."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if path.is_file() and path.stat().st_size == len(payload) and path.read_bytes() == payload:
         return False
@@ -31,9 +39,42 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
             # no fsync: the rename is atomic for readers and against a killed build; a power
             # failure is left to the file system (syncing thousands of small files is slow)
             fp.write(payload)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+@contextmanager
+def claimed(out: Path) -> Iterator[None]:
+    """Hold the output folder for one build: a second build at the same time is refused, and
+    temporary files left by an earlier build that was killed are removed.
+
+    The lock is an flock on the folder itself, so it leaves no file behind and ends with the
+    process, however it ends."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another build is writing into {display_path(out)}/ right now: "
+                             "wait until it has finished, then build again") from None
+        remove_stale_temporaries(out)
+        yield
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Delete the temporary files of write_atomic under `out`; returns what was removed."""
+    removed = []
+    for folder, _, names in os.walk(out):
+        for name in names:
+            if TEMPORARY.fullmatch(name):
+                path = Path(folder) / name
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
