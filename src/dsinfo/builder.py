@@ -16,7 +16,7 @@ from markupsafe import Markup
 from . import i18n, manifest
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
-from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css
+from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css, without_site_parts
 from .load import read_yaml
 from .publish import Publication, check_logo, content_hash, publication
 from .render import Renderer
@@ -215,7 +215,7 @@ class Builder:
         rendered = Rendered(lang=lang, files=files, warnings=[], pub=pub)
         if "pdf" in self.formats:
             self._pdfs(notice, rendered)
-        files.update(self._for_websites(self.renderer(lang), notice, lang, pub))
+        files.update(self._for_websites(self.renderer(lang), notice, lang, pub, pages["notice"]))
         rendered.warnings.extend(self._fallback_warnings())
         return rendered
 
@@ -263,10 +263,12 @@ class Builder:
             page = self.renderer(lang).page(f"{doc}.html", notice, "print", pub=pub)
         return self._pdf(page)[0]
 
-    def _for_websites(self, renderer: Renderer, notice: Notice, lang: str,
-                      pub: Publication) -> dict[str, bytes | str]:
-        """notice.fragment.html to paste into a CMS, notice.json for other systems."""
-        main = main_element(renderer.page("notice.html", notice, "fragment", pub=pub))
+    def _for_websites(self, renderer: Renderer, notice: Notice, lang: str, pub: Publication,
+                      web_page: str) -> dict[str, bytes | str]:
+        """notice.fragment.html to paste into a CMS, notice.json for other systems: both cut
+        from the web page's <main>, without what belongs to our own site (the logo, the link
+        to our German page)."""
+        main = without_site_parts(main_element(web_page))
         fragment = renderer.page("fragment.html", notice, "fragment", pub=pub,
                                  content=Markup(inner_html(main)), css=Markup(self.fragment_css()),
                                  scope=SCOPE)

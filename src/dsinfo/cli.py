@@ -129,15 +129,22 @@ def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict
                             strict_problems=lambda notices: _strict_translations(project, notices))
     for sid, result in sorted(summary.results.items()):
         _report(result, summary.findings.get(sid, []))
-    files = sum(len(r.files) for r in summary.results.values())
-    changed = sum(r.changed for r in summary.results.values())
-    unchanged = len(summary.unchanged)
-    click.echo(f"Built {len(summary.built)} language version{'s' if len(summary.built) != 1 else ''}"
-               f" of {len(summary.results)} school{'s' if len(summary.results) != 1 else ''}, "
-               f"{unchanged} unchanged, {len(summary.failed)} failed; {files} files ({changed} changed)"
-               f" in {display_path(out)}/ in {summary.seconds:.1f} s.")
+    click.echo(_summary_line(summary, out))
     if summary.failed:
         ctx.exit(1)
+
+
+def _summary_line(summary: Any, out: Path) -> str:
+    """One line: what was built, what was unchanged or failed, where, how long."""
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    files = sum(len(r.files) for r in summary.results.values())
+    changed = sum(r.changed for r in summary.results.values())
+    built = (f"Built {count(len(summary.results), 'school')} ({count(len(summary.built), 'language')},"
+             f" {count(files, 'file')}, {changed} changed)" if summary.results else "Nothing to build")
+    return (f"{built}; {count(len(summary.unchanged), 'language')} unchanged, "
+            f"{len(summary.failed)} failed; {display_path(out)}/ in {summary.seconds:.1f} s.")
 
 
 def _strict_translations(project: Project, notices: list[Any]) -> list[Problem]:

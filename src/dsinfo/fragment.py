@@ -126,6 +126,30 @@ def main_element(html: str) -> ET.Element:
     return main
 
 
+def without_site_parts(main: ET.Element) -> ET.Element:
+    """The notice's <main> without the school logo and the link to the German page of our own
+    site: a CMS page has its own header and its own links."""
+    for parent in main.iter():
+        for child in list(parent):
+            if (child.tag == "img" and "logo" in child.get("class", "").split()) or (
+                    child.tag == "a" and child.get("hreflang") == "de"
+                    and "binding" in parent.get("class", "").split()):
+                _remove(parent, child)
+    return main
+
+
+def _remove(parent: ET.Element, child: ET.Element) -> None:
+    """Remove `child`, keeping the text that followed it."""
+    tail = child.tail or ""
+    index = list(parent).index(child)
+    if index:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(child)
+
+
 def inner_html(element: ET.Element, skip: ET.Element | None = None) -> str:
     """The HTML inside `element` (without `skip`, e.g. a heading given separately)."""
     parts = [escape(element.text or "", quote=False)]

@@ -116,7 +116,9 @@ def markup_problems(path: Path, message: Message) -> list[Problem]:
         elif rest.count('"') > quotes:
             problems.append(f"the translation of '{shown(sources[0])}' contains a straight double "
                             "quote (\") that the German text does not have: use typographic quotes “…”")
-    line = _msgstr_line(path, message.lineno or 1)
+    if not problems:
+        return []
+    line = _msgstr_line(path, message.lineno or 1)  # reads the file: only when needed
     return [Problem(path=path, line=line, message=m) for m in problems]
 
 
@@ -180,6 +182,7 @@ class Catalogs:
         self.fallbacks: dict[str, set[str]] = defaultdict(set)
         self.local_fallbacks: dict[str, set[str]] = defaultdict(set)  # a school's own texts
         self._loaded: dict[str, gettext.NullTranslations] = {}
+        self._memo: dict[tuple[str, str], tuple[str, bool]] = {}
 
     def take_fallbacks(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """The German texts shown in place of a translation since the last call, per language
@@ -209,7 +212,15 @@ class Catalogs:
         return self._loaded[lang]
 
     def gettext(self, lang: str, message: str) -> str:
-        return self.translations(lang).gettext(message)
+        # memoized: a page asks for the same few hundred texts again and again
+        found = self._memo.get((lang, message))
+        if found is None:
+            before = len(self.fallbacks[lang])
+            text = self.translations(lang).gettext(message)
+            found = self._memo[(lang, message)] = (text, len(self.fallbacks[lang]) > before)
+        elif found[1]:
+            self.fallbacks[lang].add(message)  # shown in German again: still worth a warning
+        return found[0]
 
     def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
         return self.translations(lang).ngettext(singular, plural, n)

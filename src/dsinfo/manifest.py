@@ -36,6 +36,17 @@ def file_hash(path: Path) -> str:
         return ""
 
 
+def folder_hash(folder: Path) -> str:
+    """One hash over every file below `folder` ('' when there is none)."""
+    files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    return tree_hash(folder, files) if files else ""
+
+
+def input_hash(root: Path, name: str) -> str:
+    """The hash of an input as the manifest names it: a file, or a folder (ending in '/')."""
+    return folder_hash(root / name) if name.endswith("/") else file_hash(root / name)
+
+
 def clear_cache() -> None:
     """Forget file hashes (for a long-running process, e.g. the preview, between builds)."""
     file_hash.cache_clear()
@@ -115,7 +126,7 @@ class SchoolEntry:
 def inputs_unchanged(entry: SchoolEntry, root: Path, shared: str) -> bool:
     """The school's own inputs are the ones the manifest records."""
     return entry.shared == shared and all(
-        file_hash(root / name) == digest for name, digest in entry.inputs.items())  # abs. stays abs.
+        input_hash(root, name) == digest for name, digest in entry.inputs.items())
 
 
 def language_unchanged(entry: LanguageEntry, folder: Path, catalog: str,

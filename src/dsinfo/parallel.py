@@ -11,11 +11,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import time
 import traceback
@@ -32,7 +36,7 @@ from .check import check as check_notice
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import BuildError, InputError, Problem
 from .load import read_yaml
-from .write import claimed, safe_path, write_atomic
+from .write import claimed, release_claims, safe_path, write_atomic
 
 
 @dataclass(frozen=True)
@@ -83,16 +87,17 @@ def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iter
     paths = [p for p in project.school_files(ids) if shard is None or p.stem in shard]
     shared = manifest.shared_inputs(project.root, project.templates, project.templates / "schools")
     changed = [p for p in paths if not _unchanged(project, out, p, shared, formats, summary)]
-    notices, catalog = _load(project, changed)
+    # --strict holds every school to the check, built now or before; else only what changes
+    checked, catalog = _load(project, paths if strict else changed)
     german = Builder(project, out).renderer("de")
-    for notice in notices:
-        assert catalog is not None
-        summary.findings[notice.id] = check_notice(notice, catalog, german)
+    findings = {n.id: check_notice(n, catalog, german) for n in checked if catalog is not None}
     if strict:
-        problems = [f.as_problem() for n in notices for f in summary.findings[n.id]]
-        problems += strict_problems(notices) if strict_problems and notices else []
+        problems = [f.as_problem() for n in checked for f in findings[n.id]]
+        problems += strict_problems(checked) if strict_problems and checked else []
         if problems:
             raise InputError(problems)
+    notices = [n for n in checked if n.path in changed]
+    summary.findings = {n.id: findings[n.id] for n in notices}
     tasks = _tasks(notices, out)
     builder = Builder(project, out, formats=formats, pdf_a=pdf_a)
     with claimed(out):
@@ -197,10 +202,23 @@ def _tasks(notices: list[Notice], out: Path) -> list[tuple[Path, str]]:
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(root: str, out: str, formats: list[str], pdf_a: bool) -> None:
+def _start_worker(root: str, out: str, formats: list[str], pdf_a: bool, forked: bool) -> None:
+    if forked:
+        release_claims()  # the lock belongs to the build, not to its workers
+        _die_with_parent()
     project = Project(Path(root))
     _worker.update(project=project, catalog=load_catalog(project.catalog), notices={},
                    builder=Builder(project, Path(out), formats=formats, pdf_a=pdf_a))
+    gc.freeze()  # what a worker loads once stays: the collector need not walk it on every pass
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker ends when the build process ends, even when the build is killed."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere orphaned workers end when they next find the task queue closed
 
 
 def _render(task: tuple[Path, str]) -> tuple[str, Written | str, float]:
@@ -225,12 +243,13 @@ def _run(project: Project, out: Path, formats: list[str], pdf_a: bool,
          jobs: int | None) -> Iterator[tuple[str, Written | str, float]]:
     """The rendered tasks as they finish: in this process for one job, else in a pool."""
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    args = (str(project.root), str(out), formats, pdf_a)
     if jobs == 1:
-        _start_worker(*args)
+        _start_worker(str(project.root), str(out), formats, pdf_a, False)
         yield from map(_render, tasks)
         return
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    method = "fork" if sys.platform == "linux" else "spawn"
+    args = (str(project.root), str(out), formats, pdf_a, method == "fork")
+    context = multiprocessing.get_context(method)
     with context.Pool(jobs, initializer=_start_worker, initargs=args) as pool:
         yield from pool.imap_unordered(_render, tasks)
 
@@ -285,8 +304,8 @@ def _inputs(project: Project, notice: Notice) -> dict[str, str]:
     publish = notice.school.publish
     if publish and publish.logo:
         files.append(project.schools / publish.logo)
-    own = project.templates / "schools" / notice.id
-    if own.is_dir():
-        files += sorted(p for p in own.rglob("*") if p.is_file())
-    return {str(p.relative_to(root) if p.is_relative_to(root) else p): manifest.file_hash(p)
-            for p in files}
+    inputs = {str(p.relative_to(root) if p.is_relative_to(root) else p): manifest.file_hash(p)
+              for p in files}
+    own = project.templates / "schools" / notice.id  # recorded even while it does not exist
+    inputs[f"{own.relative_to(root)}/"] = manifest.folder_hash(own)
+    return inputs

@@ -56,6 +56,7 @@ def claimed(out: Path) -> Iterator[None]:
     process, however it ends."""
     out.mkdir(parents=True, exist_ok=True)
     fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    CLAIMS.add(fd)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -65,7 +66,18 @@ def claimed(out: Path) -> Iterator[None]:
         remove_stale_temporaries(out)
         yield
     finally:
+        CLAIMS.discard(fd)
         os.close(fd)
+
+
+CLAIMS: set[int] = set()  # open claims; forked workers let go of them (release_claims)
+
+
+def release_claims() -> None:
+    """In a forked worker: close the inherited lock, so that it ends with the build itself."""
+    for fd in list(CLAIMS):
+        os.close(fd)
+    CLAIMS.clear()
 
 
 def remove_stale_temporaries(out: Path) -> list[Path]:
