@@ -50,7 +50,15 @@ def make_county(project: Path, schools: int, languages: int) -> None:
         name = re.search(r"(?m)^  name: (.*)$", text)
         assert name is not None
         text = text.replace(name[0], f"  name: {name[1].strip(chr(34))} Nr. {n + 1}", 1)
+        text = text.replace("beispiel-gymnasium.example", f"schule-{n + 1}.example")  # own URL, QR
         (project / "schools" / f"schule-{n + 1:04d}.yaml").write_text(text, encoding="utf-8")
+
+
+def changed_one(project: Path) -> float:
+    school = project / "schools" / "schule-0001.yaml"
+    school.write_text(school.read_text(encoding="utf-8").replace("Nr. 1", "Nr. 1 (neu)"),
+                      encoding="utf-8")
+    return build(project, "--out", "output")
 
 
 def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
@@ -101,6 +109,10 @@ def main() -> None:
     parser.add_argument("languages", type=int, nargs="?", default=2)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--skip-serial", action="store_true", help="leave out the 1-job build")
+    parser.add_argument("--noop-schools", type=int, default=200,
+                        help="schools (x 2 languages, all formats) for the no-op rebuild")
+    parser.add_argument("--html-schools", type=int, default=200,
+                        help="schools (x 6 languages) for the HTML-only build")
     parser.add_argument("--floor-pages", help=argparse.SUPPRESS)  # internal: run the floor
     args = parser.parse_args()
     cores = os.cpu_count() or 1
@@ -124,20 +136,18 @@ def main() -> None:
         figures["build / floor"] = round(float(figures["full build, all cores (s)"])
                                          / float(figures["floor: WeasyPrint alone, all cores (s)"]), 2)
         figures["peak memory per worker (MiB)"] = json.loads(stats.read_text())["peak_worker_mib"]
-        figures["no-op rebuild (s)"] = build(project, "--out", "output")
-        school = project / "schools" / "schule-0001.yaml"
-        school.write_text(school.read_text(encoding="utf-8").replace("Nr. 1", "Nr. 1 (neu)"),
-                          encoding="utf-8")
-        figures["one school changed (s)"] = build(project, "--out", "output")
-        html_langs = 6
-        shutil.rmtree(project / "schools")
-        (project / "schools").mkdir()
-        shutil.copytree(ROOT / "schools" / "logos", project / "schools" / "logos")
-        make_html = Path(tmp) / "html"
-        make_html.mkdir()
-        make_county(make_html, args.schools, html_langs)
-        figures[f"HTML-only build, {args.schools} schools x {html_langs} languages (s)"] = build(
-            make_html, "--format", "html", "--out", "output")
+        figures["one school changed (s)"] = changed_one(project)
+        big = Path(tmp) / "big"
+        big.mkdir()
+        make_county(big, args.noop_schools, 2)
+        build(big, "--out", "output")
+        figures[f"no-op rebuild, {args.noop_schools} schools x 2 languages (s)"] = build(
+            big, "--out", "output")
+        html = Path(tmp) / "html"
+        html.mkdir()
+        make_county(html, args.html_schools, 6)
+        figures[f"HTML-only build, {args.html_schools} schools x 6 languages (s)"] = build(
+            html, "--format", "html", "--out", "output")
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)

@@ -253,9 +253,9 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def archive_of(lang_folder: Path) -> Path:
-    """The archive folder of the version in `lang_folder`: archive/<year>/<stand>_<version>/<lang>."""
+    """The archive folder of the version in `lang_folder`: archive/<year>/<lang>/<stand>_<version>."""
     version = re.findall(r"Version ([0-9a-f]{8})", pdf_text(lang_folder / "notice.pdf"))[0]
-    return (lang_folder.parent / "archive" / "2025-26" / f"2025-08-01_{version}" / lang_folder.name)
+    return (lang_folder.parent / "archive" / "2025-26" / lang_folder.name / f"2025-08-01_{version}")
 
 
 def test_pdf_a_copies_are_kept_by_school_year_stand_and_version(archived: Path) -> None:

@@ -188,7 +188,7 @@ def test_notice_json(built: Path) -> None:
     folder = built / EXAMPLE / "de"
     data = json.loads((folder / "notice.json").read_text("utf-8"))
     version = version_of(folder / "notice.pdf")
-    assert {k: v for k, v in data.items() if k != "sections"} == {
+    assert {k: v for k, v in data.items() if k not in ("sections", "facts")} == {
         "format": "dsinfo-notice/1",
         "school": {"id": EXAMPLE, "name": "Beispiel-Gymnasium Musterstadt"},
         "language": "de",
@@ -201,6 +201,16 @@ def test_notice_json(built: Path) -> None:
         "url": EXAMPLE_URL,
     }
     assert re.fullmatch(rf"sha256:{version}[0-9a-f]{{56}}", data["content_hash"])
+    facts = data["facts"]  # what `diff` compares between school years, in binding German
+    assert sorted(facts) == ["authority", "consents", "data_collected", "data_imported",
+                             "legal_basis", "platforms", "processors", "purposes", "retention"]
+    assert facts["platforms"] == ["IServ Schulplattform"]
+    assert facts["legal_basis"] == "Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 31 NSchG"
+    assert facts["authority"] == "Der Landesbeauftragte für den Datenschutz Niedersachsen"
+    assert facts["consents"] == ["Fotos auf der Website der Schule", "Klassenfoto",
+                                 "Kontaktliste der Klasse"]
+    assert facts["purposes"][0].endswith("(Gesetz)")
+    assert facts["retention"]["E-Mails (Inhalte und Verbindungsdaten)"].startswith("Bis zur")
     page = (folder / "notice.html").read_text("utf-8")
     ids = re.findall(r'<section id="(\w+)">', page)
     assert [s["id"] for s in data["sections"]] == ["intro", *ids]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,16 +11,12 @@ import pytest
 
 from dsinfo.wizard import school_year_of, slug
 
-from .conftest import ROOT, run_cli
+from .conftest import make_project, run_cli
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for part in ("catalog", "templates", "locales"):
-        (tmp_path / part).symlink_to(ROOT / part)
-    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
-    (tmp_path / "src").symlink_to(ROOT / "src")
-    return tmp_path
+    return make_project(tmp_path)
 
 
 FLAGS = ["new", "--no-input", "--land", "Sachsen", "--name", "Grundschule am Park, Leipzig",

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import i18n, manifest
+from . import archive, i18n, manifest
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
 from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css, without_site_parts
@@ -243,7 +243,8 @@ class Builder:
         draft = dataclasses.replace(base, version=VERSION_MARK)
         pages = {doc: renderer.page(f"{doc}.html", notice, "web", pub=draft,
                                     static="../../" + STATIC + "/") for doc in DOCUMENTS}
-        pub = base.versioned(content_hash(pages.values()))
+        # the address the printed sheet's QR code leads to is content too, though no web page shows it
+        pub = base.versioned(content_hash([*pages.values(), base.notice_url or ""]))
         return {doc: html.replace(VERSION_MARK, pub.version) for doc, html in pages.items()}, pub
 
     def publication(self, notice: Notice, lang: str) -> Publication:
@@ -289,7 +290,9 @@ class Builder:
             write_atomic(safe_path(self.out, STATIC, *parts), source.read_bytes())
 
     def _school_index(self, notice: Notice) -> str:
-        return self.renderer("de").page("school.html", notice, "web", static="../" + STATIC + "/")
+        return self.renderer("de").page("school.html", notice, "web", static="../" + STATIC + "/",
+                                        versions=archive.by_stand(archive.versions(self.out, notice.id),
+                                                                  notice.school.languages))
 
     def _fallback_warnings(self) -> list[str]:
         """One line per language whose pages show German text in place of a translation."""

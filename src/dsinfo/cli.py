@@ -99,7 +99,7 @@ SHARD = _ShardType()
                    "missing or stale translation in one of its languages.")
 @click.option("--pdf-a", "pdf_a", is_flag=True,
               help="Also keep archival copies (PDF/A-3a) of every PDF in "
-                   "ID/archive/YEAR/STAND_VERSION/LANG/.")
+                   "ID/archive/YEAR/LANG/STAND_VERSION/.")
 @click.option("--format", "output_format", type=click.Choice(["all", "html", "pdf"]),
               default="all", show_default=True,
               help="html: web pages only (quick); pdf: PDFs only; all: both.")
@@ -410,6 +410,71 @@ def serve(ctx: click.Context, schools: tuple[str, ...], port: int) -> None:
     from .serve import serve as run_preview
 
     run_preview(_project(ctx), schools, port, echo=click.echo)
+
+
+@cli.command()
+@click.option("--school", "school", required=True, metavar="ID", help="The school.",
+              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@click.option("--from", "old_year", metavar="YEAR", help="The earlier school year, e.g. 2024/25 "
+              "(default: the version before the newer one).")
+@click.option("--to", "new_year", metavar="YEAR", help="The later school year (default: the "
+              "school file as it is now).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder holding the archive (default: output/ in the project).")
+@click.pass_context
+def diff(ctx: click.Context, school: str, old_year: str | None, new_year: str | None,
+         out: Path | None) -> None:
+    """What changed in a school's notice: the facts (data, purposes, processors, retention,
+    legal basis) and the text, section by section.
+
+    Compares with the versions kept in output/ID/archive/; also writes the report as
+    output/ID/changes.html.
+    """
+    from .diff import as_text, choose, compare, write_report
+
+    project = _project(ctx)
+    out = out or project.root / "output"
+    notices, _ = load_schools(project, [school])
+    old, new = choose(Builder(project, out, formats=["html"]), notices[0], old_year, new_year)
+    report = compare(old, new)
+    click.echo(as_text(report), nl=False)
+    click.echo(f"Report: {display_path(write_report(out, school, report))}")
+
+
+@cli.command("next-year")
+@click.option("--school", "school", required=True, metavar="ID", help="The school.",
+              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@click.option("--stand", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The new Stand date (default: today).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder holding the archive (default: output/ in the project).")
+@click.pass_context
+def next_year(ctx: click.Context, school: str, stand: Any, out: Path | None) -> None:
+    """Start the next school year: keep the current documents in the archive, then set the
+    school file's school year and Stand date (comments and layout stay)."""
+    import datetime as dt
+
+    from .archive import keep_current, mentions, next_school_year
+
+    project = _project(ctx)
+    out = out or project.root / "output"
+    load_schools(project, [school])  # a broken school file is reported, not changed
+    path = project.schools / f"{school}.yaml"
+    day = (stand.date() if stand else dt.date.today()).isoformat()
+    try:
+        text, old, new = next_school_year(path.read_text(encoding="utf-8"), day)
+    except ValueError as exc:
+        raise InputError([Problem(path=path, line=1, column=1, message=str(exc))]) from None
+    kept = keep_current(out, school)
+    write_atomic(path, text)
+    click.echo(f"{display_path(path)}: school year {old} -> {new}, Stand {day}.")
+    if kept:
+        click.echo(f"The documents of {old} are kept in {display_path(kept[0].parent.parent)}/.")
+    for line, column in mentions(text, old):
+        click.echo(f"{display_path(path)}:{line}:{column}: still mentions {old}; "
+                   f"change it if it should say {new}.")
+    click.echo(f"Next: edit what changed, then `python build.py diff --school {school}` and "
+               f"`python build.py --school {school}`.")
 
 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:

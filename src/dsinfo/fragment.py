@@ -223,6 +223,7 @@ def notice_json(main: ET.Element, notice: Notice, pub: Publication, lang: str) -
         "version": pub.version,
         "content_hash": f"sha256:{pub.content_hash}",
         "url": pub.notice_url,
+        "facts": notice.facts(),
         "sections": sections(main),
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
