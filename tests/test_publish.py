@@ -100,7 +100,7 @@ def test_qr_code_on_the_printed_sheet_leads_to_the_notice(built: Path, tmp_path:
 def test_logo_on_notice_and_consent_sheet(built: Path) -> None:
     for name in ("notice.html", "consent.html"):
         html = (built / EXAMPLE / "de" / name).read_text("utf-8")
-        assert re.search(r'<img class="logo" src="data:image/png;base64,[A-Za-z0-9+/=]+" '
+        assert re.search(r'<img class="logo" data-site src="data:image/png;base64,[A-Za-z0-9+/=]+" '
                          r'alt="Logo des Beispiel-Gymnasiums Musterstadt">', html), name
 
 
@@ -148,6 +148,21 @@ def test_fragment_is_body_content_with_scoped_styles(built: Path, school: str) -
     assert "font-family" not in styles[0]  # the website's own font is used
     page = (built / school / "de" / "notice.html").read_text("utf-8")
     assert re.findall(r'<section id="(\w+)">', fragment) == re.findall(r'<section id="(\w+)">', page)
+
+
+def test_fragment_leaves_out_our_own_site(built: Path) -> None:
+    """The logo and the link to our German page belong to our site, not to a CMS page."""
+    page = (built / EXAMPLE / "en" / "notice.html").read_text("utf-8")
+    fragment = (built / EXAMPLE / "en" / "notice.fragment.html").read_text("utf-8")
+    assert page.count("data-site") == 2  # the logo, the link to the German page
+    assert '<img class="logo"' in page
+    assert '<img class="logo"' not in fragment
+    assert 'hreflang="de" data-site>' in page
+    assert 'hreflang="de"' not in fragment
+    binding = re.search(r'<p class="binding" role="note">(.*?)</p>', fragment, re.S)
+    assert binding is not None
+    assert binding[1].strip() == ("This is a translation. Only the German version is legally "
+                                  "binding.")
 
 
 def unscoped(css: str) -> list[str]:

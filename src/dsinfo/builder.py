@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from hashlib import sha256
@@ -16,7 +17,7 @@ from markupsafe import Markup
 from . import archive, i18n, manifest
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
-from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css, without_site_parts
+from .fragment import SCOPE, main_content, notice_json, scope_css
 from .load import read_yaml
 from .publish import Publication, check_logo, content_hash, publication
 from .render import Renderer
@@ -141,14 +142,19 @@ FORMATS = ("html", "pdf")
 VERSION_MARK = "@@version@@"  # stands for the version while the hash over the pages is taken
 
 
+PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+
 class Builder:
     """Renders and writes; renderers and the PDF maker are created once and reused."""
 
     def __init__(self, project: Project, out: Path, *, pdf: bool = True,
-                 formats: Iterable[str] | None = None, pdf_a: bool = False) -> None:
+                 formats: Iterable[str] | None = None, pdf_a: bool = False,
+                 reload: bool = False) -> None:
         self.project = project
         self.out = out
-        self._renderer = Renderer(project.templates, project.locales)
+        # reload: templates edited while the builder lives are picked up (the preview server)
+        self._renderer = Renderer(project.templates, project.locales, reload=reload)
         self.formats = frozenset(formats if formats is not None else FORMATS if pdf else ("html",))
         self._pdf_a = pdf_a
         self._pdf_maker: object | None = None
@@ -196,8 +202,10 @@ class Builder:
         return result
 
     def write_language(self, notice: Notice, rendered: Rendered, result: SchoolResult) -> None:
+        folder = safe_path(self.out, notice.id, rendered.lang)  # resolved once, not per file
         for name, data in rendered.files.items():
-            path = safe_path(self.out, notice.id, rendered.lang, *name.split("/"))
+            # our own file names (notice.pdf ...): nothing in them can lead out of the folder
+            path = folder / name if PLAIN_NAME.fullmatch(name) else safe_path(folder, name)
             result.changed += write_atomic(path, data)
             result.files.append(path)
 
@@ -269,9 +277,9 @@ class Builder:
         """notice.fragment.html to paste into a CMS, notice.json for other systems: both cut
         from the web page's <main>, without what belongs to our own site (the logo, the link
         to our German page)."""
-        main = without_site_parts(main_element(web_page))
+        main = main_content(web_page)
         fragment = renderer.page("fragment.html", notice, "fragment", pub=pub,
-                                 content=Markup(inner_html(main)), css=Markup(self.fragment_css()),
+                                 content=Markup(main), css=Markup(self.fragment_css()),
                                  scope=SCOPE)
         return {"notice.fragment.html": fragment,
                 "notice.json": notice_json(main, notice, pub, lang)}

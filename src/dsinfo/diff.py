@@ -18,7 +18,7 @@ from . import archive
 from .builder import Builder
 from .compose import Notice
 from .errors import DsinfoError
-from .fragment import main_element, sections, without_site_parts
+from .fragment import main_content, sections
 
 FACTS = {
     "platforms": "Platforms",
@@ -63,7 +63,7 @@ def current(builder: Builder, notice: Notice) -> Side:
     return Side(label=f"{notice.school.school_year} (now: Stand {notice.school.stand.isoformat()}, "
                       f"version {pub.version})", school_year=notice.school.school_year,
                 version=pub.version, facts=notice.facts(),
-                sections=sections(without_site_parts(main_element(page))))
+                sections=sections(main_content(page)))
 
 
 def archived(version: archive.Version) -> Side:

@@ -9,6 +9,7 @@ German text, and the build warns about it (`Catalogs.fallbacks`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
 import io
 import re
@@ -39,6 +40,7 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
 
+@functools.cache
 def language_name(lang: str) -> str:
     """The language's own name for itself, e.g. 'Türkçe' for tr."""
     name = Locale.parse(lang).get_display_name(lang) or lang
@@ -49,11 +51,13 @@ def language_name(lang: str) -> str:
 DATE_LOCALES = {"en": "en_GB"}
 
 
+@functools.lru_cache(maxsize=4096)
 def date(value: dt.date, lang: str) -> str:
     """A date in the language's usual short form, e.g. 01.03.2023 in German."""
     return format_date(value, "medium", locale=DATE_LOCALES.get(lang, lang))
 
 
+@functools.lru_cache(maxsize=4096)
 def school_year(value: str, lang: str) -> str:
     """A school year '2025/26' as the language writes a span of years, e.g. 2025–2026."""
     start = int(value[:4])

@@ -2,17 +2,20 @@
 
 1. Plan: for each school, compare the manifest in its output folder with the files it was made
    from. Unchanged schools cost a few file hashes: no YAML parsing, no WeasyPrint import.
-2. Check: the changed schools are validated and checked here, all of them, before anything is
-   written (bad input writes nothing).
-3. Render: one task per school and language, largest first, in worker processes that keep
-   their fonts, stylesheet and templates loaded; the main process writes each result
-   atomically as it arrives, then the school's manifest and index page, then the site index.
+2. Load: the changed schools are validated and composed here, all of them, before anything
+   is written (bad input writes nothing). With --strict they are checked here too.
+3. Render: one task per school and language, largest first, in worker processes (forked with
+   the composed schools) that keep their fonts, stylesheet and templates loaded. Each task
+   renders and writes its files atomically; the German task also runs the Art. 13 check on
+   the page it has just rendered. When all languages of a school are written, a worker writes
+   its manifest and index page; last, this process writes the site index.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import dataclasses
 import gc
 import hashlib
 import json
@@ -60,6 +63,7 @@ class Written:
     files: dict[str, int]  # name in the language folder -> size
     warnings: list[str]
     changed: int  # files whose content changed
+    findings: list[Finding] | None = None  # the check, run by the German task
 
 
 @dataclass
@@ -87,22 +91,22 @@ def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iter
     paths = [p for p in project.school_files(ids) if shard is None or p.stem in shard]
     shared = manifest.shared_inputs(project.root, project.templates, project.templates / "schools")
     changed = [p for p in paths if not _unchanged(project, out, p, shared, formats, summary)]
-    # --strict holds every school to the check, built now or before; else only what changes
+    # --strict holds every school to the check, built now or before, before anything is
+    # written; else only what changes is checked, by the workers, on the pages they render
     checked, catalog = _load(project, paths if strict else changed)
-    german = Builder(project, out).renderer("de")
-    findings = {n.id: check_notice(n, catalog, german) for n in checked if catalog is not None}
     if strict:
+        german = Builder(project, out).renderer("de")
+        findings = {n.id: check_notice(n, catalog, german) for n in checked if catalog is not None}
         problems = [f.as_problem() for n in checked for f in findings[n.id]]
         problems += strict_problems(checked) if strict_problems and checked else []
         if problems:
             raise InputError(problems)
+        summary.findings = {n.id: findings[n.id] for n in checked if n.path in changed}
     notices = [n for n in checked if n.path in changed]
-    summary.findings = {n.id: findings[n.id] for n in notices}
-    tasks = _tasks(notices, out)
-    builder = Builder(project, out, formats=formats, pdf_a=pdf_a)
+    run = _Run(project=project, out=out, formats=formats, pdf_a=pdf_a, jobs=jobs, shared=shared,
+               catalog=catalog)
     with claimed(out):
-        _render_and_write(project, out, builder, notices, tasks, shared, formats, pdf_a, jobs,
-                          progress, summary)
+        _render_and_write(run, notices, _tasks(notices, out, check=not strict), progress, summary)
     summary.seconds = time.perf_counter() - started
     if stats := os.environ.get("DSINFO_STATS"):  # benchmarks/county.py
         Path(stats).write_text(json.dumps({"seconds": summary.seconds, "built": len(summary.built),
@@ -110,32 +114,55 @@ def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iter
     return summary
 
 
-def _render_and_write(project: Project, out: Path, builder: Builder, notices: list[Notice],
-                      tasks: list[tuple[Path, str]], shared: str, formats: list[str], pdf_a: bool,
-                      jobs: int | None, progress: Callable[[str, int, int], None] | None,
+@dataclass(frozen=True)
+class _Run:
+    """What every part of one build needs to know."""
+
+    project: Project
+    out: Path
+    formats: list[str]
+    pdf_a: bool
+    jobs: int | None
+    shared: str  # the hash of the templates, stylesheets and fonts all schools share
+    catalog: Catalog | None  # loaded when a school is built
+
+
+def _render_and_write(run: _Run, notices: list[Notice], tasks: list[Task],
+                      progress: Callable[[str, int, int], None] | None,
                       summary: Summary) -> None:
+    out = run.out
+    builder = Builder(run.project, out, formats=run.formats, pdf_a=run.pdf_a)
     if tasks:
         builder.write_static()
     done: dict[str, list[Written]] = {n.id: [] for n in notices}
     by_id = {n.id: n for n in notices}
-    for count, (sid, outcome, rss) in enumerate(_run(project, out, formats, pdf_a, tasks, jobs),
-                                                 start=1):
-        summary.peak_worker_mib = max(summary.peak_worker_mib, rss)
-        notice = by_id[sid]
-        result = summary.results.setdefault(sid, SchoolResult(notice=notice))
-        if isinstance(outcome, str):
-            summary.failed.append(sid)
-            result.warnings.append(outcome)
-        else:
-            done[sid].append(outcome)
-            result.warnings.extend(outcome.warnings)
-            result.changed += outcome.changed
-            result.files.extend(out / sid / outcome.lang / name for name in outcome.files)
-            summary.built.append(f"{sid}/{outcome.lang}")
-        if len(done[sid]) + summary.failed.count(sid) == len(notice.school.languages):
-            _finish_school(builder, project, notice, done[sid], shared, formats, summary)
-        if progress:
-            progress(sid, count, len(tasks))
+    finishing: list[Callable[[], tuple[str, int, list[str]]]] = []
+    with _Workers(run, notices, len(tasks)) as workers:
+        for count, (sid, outcome, rss) in enumerate(workers.map(_render, tasks), start=1):
+            summary.peak_worker_mib = max(summary.peak_worker_mib, rss)
+            notice = by_id[sid]
+            result = summary.results.setdefault(sid, SchoolResult(notice=notice))
+            if isinstance(outcome, str):
+                summary.failed.append(sid)
+                result.warnings.append(outcome)
+            else:
+                done[sid].append(outcome)
+                result.warnings.extend(outcome.warnings)
+                result.changed += outcome.changed
+                result.files.extend(out / sid / outcome.lang / name for name in outcome.files)
+                summary.built.append(f"{sid}/{outcome.lang}")
+                if outcome.findings is not None:
+                    summary.findings[sid] = outcome.findings
+            if len(done[sid]) + summary.failed.count(sid) == len(notice.school.languages) \
+                    and sid not in summary.failed:  # no manifest: built again next time
+                finishing.append(workers.submit(_finish, notice.path, done[sid], run.shared,
+                                                run.formats, counts(summary.findings.get(sid, []))))
+            if progress:
+                progress(sid, count, len(tasks))
+        for finished in finishing:
+            sid, changed, files = finished()
+            summary.results[sid].changed += changed
+            summary.results[sid].files.extend(Path(f) for f in files)
     if tasks or not (out / "index.html").is_file():
         builder.write_site_index(notices)
 
@@ -182,9 +209,13 @@ def _load(project: Project, paths: list[Path]) -> tuple[list[Notice], Catalog | 
     return notices, catalog
 
 
-def _tasks(notices: list[Notice], out: Path) -> list[tuple[Path, str]]:
-    """(school file, language) pairs, the largest first so that no worker waits at the end:
-    a language's size is what its files took last time, or an estimate for a new school."""
+Task = tuple[Path, str, bool]  # school file, language, whether to run the check
+
+
+def _tasks(notices: list[Notice], out: Path, *, check: bool) -> list[Task]:
+    """(school file, language, check) for every language, the largest first so that no worker
+    waits at the end: a language's size is what its files took last time, or an estimate for a
+    new school. The German task runs the check when `check`."""
     weighted = []
     for notice in notices:
         for lang in notice.school.languages:
@@ -194,12 +225,13 @@ def _tasks(notices: list[Notice], out: Path) -> list[tuple[Path, str]]:
                 len(v.modules) for v in notice.platforms)
             weighted.append((guess, notice.path, lang))
     weighted.sort(key=lambda item: (-item[0], str(item[1]), item[2]))
-    return [(path, lang) for _, path, lang in weighted]
+    return [(path, lang, check and lang == i18n.SOURCE) for _, path, lang in weighted]
 
 
 # ---------------------------------------------------------------------------- workers
 
 _worker: dict[str, Any] = {}
+_inherited: dict[Any, Any] = {}  # what a forked worker starts with: catalog, composed schools
 
 
 def _start_worker(root: str, out: str, formats: list[str], pdf_a: bool, forked: bool) -> None:
@@ -207,9 +239,55 @@ def _start_worker(root: str, out: str, formats: list[str], pdf_a: bool, forked: 
         release_claims()  # the lock belongs to the build, not to its workers
         _die_with_parent()
     project = Project(Path(root))
-    _worker.update(project=project, catalog=load_catalog(project.catalog), notices={},
+    _worker.update(project=project,
+                   catalog=_inherited.pop("catalog", None) or load_catalog(project.catalog),
+                   notices=dict(_inherited),
                    builder=Builder(project, Path(out), formats=formats, pdf_a=pdf_a))
     gc.freeze()  # what a worker loads once stays: the collector need not walk it on every pass
+
+
+class _Workers:
+    """The worker processes of one build: a pool of forked, warm workers, or this process
+    alone for one job. `map` yields results as they finish; `submit` queues one more call and
+    returns a function that waits for its result."""
+
+    def __init__(self, run: _Run, notices: list[Notice], tasks: int) -> None:
+        self.jobs = max(1, min(run.jobs or os.cpu_count() or 1, tasks))
+        self.method = "fork" if sys.platform == "linux" else "spawn"
+        self.args = (str(run.project.root), str(run.out), run.formats, run.pdf_a,
+                     self.jobs > 1 and self.method == "fork")
+        self.notices, self.catalog = notices, run.catalog
+        self.pool: Any = None
+
+    def __enter__(self) -> _Workers:
+        _inherited.update((n.path, n) for n in self.notices)
+        if self.catalog is not None:
+            _inherited["catalog"] = self.catalog
+        if self.jobs == 1:
+            _start_worker(*self.args)
+        else:
+            context = multiprocessing.get_context(self.method)
+            self.pool = context.Pool(self.jobs, initializer=_start_worker, initargs=self.args)
+            self.pool.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _inherited.clear()
+        if self.pool is not None:
+            self.pool.__exit__(*exc)
+
+    def map(self, func: Callable[[Any], Any], items: list[Any]) -> Iterator[Any]:
+        if self.pool is None:
+            return map(func, items)
+        # a few tasks per message: fewer round trips, still enough chunks to even out the end
+        chunk = max(1, min(8, len(items) // (self.jobs * 12)))
+        return self.pool.imap_unordered(func, items, chunk)  # type: ignore[no-any-return]
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+        if self.pool is None:
+            value = func(*args)
+            return lambda: value
+        return self.pool.apply_async(func, args).get  # type: ignore[no-any-return]
 
 
 def _die_with_parent() -> None:
@@ -221,37 +299,30 @@ def _die_with_parent() -> None:
         pass  # elsewhere orphaned workers end when they next find the task queue closed
 
 
-def _render(task: tuple[Path, str]) -> tuple[str, Written | str, float]:
+def _notice(path: Path) -> Notice:
+    notices: dict[Path, Notice] = _worker["notices"]
+    if path not in notices:  # a worker that was not forked from the build (spawn)
+        notices[path] = compose(read_yaml(path), _worker["catalog"])
+    return notices[path]
+
+
+def _render(task: Task) -> tuple[str, Written | str, float]:
     """One language of one school, rendered and written by a worker; a failure comes back as
     text. The third item is the worker's peak memory so far (MiB)."""
-    path, lang = task
+    path, lang, check = task
     try:
-        notices: dict[Path, Notice] = _worker["notices"]
-        if path not in notices:
-            notices[path] = compose(read_yaml(path), _worker["catalog"])
-        outcome: Written | str = _write(_worker["builder"], notices[path],
-                                        _worker["builder"].render_language(notices[path], lang))
+        notice, builder = _notice(path), _worker["builder"]
+        rendered = builder.render_language(notice, lang)
+        outcome: Written | str = _write(builder, notice, rendered)
+        if check and isinstance(outcome, Written):
+            outcome = dataclasses.replace(outcome, findings=check_notice(
+                notice, _worker["catalog"], builder.renderer(lang),
+                page=str(rendered.files["notice.html"])))
     except (BuildError, InputError) as exc:
         outcome = f"{lang}: {exc}"
     except Exception as exc:
         outcome = f"{lang}: internal error: {exc!r}\n{traceback.format_exc()}"
     return path.stem, outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _run(project: Project, out: Path, formats: list[str], pdf_a: bool,
-         tasks: list[tuple[Path, str]],
-         jobs: int | None) -> Iterator[tuple[str, Written | str, float]]:
-    """The rendered tasks as they finish: in this process for one job, else in a pool."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    if jobs == 1:
-        _start_worker(str(project.root), str(out), formats, pdf_a, False)
-        yield from map(_render, tasks)
-        return
-    method = "fork" if sys.platform == "linux" else "spawn"
-    args = (str(project.root), str(out), formats, pdf_a, method == "fork")
-    context = multiprocessing.get_context(method)
-    with context.Pool(jobs, initializer=_start_worker, initargs=args) as pool:
-        yield from pool.imap_unordered(_render, tasks)
 
 
 # ---------------------------------------------------------------------------- writing
@@ -270,22 +341,24 @@ def _write(builder: Builder, notice: Notice, rendered: Rendered) -> Written:
                    warnings=rendered.warnings, changed=result.changed)
 
 
-def _finish_school(builder: Builder, project: Project, notice: Notice, written: list[Written],
-                   shared: str, formats: list[str], summary: Summary) -> None:
-    """Manifest and index page of a school whose languages are all written."""
-    result = summary.results[notice.id]
-    if notice.id in summary.failed:
-        return  # no manifest: the school is built again next time
+def _finish(path: Path, written: list[Written], shared: str, formats: list[str],
+            findings: dict[str, int]) -> tuple[str, int, list[str]]:
+    """Manifest and index page of a school whose languages are all written (in a worker);
+    returns the school's id, how many files changed and the files written."""
+    notice, builder = _notice(path), _worker["builder"]
+    project = builder.project
     entry = manifest.SchoolEntry(shared=shared, inputs=_inputs(project, notice))
     for part in written:
         entry.languages[part.lang] = manifest.LanguageEntry(
             catalog=_catalog_hash(project, part.lang), formats=formats, version=part.version,
             school_year=notice.school.school_year, stand=notice.school.stand.isoformat(),
             files=part.files)
-    entry.findings = counts(summary.findings.get(notice.id, []))
+    entry.findings = findings
     entry.listing = Listing.of(notice).to_data()
     write_atomic(safe_path(builder.out, notice.id, manifest.NAME), entry.to_json())
+    result = SchoolResult(notice=notice)
     builder.write_school_index(notice, result)
+    return notice.id, result.changed, [str(f) for f in result.files]
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

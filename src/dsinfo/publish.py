@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-import segno
-
 from .compose import Notice
 from .errors import BuildError, Problem, display_path
 from .load import Document
@@ -69,6 +67,8 @@ def _local(texts: Mapping[Any, str], lang: str) -> str:
 
 def qr_code(url: str) -> str:
     """A QR code for `url` as an SVG data: URI (vector: sharp in print at any size)."""
+    import segno  # only printed sheets carry a QR code: an HTML build does without
+
     return str(segno.make(url, error="m", micro=False).svg_data_uri(border=0, omitsize=True))
 
 
