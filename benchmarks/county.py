@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: a synthetic county built the way a Schulträger would, against bare WeasyPrint.
 
-    python benchmarks/county.py [SCHOOLS] [LANGUAGES] [--json FILE] [--skip-serial]
+    python benchmarks/county.py [SCHOOLS] [LANGUAGES] [--repeat N] [--json FILE] [--skip-serial]
 
 Makes SCHOOLS schools (copies of the two example schools under new names) in the first
 LANGUAGES of de, en, tr, ar, uk, ru, in a temporary copy of the project, and times, each as a
@@ -14,7 +14,9 @@ whole process like a user's command:
 - a build with nothing to do, a build after one school changed, an HTML-only build;
 - peak memory (RSS) of a worker.
 
-Prints a table and, with --json, writes the figures as JSON.
+Every timing but the 1-job build runs --repeat times (default 3); the table shows median, min
+and max, because a shared machine's timings vary by a third. With --json it writes the figures
+and every run as JSON.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,9 +57,10 @@ def make_county(project: Path, schools: int, languages: int) -> None:
         (project / "schools" / f"schule-{n + 1:04d}.yaml").write_text(text, encoding="utf-8")
 
 
-def changed_one(project: Path) -> float:
+def changed_one(project: Path, run: int) -> float:
     school = project / "schools" / "schule-0001.yaml"
-    school.write_text(school.read_text(encoding="utf-8").replace("Nr. 1", "Nr. 1 (neu)"),
+    text = school.read_text(encoding="utf-8")
+    school.write_text(re.sub(r"Nr\. 1\b( \(Fassung \d+\))?", f"Nr. 1 (Fassung {run + 2})", text, count=1),
                       encoding="utf-8")
     return build(project, "--out", "output")
 
@@ -103,10 +107,17 @@ def floor(pages: Path, jobs: int) -> None:
             pass
 
 
+def spread(runs: list[float]) -> dict[str, object]:
+    return {"median": round(statistics.median(runs), 2), "min": round(min(runs), 2),
+            "max": round(max(runs), 2), "runs": [round(r, 2) for r in runs]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("schools", type=int, nargs="?", default=40)
     parser.add_argument("languages", type=int, nargs="?", default=2)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each timing; the table shows median (min-max)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--skip-serial", action="store_true", help="leave out the 1-job build")
     parser.add_argument("--noop-schools", type=int, default=200,
@@ -118,40 +129,50 @@ def main() -> None:
     cores = os.cpu_count() or 1
     if args.floor_pages:
         return floor(Path(args.floor_pages), cores)
-    figures: dict[str, float | int | str] = {"schools": args.schools, "languages": args.languages,
-                                             "cores": cores}
+    repeat = range(max(1, args.repeat))
+    counts: dict[str, int] = {"schools": args.schools, "languages": args.languages, "cores": cores,
+                              "runs": len(repeat)}
+    times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         project, pages, stats = Path(tmp) / "county", Path(tmp) / "pages", Path(tmp) / "stats.json"
         project.mkdir()
         make_county(project, args.schools, args.languages)
-        if not args.skip_serial:
-            figures["full build, 1 job (s)"] = build(project, "--jobs", "1", "--out", "serial")
-        figures["full build, all cores (s)"] = build(
-            project, "--out", "output", env={"DSINFO_PRINT_HTML": str(pages), "DSINFO_STATS": str(stats)})
-        pdfs = len(list((project / "output").rglob("*.pdf")))
-        figures["PDFs"] = pdfs
-        figures["PDFs per second"] = round(pdfs / float(figures["full build, all cores (s)"]), 1)
-        figures["floor: WeasyPrint alone, all cores (s)"] = timed(
-            [sys.executable, __file__, "--floor-pages", str(pages)], ROOT)
-        figures["build / floor"] = round(float(figures["full build, all cores (s)"])
-                                         / float(figures["floor: WeasyPrint alone, all cores (s)"]), 2)
-        figures["peak memory per worker (MiB)"] = json.loads(stats.read_text())["peak_worker_mib"]
-        figures["one school changed (s)"] = changed_one(project)
+        if not args.skip_serial:  # one run: it takes minutes and only shows what the pool gains
+            times["full build, 1 job (s)"] = [build(project, "--jobs", "1", "--out", "serial")]
+        full, floors, ratios, memory = [], [], [], []
+        for run in repeat:  # build and floor in turns, so that both see the same machine
+            full.append(build(project, "--out", f"output{run}",
+                              env={"DSINFO_PRINT_HTML": str(pages), "DSINFO_STATS": str(stats)}))
+            floors.append(timed([sys.executable, __file__, "--floor-pages", str(pages)], ROOT))
+            ratios.append(full[-1] / floors[-1])
+            memory.append(json.loads(stats.read_text())["peak_worker_mib"])
+        counts["PDFs"] = len(list((project / "output0").rglob("*.pdf")))
+        times["full build, all cores (s)"] = full
+        times["PDFs per second"] = [counts["PDFs"] / t for t in full]
+        times["floor: WeasyPrint alone, all cores (s)"] = floors
+        times["build / floor"] = ratios
+        times["peak memory per worker (MiB)"] = memory
+        (project / "output0").rename(project / "output")
+        times["one school changed (s)"] = [changed_one(project, run) for run in repeat]
         big = Path(tmp) / "big"
         big.mkdir()
         make_county(big, args.noop_schools, 2)
         build(big, "--out", "output")
-        figures[f"no-op rebuild, {args.noop_schools} schools x 2 languages (s)"] = build(
-            big, "--out", "output")
+        times[f"no-op rebuild, {args.noop_schools} schools x 2 languages (s)"] = [
+            build(big, "--out", "output") for _ in repeat]
         html = Path(tmp) / "html"
         html.mkdir()
         make_county(html, args.html_schools, 6)
-        figures[f"HTML-only build, {args.html_schools} schools x 6 languages (s)"] = build(
-            html, "--format", "html", "--out", "output")
+        times[f"HTML-only build, {args.html_schools} schools x 6 languages (s)"] = [
+            build(html, "--format", "html", "--out", f"output{run}") for run in repeat]
+    figures = {**counts, **{key: spread(runs) for key, runs in times.items()}}
     width = max(len(k) for k in figures)
+    print(f"{'':<{width}}  {'median':>8}  {'min':>8}  {'max':>8}")
     for key, value in figures.items():
-        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
-        print(f"{key:<{width}}  {shown:>8}")
+        if isinstance(value, dict):
+            print(f"{key:<{width}}  {value['median']:>8.2f}  {value['min']:>8.2f}  {value['max']:>8.2f}")
+        else:
+            print(f"{key:<{width}}  {value:>8}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     print(f"(benchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MiB)")
