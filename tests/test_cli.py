@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -57,14 +58,16 @@ def test_build_writes_contract_paths(project: Path) -> None:
         "  gs-park: de: 9 files",
         result.stdout.splitlines()[-1],
     ]
-    assert result.stdout.splitlines()[-1].startswith("Built 1 school, 9 files (9 changed) in output/ in ")
+    assert re.fullmatch(r"Built 1 school \(1 language, 9 files, 9 changed\); 0 languages unchanged, "
+                        r"0 failed; output/ in \d+\.\d s\.", result.stdout.splitlines()[-1])
     for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf", "withdrawal.html",
                  "withdrawal.pdf", "notice.fragment.html", "notice.json"):
         assert (project / "output" / "gs-park" / "de" / name).is_file()
     assert (project / "output" / "gs-park" / "index.html").is_file()
     assert (project / "output" / "index.html").is_file()
     again = run(project, "build")
-    assert "(0 changed)" in again.stdout
+    assert re.fullmatch(r"Nothing to build; 1 language unchanged, 0 failed; output/ in \d+\.\d s\.\n",
+                        again.stdout)
 
 
 def test_misspelled_key_gives_one_line(project: Path) -> None:
@@ -103,7 +106,8 @@ def test_errors_of_all_schools_together_and_old_output_kept(project: Path) -> No
     (["--school", "nope"], "Invalid value for '--school': no school file schools/nope.yaml (known: gs-park)"),
     (["--school", "../etc"], "Invalid value for '--school': '../etc' is not a school id (lowercase "
                              "letters, digits, '-')"),
-    (["--frobnicate"], "No such option '--frobnicate'. Did you mean '--strict'?"),
+    (["--frobnicate"], "No such option '--frobnicate'. (Did you mean one of: '--force', "
+                       "'--format', '--strict'?)"),
     (["check", "--out", "x"], "No such option '--out'."),
 ])
 def test_usage_errors_exit_2(project: Path, args: list[str], message: str) -> None:

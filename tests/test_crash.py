@@ -64,11 +64,14 @@ def test_killed_build_leaves_old_or_new_files(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     build_version(project, OLD)
     old = snapshot(project / "output")
+    shutil.copytree(project / "output", project / "new")
     started = time.monotonic()
-    build_version(project, NEW, out="new")
+    build_version(project, NEW, out="new")  # the old version goes to the archive
     duration = time.monotonic() - started
-    new = snapshot(project / "new")
+    archived = {n: data for n, data in snapshot(project / "new").items() if "/archive/" in n}
+    new = {n: data for n, data in snapshot(project / "new").items() if "/archive/" not in n}
     assert sorted(old) == sorted(new)
+    assert archived
     # every page of the schools tells which version it is (shared fonts are the same in both)
     assert [n for n in old if old[n] == new[n] and not n.startswith("_static/")] == []
 
@@ -84,13 +87,18 @@ def test_killed_build_leaves_old_or_new_files(tmp_path: Path) -> None:
         time.sleep(rng.uniform(0, duration))  # ... and kill the build to NEW somewhere in it
         process.kill()
         process.wait()
-        now = {}
+        now, kept = {}, {}
         for path in sorted((project / "output").rglob("*")):
+            name = str(path.relative_to(project / "output"))
             if path.is_file() and TEMPORARY.fullmatch(path.name):
                 left_behind += 1
             elif path.is_file():
-                now[str(path.relative_to(project / "output"))] = path.read_bytes()
+                # the old version, kept in the archive as the new one replaces it: only added
+                (kept if "/archive/" in name else now)[name] = path.read_bytes()
         assert sorted(now) == sorted(old)
+        for name, data in kept.items():
+            assert name in archived, name
+            check_readable(name, data, tmp_path)
         for name, data in now.items():
             assert data in (old[name], new[name]), name
             check_readable(name, data, tmp_path)
@@ -102,7 +110,7 @@ def test_killed_build_leaves_old_or_new_files(tmp_path: Path) -> None:
             assert now == new
 
     build_version(project, NEW)  # a complete build after the killed ones
-    assert snapshot(project / "output") == new
+    assert snapshot(project / "output") == new | archived
     print(f"build {duration:.1f} s; {ROUNDS} rounds; {left_behind} temporary files left by "
           "killed builds, removed by the next")
 

@@ -182,7 +182,7 @@ def test_translation_says_german_is_binding(built: Path, lang: str) -> None:
         assert all(sentence.strip(". ") in text for sentence in note.split(". ")), note
         html = (built / "loewentor-bleicherode" / lang / f"{doc}.html").read_text(encoding="utf-8")
         assert f'<p class="binding" role="note">{note}' in html
-        assert f'<a href="../de/{doc}.html" hreflang="de">' in html
+        assert f'<a href="../de/{doc}.html" hreflang="de" data-site>' in html
     german = (built / "loewentor-bleicherode" / "de" / "notice.html").read_text(encoding="utf-8")
     assert 'class="binding"' not in german
 

@@ -128,3 +128,33 @@ def test_only_plain_files_are_read(tmp_path: Path, make: Callable[[Path], None])
 ])
 def test_unclosed_quote_is_found_where_it_opens(tmp_path: Path, text: str, expected: str) -> None:
     assert error(tmp_path, text) == expected
+
+
+def _all_yaml() -> list[Path]:
+    from .conftest import ROOT
+
+    return sorted([*(ROOT / "tests" / "bad_inputs").glob("*.yaml"), *(ROOT / "schools").glob("*.yaml"),
+                   *(ROOT / "catalog").rglob("*.yaml"), *(ROOT / "tests" / "fixtures").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", _all_yaml(), ids=lambda p: p.name)
+def test_fast_parser_agrees_with_the_careful_one(path: Path) -> None:
+    """libyaml's fast path gives exactly what the careful path gives, or steps aside."""
+    from dsinfo import load as loader
+
+    raw = path.read_bytes()
+    try:
+        text = loader._decode(path, raw)
+    except InputError:
+        return
+    fast = loader._parse_fast(path, text)
+    if fast is None:
+        return
+    careful_loader = loader._FastLoader
+    try:
+        loader._FastLoader = None
+        careful = loader.parse_yaml(path, raw)
+    finally:
+        loader._FastLoader = careful_loader
+    assert (fast.data, fast.key_marks, fast.value_marks) == (
+        careful.data, careful.key_marks, careful.value_marks)

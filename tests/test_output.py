@@ -19,7 +19,7 @@ def test_output_paths(built: Path) -> None:
              "fonts/NotoSansArabic-Bold.woff2", "fonts/NotoSansArabic-Regular.woff2", "fonts/OFL.txt"]
     docs = ["consent.html", "consent.pdf", "notice.fragment.html", "notice.html", "notice.json",
             "notice.pdf", "withdrawal.html", "withdrawal.pdf"]
-    per_school = ["index.html"] + [f"{lang}/{doc}" for lang in LANGUAGES for doc in docs] + [
+    per_school = ["index.html", "manifest.json"] + [f"{lang}/{doc}" for lang in LANGUAGES for doc in docs] + [
         f"{lang}/consent-bilingual.pdf" for lang in LANGUAGES if lang != "de"]
     assert files == sorted([f"_static/{name}" for name in fonts]
                            + [f"{school}/{name}" for school in SCHOOLS for name in per_school]

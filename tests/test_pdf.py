@@ -252,11 +252,15 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "beispiel-gymnasium-musterstadt" / "de"
 
 
-def test_pdf_a_copies_are_named_by_stand_and_version(archived: Path) -> None:
-    version = re.findall(r"Version ([0-9a-f]{8})", pdf_text(archived / "notice.pdf"))[0]
-    assert sorted(p.name for p in (archived / "archive").iterdir()) == [
-        f"consent-2025-08-01-{version}.pdf", f"notice-2025-08-01-{version}.pdf",
-        f"withdrawal-2025-08-01-{version}.pdf"]
+def archive_of(lang_folder: Path) -> Path:
+    """The archive folder of the version in `lang_folder`: archive/<year>/<lang>/<stand>_<version>."""
+    version = re.findall(r"Version ([0-9a-f]{8})", pdf_text(lang_folder / "notice.pdf"))[0]
+    return (lang_folder.parent / "archive" / "2025-26" / lang_folder.name / f"2025-08-01_{version}")
+
+
+def test_pdf_a_copies_are_kept_by_school_year_stand_and_version(archived: Path) -> None:
+    assert sorted(p.name for p in archive_of(archived).iterdir()) == [
+        "consent.pdf", "notice.json", "notice.pdf", "withdrawal.pdf"]
 
 
 @pytest.mark.parametrize("doc", ["notice", "consent"])
@@ -264,7 +268,7 @@ def test_pdf_a_as_far_as_pypdf_can_tell(archived: Path, doc: str) -> None:
     """PDF/A-3a: identification, sRGB output intent, file ID, tags, language, embedded fonts,
     no image interpolation, printable annotations, Info and XMP in agreement, no encryption or
     JavaScript. (No validator such as veraPDF runs here.)"""
-    path = next((archived / "archive").glob(f"{doc}-*.pdf"))
+    path = archive_of(archived) / f"{doc}.pdf"
     reader = PdfReader(path)
     root = reader.trailer["/Root"]
     meta = xmp(reader)
@@ -296,6 +300,6 @@ def test_pdf_a_as_far_as_pypdf_can_tell(archived: Path, doc: str) -> None:
 def test_pdf_a_is_reproducible(archived: Path, tmp_path: Path) -> None:
     result = run_cli("--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
-    again = tmp_path / "beispiel-gymnasium-musterstadt" / "de" / "archive"
-    for path in (archived / "archive").iterdir():
+    again = archive_of(tmp_path / "beispiel-gymnasium-musterstadt" / "de")
+    for path in archive_of(archived).iterdir():
         assert (again / path.name).read_bytes() == path.read_bytes(), path.name

@@ -100,7 +100,7 @@ def test_qr_code_on_the_printed_sheet_leads_to_the_notice(built: Path, tmp_path:
 def test_logo_on_notice_and_consent_sheet(built: Path) -> None:
     for name in ("notice.html", "consent.html"):
         html = (built / EXAMPLE / "de" / name).read_text("utf-8")
-        assert re.search(r'<img class="logo" src="data:image/png;base64,[A-Za-z0-9+/=]+" '
+        assert re.search(r'<img class="logo" data-site src="data:image/png;base64,[A-Za-z0-9+/=]+" '
                          r'alt="Logo des Beispiel-Gymnasiums Musterstadt">', html), name
 
 
@@ -150,6 +150,21 @@ def test_fragment_is_body_content_with_scoped_styles(built: Path, school: str) -
     assert re.findall(r'<section id="(\w+)">', fragment) == re.findall(r'<section id="(\w+)">', page)
 
 
+def test_fragment_leaves_out_our_own_site(built: Path) -> None:
+    """The logo and the link to our German page belong to our site, not to a CMS page."""
+    page = (built / EXAMPLE / "en" / "notice.html").read_text("utf-8")
+    fragment = (built / EXAMPLE / "en" / "notice.fragment.html").read_text("utf-8")
+    assert page.count("data-site") == 2  # the logo, the link to the German page
+    assert '<img class="logo"' in page
+    assert '<img class="logo"' not in fragment
+    assert 'hreflang="de" data-site>' in page
+    assert 'hreflang="de"' not in fragment
+    binding = re.search(r'<p class="binding" role="note">(.*?)</p>', fragment, re.S)
+    assert binding is not None
+    assert binding[1].strip() == ("This is a translation. Only the German version is legally "
+                                  "binding.")
+
+
 def unscoped(css: str) -> list[str]:
     """Selectors of `css` that are not limited to the fragment's wrapper, and foreign at-rules."""
     bad = []
@@ -188,7 +203,7 @@ def test_notice_json(built: Path) -> None:
     folder = built / EXAMPLE / "de"
     data = json.loads((folder / "notice.json").read_text("utf-8"))
     version = version_of(folder / "notice.pdf")
-    assert {k: v for k, v in data.items() if k != "sections"} == {
+    assert {k: v for k, v in data.items() if k not in ("sections", "facts")} == {
         "format": "dsinfo-notice/1",
         "school": {"id": EXAMPLE, "name": "Beispiel-Gymnasium Musterstadt"},
         "language": "de",
@@ -201,6 +216,16 @@ def test_notice_json(built: Path) -> None:
         "url": EXAMPLE_URL,
     }
     assert re.fullmatch(rf"sha256:{version}[0-9a-f]{{56}}", data["content_hash"])
+    facts = data["facts"]  # what `diff` compares between school years, in binding German
+    assert sorted(facts) == ["authority", "consents", "data_collected", "data_imported",
+                             "legal_basis", "platforms", "processors", "purposes", "retention"]
+    assert facts["platforms"] == ["IServ Schulplattform"]
+    assert facts["legal_basis"] == "Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 31 NSchG"
+    assert facts["authority"] == "Der Landesbeauftragte für den Datenschutz Niedersachsen"
+    assert facts["consents"] == ["Fotos auf der Website der Schule", "Klassenfoto",
+                                 "Kontaktliste der Klasse"]
+    assert facts["purposes"][0].endswith("(Gesetz)")
+    assert facts["retention"]["E-Mails (Inhalte und Verbindungsdaten)"].startswith("Bis zur")
     page = (folder / "notice.html").read_text("utf-8")
     ids = re.findall(r'<section id="(\w+)">', page)
     assert [s["id"] for s in data["sections"]] == ["intro", *ids]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,16 +11,12 @@ import pytest
 
 from dsinfo.wizard import school_year_of, slug
 
-from .conftest import ROOT, run_cli
+from .conftest import make_project, run_cli
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for part in ("catalog", "templates", "locales"):
-        (tmp_path / part).symlink_to(ROOT / part)
-    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
-    (tmp_path / "src").symlink_to(ROOT / "src")
-    return tmp_path
+    return make_project(tmp_path)
 
 
 FLAGS = ["new", "--no-input", "--land", "Sachsen", "--name", "Grundschule am Park, Leipzig",
@@ -90,6 +85,37 @@ def test_interactive_answers(project: Path) -> None:
     assert 'postcode: "99999"' in text
     assert "    modules: [files, email]" in text
     assert "Checked 1 school: " in result.stdout
+
+
+def test_a_wrong_answer_is_asked_again_with_the_choices(project: Path) -> None:
+    answers = ["Thueringen", "thüringen", "Regelschule Am Berg", "", "", "", "", "", "", "", "",
+               "IServ, Nextcloud", "IServ", "server", "on_premises", "files, video", "Files, Email",
+               "englisch", "EN", "fotos", "", ""]
+    result = subprocess.run([sys.executable, "build.py", "new"], cwd=project, text=True,
+                            input="\n".join(answers) + "\n", capture_output=True, timeout=120,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    hints = [line.split("Error: ", 1)[1] for line in result.stdout.split("\n") if "Error: " in line]
+    assert hints == [
+        "'Thueringen' kenne ich nicht. Bitte eines von: Baden-Württemberg (BW), Bayern (BY), "
+        "Berlin (BE), Brandenburg (BB), Bremen (HB), Hamburg (HH), Hessen (HE), Mecklenburg-"
+        "Vorpommern (MV), Niedersachsen (NI), Nordrhein-Westfalen (NW), Rheinland-Pfalz (RP), "
+        "Saarland (SL), Sachsen (SN), Sachsen-Anhalt (ST), Schleswig-Holstein (SH), Thüringen (TH)",
+        "Plattform nextcloud kenne ich nicht. Bitte aus: bigbluebutton, iserv, microsoft365, moodle, "
+        "schulcloud, webuntis",
+        "Betrieb server kenne ich nicht. Bitte aus: on_premises, cloud",
+        "Modul video kenne ich nicht. Bitte aus: account, logs, profile_picture, files, tasks, "
+        "calendar, email, messenger, videoconference, support, forum, news, addressbook, texts, "
+        "office, polls",
+        "Sprache englisch kenne ich nicht. Bitte aus: de, en, tr, ar, uk, ru",
+        "Einwilligung fotos kenne ich nicht. Bitte aus: class_contact_list, class_photo, "
+        "photos_print, photos_website, press, yearbook",
+    ]
+    text = (project / "schools" / "regelschule-am-berg.yaml").read_text(encoding="utf-8")
+    assert "state: TH  # Thüringen" in text
+    assert "    modules: [files, email]" in text
+    assert "languages: [de, en]" in text
+    assert "consents:" not in text
 
 
 @pytest.mark.parametrize(("name", "expected"), [

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
-from . import i18n
+from . import archive, i18n, manifest
 from .compose import Catalog, Notice, compose, load_catalog
 from .errors import InputError, Problem
-from .fragment import SCOPE, inner_html, main_element, notice_json, scope_css
+from .fragment import SCOPE, main_content, notice_json, scope_css
 from .load import read_yaml
 from .publish import Publication, check_logo, content_hash, publication
 from .render import Renderer
@@ -90,15 +96,66 @@ def load_school(path: Path, catalog: Catalog) -> Notice:
     return notice
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A school as the site index shows it."""
+
+    id: str
+    name: str
+    city: str
+    state: str
+    platforms: str
+    stand: dt.date
+    school_year: str
+    languages: tuple[str, ...]
+
+    @classmethod
+    def of(cls, notice: Notice) -> Listing:
+        s = notice.school
+        return cls(id=notice.id, name=s.school.name, city=s.school.city, state=notice.state.name,
+                   platforms=notice.platform_names, stand=s.stand, school_year=s.school_year,
+                   languages=tuple(s.languages))
+
+    @classmethod
+    def read(cls, school_id: str, data: dict[str, Any]) -> Listing:
+        return cls(**{**data, "id": school_id, "stand": dt.date.fromisoformat(data["stand"]),
+                      "languages": tuple(data["languages"])})
+
+    def to_data(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        del data["id"]
+        return {**data, "stand": self.stand.isoformat(), "languages": list(self.languages)}
+
+
+@dataclass
+class Rendered:
+    """One language of one school, rendered: files by their name in the language's folder."""
+
+    lang: str
+    files: dict[str, bytes | str]
+    warnings: list[str]
+    pub: Publication
+    archival: dict[str, bytes] = dataclasses.field(default_factory=dict)  # --pdf-a copies
+
+
+FORMATS = ("html", "pdf")
+VERSION_MARK = "@@version@@"  # stands for the version while the hash over the pages is taken
+
+
+PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9.-]*")
+
+
 class Builder:
     """Renders and writes; renderers and the PDF maker are created once and reused."""
 
     def __init__(self, project: Project, out: Path, *, pdf: bool = True,
-                 pdf_a: bool = False) -> None:
+                 formats: Iterable[str] | None = None, pdf_a: bool = False,
+                 reload: bool = False) -> None:
         self.project = project
         self.out = out
-        self._renderer = Renderer(project.templates, project.locales)
-        self._pdf_enabled = pdf
+        # reload: templates edited while the builder lives are picked up (the preview server)
+        self._renderer = Renderer(project.templates, project.locales, reload=reload)
+        self.formats = frozenset(formats if formats is not None else FORMATS if pdf else ("html",))
         self._pdf_a = pdf_a
         self._pdf_maker: object | None = None
         self._fragment_css: str | None = None
@@ -109,6 +166,11 @@ class Builder:
     def _pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
         from .pdf import PdfMaker
 
+        if dump := os.environ.get("DSINFO_PRINT_HTML"):  # benchmarks/county.py: the floor's input
+            folder = Path(dump)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{sha256(html.encode()).hexdigest()}.html").write_text(html, "utf-8")
+
         if self._pdf_maker is None:
             self._pdf_maker = PdfMaker(self.project.static / "print.css", [self.project.static])
         assert isinstance(self._pdf_maker, PdfMaker)
@@ -116,7 +178,8 @@ class Builder:
 
     def build(self, notices: list[Notice], *,
               progress: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
-        """Every school, then the site index: each page that links to files comes after them."""
+        """Every school, one after the other, then the site index (see parallel.py for the
+        incremental, parallel build of the command line)."""
         results = []
         with claimed(self.out):
             self.write_static()
@@ -125,48 +188,76 @@ class Builder:
                 results.append(result)
                 if progress:
                     progress(result)
-            self.write_site_index()
+            self.write_site_index(notices)
         return results
 
     def build_school(self, notice: Notice) -> SchoolResult:
         """Render every document of one school in memory first, then write them all."""
         result = SchoolResult(notice=notice)
-        pending: list[tuple[Path, bytes | str]] = []
-        self._renderer.catalogs.take_fallbacks()
-        for lang in notice.school.languages:
-            pending.extend(self._render_language(notice, lang, result))
-        # the school's index last: once it is there, so is everything it links to
-        pending.append((safe_path(self.out, notice.id, "index.html"), self._school_index(notice)))
-        result.warnings.extend(self._fallback_warnings())
-        for path, data in pending:
-            result.changed += write_atomic(path, data)
-            result.files.append(path)
+        rendered = [self.render_language(notice, lang) for lang in notice.school.languages]
+        for part in rendered:
+            result.warnings.extend(part.warnings)
+            self.write_language(notice, part, result)
+        self.write_school_index(notice, result)
         return result
 
-    def _render_language(self, notice: Notice, lang: str,
-                         result: SchoolResult) -> list[tuple[Path, bytes | str]]:
+    def write_language(self, notice: Notice, rendered: Rendered, result: SchoolResult) -> None:
+        folder = safe_path(self.out, notice.id, rendered.lang)  # resolved once, not per file
+        for name, data in rendered.files.items():
+            # our own file names (notice.pdf ...): nothing in them can lead out of the folder
+            path = folder / name if PLAIN_NAME.fullmatch(name) else safe_path(folder, name)
+            result.changed += write_atomic(path, data)
+            result.files.append(path)
+
+    def write_school_index(self, notice: Notice, result: SchoolResult) -> None:
+        """The school's index page, last: once it is there, so is everything it links to."""
+        path = safe_path(self.out, notice.id, "index.html")
+        result.changed += write_atomic(path, self._school_index(notice))
+        result.files.append(path)
+
+    def render_language(self, notice: Notice, lang: str) -> Rendered:
+        """Every document of one language, in memory: web pages, PDFs, fragment and JSON."""
+        self._renderer.catalogs.take_fallbacks()
+        pages, pub = self._web(notice, lang)
+        files: dict[str, bytes | str] = {f"{doc}.html": html for doc, html in pages.items()}
+        rendered = Rendered(lang=lang, files=files, warnings=[], pub=pub)
+        if "pdf" in self.formats:
+            self._pdfs(notice, rendered)
+        files.update(self._for_websites(self.renderer(lang), notice, lang, pub, pages["notice"]))
+        rendered.warnings.extend(self._fallback_warnings())
+        return rendered
+
+    def _pdfs(self, notice: Notice, rendered: Rendered) -> None:
+        """<doc>.pdf for each document, the bilingual consent sheet for every language but
+        German, and with --pdf-a the archival PDF/A copies (archive.py keeps them)."""
+        lang, pub = rendered.lang, rendered.pub
+        pages = {f"{doc}.pdf": self.renderer(lang).page(f"{doc}.html", notice, "print", pub=pub)
+                 for doc in DOCUMENTS}
+        if lang != "de":  # German (binding) and the parents' language on one sheet
+            pages["consent-bilingual.pdf"] = self.renderer("de").page(
+                "consent.html", notice, "print", pub=pub, second=lang)
+        for name, html in pages.items():
+            rendered.files[name], logged = self._pdf(html)
+            rendered.warnings.extend(f"{lang}/{name}: {w}" for w in logged)
+            if self._pdf_a:
+                rendered.archival[name], logged = self._pdf(html, archival=True)
+                rendered.warnings.extend(f"{lang}/{name} (PDF/A): {w}" for w in logged)
+
+    def _web(self, notice: Notice, lang: str) -> tuple[dict[str, str], Publication]:
+        """The web pages, and the publication whose version is a hash of what they say, taken
+        while they show a stand-in for the version."""
         renderer = self.renderer(lang)
-        pub = self._versioned(renderer, notice, publication(notice, lang))
-        files: list[tuple[Path, bytes | str]] = []
-        for doc in DOCUMENTS:
-            files.append((safe_path(self.out, notice.id, lang, f"{doc}.html"),
-                          renderer.page(f"{doc}.html", notice, "web", pub=pub,
-                                        static="../../" + STATIC + "/")))
-            if self._pdf_enabled:
-                files.extend(self._pdfs(renderer.page(f"{doc}.html", notice, "print", pub=pub),
-                                        notice, lang, doc, pub, result))
-        if self._pdf_enabled and lang != "de":
-            # German (binding) and the parents' language on one sheet
-            both = self.renderer("de").page("consent.html", notice, "print", pub=pub, second=lang)
-            pdf, warnings = self._pdf(both)
-            result.warnings.extend(f"{lang}/consent-bilingual.pdf: {w}" for w in warnings)
-            files.append((safe_path(self.out, notice.id, lang, "consent-bilingual.pdf"), pdf))
-        files.extend(self._for_websites(renderer, notice, lang, pub))
-        return files
+        base = publication(notice, lang)
+        draft = dataclasses.replace(base, version=VERSION_MARK)
+        pages = {doc: renderer.page(f"{doc}.html", notice, "web", pub=draft,
+                                    static="../../" + STATIC + "/") for doc in DOCUMENTS}
+        # the address the printed sheet's QR code leads to is content too, though no web page shows it
+        pub = base.versioned(content_hash([*pages.values(), base.notice_url or ""]))
+        return {doc: html.replace(VERSION_MARK, pub.version) for doc, html in pages.items()}, pub
 
     def publication(self, notice: Notice, lang: str) -> Publication:
         """Version, QR code and logo of one school's documents in `lang`."""
-        return self._versioned(self.renderer(lang), notice, publication(notice, lang))
+        return self._web(notice, lang)[1]
 
     def document_pdf(self, notice: Notice, lang: str, name: str) -> bytes:
         """One PDF by its output name (notice, consent, withdrawal, consent-bilingual)."""
@@ -181,35 +272,17 @@ class Builder:
             page = self.renderer(lang).page(f"{doc}.html", notice, "print", pub=pub)
         return self._pdf(page)[0]
 
-    @staticmethod
-    def _versioned(renderer: Renderer, notice: Notice, pub: Publication) -> Publication:
-        """`pub` with the hash of what this language's documents say (without the hash)."""
-        drafts = [renderer.page(f"{doc}.html", notice, "print", pub=pub) for doc in DOCUMENTS]
-        return pub.versioned(content_hash(drafts))
-
-    def _pdfs(self, html: str, notice: Notice, lang: str, doc: str, pub: Publication,
-              result: SchoolResult) -> list[tuple[Path, bytes | str]]:
-        """<doc>.pdf, and with --pdf-a the archival copy archive/<doc>-<stand>-<version>.pdf."""
-        pdf, warnings = self._pdf(html)
-        result.warnings.extend(f"{lang}/{doc}.pdf: {w}" for w in warnings)
-        files: list[tuple[Path, bytes | str]] = [(safe_path(self.out, notice.id, lang, f"{doc}.pdf"), pdf)]
-        if self._pdf_a:
-            name = f"{doc}-{notice.school.stand.isoformat()}-{pub.version}.pdf"
-            pdf, warnings = self._pdf(html, archival=True)
-            result.warnings.extend(f"{lang}/archive/{name}: {w}" for w in warnings)
-            files.append((safe_path(self.out, notice.id, lang, "archive", name), pdf))
-        return files
-
-    def _for_websites(self, renderer: Renderer, notice: Notice, lang: str,
-                      pub: Publication) -> list[tuple[Path, bytes | str]]:
-        """notice.fragment.html to paste into a CMS, notice.json for other systems."""
-        main = main_element(renderer.page("notice.html", notice, "fragment", pub=pub))
+    def _for_websites(self, renderer: Renderer, notice: Notice, lang: str, pub: Publication,
+                      web_page: str) -> dict[str, bytes | str]:
+        """notice.fragment.html to paste into a CMS, notice.json for other systems: both cut
+        from the web page's <main>, without what belongs to our own site (the logo, the link
+        to our German page)."""
+        main = main_content(web_page)
         fragment = renderer.page("fragment.html", notice, "fragment", pub=pub,
-                                 content=Markup(inner_html(main)), css=Markup(self.fragment_css()),
+                                 content=Markup(main), css=Markup(self.fragment_css()),
                                  scope=SCOPE)
-        return [(safe_path(self.out, notice.id, lang, "notice.fragment.html"), fragment),
-                (safe_path(self.out, notice.id, lang, "notice.json"),
-                 notice_json(main, notice, pub, lang))]
+        return {"notice.fragment.html": fragment,
+                "notice.json": notice_json(main, notice, pub, lang)}
 
     def fragment_css(self) -> str:
         """The web pages' stylesheet, scoped to the fragment's wrapper element."""
@@ -225,7 +298,9 @@ class Builder:
             write_atomic(safe_path(self.out, STATIC, *parts), source.read_bytes())
 
     def _school_index(self, notice: Notice) -> str:
-        return self.renderer("de").page("school.html", notice, "web", static="../" + STATIC + "/")
+        return self.renderer("de").page("school.html", notice, "web", static="../" + STATIC + "/",
+                                        versions=archive.by_stand(archive.versions(self.out, notice.id),
+                                                                  notice.school.languages))
 
     def _fallback_warnings(self) -> list[str]:
         """One line per language whose pages show German text in place of a translation."""
@@ -237,22 +312,17 @@ class Builder:
                   for lang, texts in local.items()]
         return lines
 
-    def write_site_index(self) -> None:
-        """output/index.html lists every school that has output, built now or before."""
-        html = self.renderer("de").page("index.html", None, "web", notices=self._built_notices(),
-                                        static=STATIC + "/")
+    def write_site_index(self, built: Iterable[Notice] = ()) -> None:
+        """output/index.html lists every school that has output: those built now and those
+        whose manifest is there from before (read from the manifest, not parsed again)."""
+        listings = {n.id: Listing.of(n) for n in built}
+        for path in self.out.glob(f"*/{manifest.NAME}"):
+            entry = manifest.SchoolEntry.read(path)
+            if entry and entry.listing and path.parent.name not in listings:
+                listings[path.parent.name] = Listing.read(path.parent.name, entry.listing)
+        html = self.renderer("de").page("index.html", None, "web", static=STATIC + "/",
+                                        schools=[listings[k] for k in sorted(listings)])
         write_atomic(safe_path(self.out, "index.html"), html)
-
-    def _built_notices(self) -> list[Notice]:
-        catalog = load_catalog(self.project.catalog)
-        notices = []
-        for path in self.project.school_files():
-            if (self.out / path.stem / "index.html").is_file():
-                try:
-                    notices.append(compose(read_yaml(path), catalog))
-                except InputError:
-                    continue  # a school whose file is broken now is listed again once fixed
-        return notices
 
     def roster(self, notice: Notice, pupils: list[Pupil], out: Path) -> list[Path]:
         """Per class: one PDF with a pre-filled consent sheet per pupil (bilingual where the

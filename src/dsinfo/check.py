@@ -65,9 +65,11 @@ def rule(func: Rule) -> Rule:
     return func
 
 
-def check(notice: Notice, catalog: Catalog, renderer: Renderer) -> list[Finding]:
-    """Every finding for one school, errors first, then in file order."""
-    page = renderer.page("notice.html", notice, "web")
+def check(notice: Notice, catalog: Catalog, renderer: Renderer, *,
+          page: str | None = None) -> list[Finding]:
+    """Every finding for one school, errors first, then in file order. `page`: the German
+    notice's web page, when the build has just rendered it (else `renderer` renders it)."""
+    page = page if page is not None else renderer.page("notice.html", notice, "web")
     ctx = Context(notice=notice, catalog=catalog, text=plain_text(page))
     findings = [f for r in RULES for f in r(ctx)]
     return sorted(findings, key=lambda f: (f.severity != "error", f.line, f.column, f.id))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from .compose import load_catalog
 from .errors import DsinfoError, InputError, Problem, display_path
 from .extract import current_messages
 from .model import LANGUAGES, RosterColumns
+from .parallel import Shard
 from .render import Renderer
 from .roster import read_roster
 from .write import write_atomic
@@ -72,6 +75,21 @@ def cli(ctx: click.Context) -> None:
     """
 
 
+class _ShardType(click.ParamType[Any]):
+    name = "shard"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Shard):
+            return value
+        match = re.fullmatch(r"(\d+)/(\d+)", str(value))
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            self.fail(f"'{value}' is not I/N with 1 <= I <= N, e.g. 2/4", param, ctx)
+        return Shard(int(match[1]), int(match[2]))
+
+
+SHARD = _ShardType()
+
+
 @cli.command()
 @school_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -80,30 +98,77 @@ def cli(ctx: click.Context) -> None:
               help="Refuse to build a school with any error or warning of the check, or with a "
                    "missing or stale translation in one of its languages.")
 @click.option("--pdf-a", "pdf_a", is_flag=True,
-              help="Also write archival copies (PDF/A-3a) of every PDF to "
-                   "ID/LANG/archive/DOC-STAND-VERSION.pdf.")
+              help="Also keep archival copies (PDF/A-3a) of every PDF in "
+                   "ID/archive/YEAR/LANG/STAND_VERSION/.")
+@click.option("--format", "output_format", type=click.Choice(["all", "html", "pdf"]),
+              default="all", show_default=True,
+              help="html: web pages only (quick); pdf: PDFs only; all: both.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: one per CPU core).")
+@click.option("--shard", type=SHARD, default=None, metavar="I/N",
+              help="Build only part I of N of the schools (a stable split by school id), e.g. "
+                   "to spread a county over several machines.")
+@click.option("--force", is_flag=True, help="Build everything again, changed or not.")
 @click.pass_context
 def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool,
-          pdf_a: bool) -> None:
-    """Build notice and consent sheet, HTML and PDF, for every language of every school."""
+          pdf_a: bool, output_format: str, jobs: int | None, shard: Shard | None,
+          force: bool) -> None:
+    """Build notice, consent sheet and withdrawal form, HTML and PDF, for every language of
+    every school; only what changed since the last build."""
+    from .parallel import build as run_build
+
     project = _project(ctx)
     out = out or project.root / "output"
-    started = time.perf_counter()
-    notices, catalog = load_schools(project, schools)
-    builder = Builder(project, out, pdf_a=pdf_a)
-    findings = {n.id: check_notice(n, catalog, builder.renderer("de")) for n in notices}
-    if strict:
-        langs = sorted({lang for n in notices for lang in n.school.languages} - {i18n.SOURCE})
-        problems = [f.as_problem() for n in notices for f in findings[n.id]]
-        if langs:
-            problems += _translation_problems(project, langs)
-        if problems:
-            raise InputError(problems)
-    results = builder.build(notices, progress=lambda r: _report(r, findings[r.notice.id]))
-    files = sum(len(r.files) for r in results)
-    changed = sum(r.changed for r in results)
-    click.echo(f"Built {len(results)} school{'s' if len(results) != 1 else ''}, {files} files "
-               f"({changed} changed) in {display_path(out)}/ in {time.perf_counter() - started:.1f} s.")
+    formats = {"all": ("html", "pdf"), "html": ("html",), "pdf": ("html", "pdf")}[output_format]
+    if force:
+        for stale in out.glob("*/manifest.json"):
+            stale.unlink()
+    with _progress_bar() as bar:
+        summary = run_build(project, out, schools, formats=formats, jobs=jobs, shard=shard,
+                            strict=strict, pdf_a=pdf_a, progress=bar,
+                            strict_problems=lambda notices: _strict_translations(project, notices))
+    for sid, result in sorted(summary.results.items()):
+        _report(result, summary.findings.get(sid, []))
+    click.echo(_summary_line(summary, out))
+    if summary.failed:
+        ctx.exit(1)
+
+
+def _summary_line(summary: Any, out: Path) -> str:
+    """One line: what was built, what was unchanged or failed, where, how long."""
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    files = sum(len(r.files) for r in summary.results.values())
+    changed = sum(r.changed for r in summary.results.values())
+    built = (f"Built {count(len(summary.results), 'school')} ({count(len(summary.built), 'language')},"
+             f" {count(files, 'file')}, {changed} changed)" if summary.results else "Nothing to build")
+    return (f"{built}; {count(len(summary.unchanged), 'language')} unchanged, "
+            f"{len(summary.failed)} failed; {display_path(out)}/ in {summary.seconds:.1f} s.")
+
+
+def _strict_translations(project: Project, notices: list[Any]) -> list[Problem]:
+    langs = sorted({lang for n in notices for lang in n.school.languages} - {i18n.SOURCE})
+    return _translation_problems(project, langs) if langs else []
+
+
+
+
+@contextlib.contextmanager
+def _progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on a terminal; nothing when the output goes to a file, pipe or CI log."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="doc", file=sys.stderr, leave=False) as bar:
+        def update(school: str, done: int, total: int) -> None:
+            bar.total = total
+            bar.set_description(school)
+            bar.update(done - bar.n)
+
+        yield update
 
 
 def _report(result: SchoolResult, findings: list[Finding]) -> None:
@@ -345,6 +410,71 @@ def serve(ctx: click.Context, schools: tuple[str, ...], port: int) -> None:
     from .serve import serve as run_preview
 
     run_preview(_project(ctx), schools, port, echo=click.echo)
+
+
+@cli.command()
+@click.option("--school", "school", required=True, metavar="ID", help="The school.",
+              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@click.option("--from", "old_year", metavar="YEAR", help="The earlier school year, e.g. 2024/25 "
+              "(default: the version before the newer one).")
+@click.option("--to", "new_year", metavar="YEAR", help="The later school year (default: the "
+              "school file as it is now).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder holding the archive (default: output/ in the project).")
+@click.pass_context
+def diff(ctx: click.Context, school: str, old_year: str | None, new_year: str | None,
+         out: Path | None) -> None:
+    """What changed in a school's notice: the facts (data, purposes, processors, retention,
+    legal basis) and the text, section by section.
+
+    Compares with the versions kept in output/ID/archive/; also writes the report as
+    output/ID/changes.html.
+    """
+    from .diff import as_text, choose, compare, write_report
+
+    project = _project(ctx)
+    out = out or project.root / "output"
+    notices, _ = load_schools(project, [school])
+    old, new = choose(Builder(project, out, formats=["html"]), notices[0], old_year, new_year)
+    report = compare(old, new)
+    click.echo(as_text(report), nl=False)
+    click.echo(f"Report: {display_path(write_report(out, school, report))}")
+
+
+@cli.command("next-year")
+@click.option("--school", "school", required=True, metavar="ID", help="The school.",
+              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@click.option("--stand", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The new Stand date (default: today).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder holding the archive (default: output/ in the project).")
+@click.pass_context
+def next_year(ctx: click.Context, school: str, stand: Any, out: Path | None) -> None:
+    """Start the next school year: keep the current documents in the archive, then set the
+    school file's school year and Stand date (comments and layout stay)."""
+    import datetime as dt
+
+    from .archive import keep_current, mentions, next_school_year
+
+    project = _project(ctx)
+    out = out or project.root / "output"
+    load_schools(project, [school])  # a broken school file is reported, not changed
+    path = project.schools / f"{school}.yaml"
+    day = (stand.date() if stand else dt.date.today()).isoformat()
+    try:
+        text, old, new = next_school_year(path.read_text(encoding="utf-8"), day)
+    except ValueError as exc:
+        raise InputError([Problem(path=path, line=1, column=1, message=str(exc))]) from None
+    kept = keep_current(out, school)
+    write_atomic(path, text)
+    click.echo(f"{display_path(path)}: school year {old} -> {new}, Stand {day}.")
+    if kept:
+        click.echo(f"The documents of {old} are kept in {display_path(kept[0].parent.parent)}/.")
+    for line, column in mentions(text, old):
+        click.echo(f"{display_path(path)}:{line}:{column}: still mentions {old}; "
+                   f"change it if it should say {new}.")
+    click.echo(f"Next: edit what changed, then `python build.py diff --school {school}` and "
+               f"`python build.py --school {school}`.")
 
 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:

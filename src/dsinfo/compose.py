@@ -157,6 +157,25 @@ class Notice:
         return Contact(name=a.name, street=a.street, postcode=a.postcode, city=a.city,
                        email=a.email, website=a.website)
 
+    def facts(self) -> dict[str, Any]:
+        """What the notice states, as data in the binding German wording: what `diff` compares
+        between school years (kept in notice.json, and so in the archive)."""
+        def german(text: Text | None) -> str | None:
+            return text if text is None or isinstance(text, str) else text["de"]
+
+        return {
+            "platforms": [v.platform.name for v in self.platforms],
+            "data_imported": [line.label for line in self.imported],
+            "data_collected": [line.label for line in self.collected],
+            "purposes": [f"{p.text} ({'Einwilligung' if p.basis == 'consent' else 'Gesetz'})"
+                         for p in self.purposes],
+            "processors": [f"{p.name}: {p.task} ({german(p.location)})" for p in self.processors],
+            "retention": {label: german(g.text) for g in self.retention for label in g.labels},
+            "legal_basis": self.citation,
+            "authority": self.authority.name,
+            "consents": [german(c.title) for c in self.consents],
+        }
+
     @property
     def age_rule(self) -> AgeRule:
         """Who signs a consent, by age: the school's rule, or the Land's."""

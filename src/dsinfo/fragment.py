@@ -1,19 +1,17 @@
 """The notice for school websites and other systems: an HTML fragment and JSON.
 
-Both are cut from the notice as rendered without page chrome (medium "fragment"), so they say
-exactly what the notice page says, whatever sections the template has.
+Both are cut from the <main> of the notice's web page (without the parts that belong to our
+own site), so they say exactly what the notice page says, whatever sections the template has.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
-from html import escape
+from html import unescape
 from typing import Any
 
 import tinycss2
-import tinyhtml5
 
 from .compose import Notice
 from .errors import BuildError
@@ -74,87 +72,87 @@ def _scope_selector(selector: str, scope: str) -> str:
     return f".{scope} {selector}"
 
 
-def main_element(html: str) -> ET.Element:
-    """The <main> element of a rendered page."""
-    main: ET.Element | None = tinyhtml5.parse(html, namespace_html_elements=False).find(".//main")
-    if main is None:
+_MAIN_START = re.compile(r"<main\b[^>]*>")
+# what belongs to our own site (the logo, the link to our German page): data-site in _macros.html
+_SITE_PART = re.compile(r"<img\b[^>]*\sdata-site\b[^>]*>|<a\b[^>]*\sdata-site\b[^>]*>.*?</a>", re.S)
+_SECTION_TAG = re.compile(r'<(/?)section\b([^>]*)>')
+_ID = re.compile(r'\sid="([^"]*)"')
+_HEADER = re.compile(r"<header\b.*?</header>", re.S)
+_H1 = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_H2 = re.compile(r"\s*<h2\b[^>]*>(.*?)</h2>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_BLOCKS))})\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def main_content(page: str) -> str:
+    """What is inside the <main> element of a page we rendered ourselves, without the parts
+    of our own site (marked data-site): a CMS page has its own logo and its own links.
+
+    Our pages are well formed and have one <main>, so no HTML parser is needed: cutting is a
+    few regular expressions over the text, which keeps a county's HTML build fast."""
+    start, end = _MAIN_START.search(page), page.rfind("</main>")
+    if start is None or end < start.end():
         raise BuildError("the notice has no <main> element to cut the fragment from")
-    return main
+    main = page[start.end():end]
+    return (_SITE_PART.sub("", main) if "data-site" in main else main).strip()
 
 
-def inner_html(element: ET.Element, skip: ET.Element | None = None) -> str:
-    """The HTML inside `element` (without `skip`, e.g. a heading given separately)."""
-    parts = [escape(element.text or "", quote=False)]
-    for child in element:
-        if child is skip:
-            parts.append(escape(child.tail or "", quote=False))
-        else:
-            parts.append(ET.tostring(child, encoding="unicode", method="html"))
-    return "".join(parts).strip()
-
-
-def text_of(elements: list[ET.Element]) -> str:
+def text_of(html: str) -> str:
     """Plain text, one line per paragraph, list item or table cell."""
-    chunks: list[str] = []
-
-    def walk(element: ET.Element) -> None:
-        block = element.tag in _BLOCKS
-        chunks.append("\n" if block else "")
-        chunks.append(element.text or "")
-        for child in element:
-            walk(child)
-            chunks.append(child.tail or "")
-        chunks.append("\n" if block else "")
-
-    for element in elements:
-        walk(element)
-    lines = (" ".join(line.split()) for line in "".join(chunks).splitlines())
+    text = _TAG.sub("", _BLOCK_TAG.sub("\n", _COMMENT.sub("", html)))
+    lines = (" ".join(line.split()) for line in unescape(text).splitlines())
     return "\n".join(line for line in lines if line)
 
 
-def sections(main: ET.Element) -> list[dict[str, Any]]:
-    """The notice's sections; loose paragraphs before the first and after the last section
-    become the sections 'intro' and 'end'."""
+def sections(main: str) -> list[dict[str, Any]]:
+    """The notice's sections (the <section> elements at the top of <main>); what stands
+    before the first and after the last (but the document header) becomes 'intro' and 'end'."""
     result: list[dict[str, Any]] = []
-    loose: list[ET.Element] = []
+    depth, opened, loose_from = 0, 0, 0
 
-    def flush() -> None:
-        if loose:
-            wrapper = ET.Element("div")
-            wrapper.extend(loose)
+    def loose(html: str) -> None:
+        html = _HEADER.sub("", html).strip()
+        if html:
             result.append({"id": "end" if result else "intro", "title": None,
-                           "text": text_of(loose), "html": inner_html(wrapper)})
-            loose.clear()
+                           "text": text_of(html), "html": html})
 
-    for child in main:
-        if child.tag == "header":
-            continue
-        if child.tag != "section":
-            loose.append(child)
-            continue
-        flush()
-        heading = child.find("h2")
-        result.append({"id": child.get("id"), "title": text_of([heading]) if heading is not None else None,
-                       "text": text_of([c for c in child if c is not heading]),
-                       "html": inner_html(child, skip=heading)})
-    flush()
+    for tag in _SECTION_TAG.finditer(main):
+        if not tag[1]:
+            if depth == 0:
+                loose(main[loose_from:tag.start()])
+                opened, attrs = tag.end(), tag[2]
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                inner, loose_from = main[opened:tag.start()], tag.end()
+                heading = _H2.match(inner)
+                body = inner[heading.end():] if heading else inner
+                found = _ID.search(attrs)
+                result.append({"id": found[1] if found else None,
+                               "title": text_of(heading[1]) if heading else None,
+                               "text": text_of(body), "html": body.strip()})
+    loose(main[loose_from:])
     return result
 
 
-def notice_json(main: ET.Element, notice: Notice, pub: Publication, lang: str) -> str:
+def notice_json(main: str, notice: Notice, pub: Publication, lang: str) -> str:
     """notice.json: the notice's version and sections for a CMS or the platform's own page."""
-    heading = main.find(".//h1")
+    heading = _H1.search(main)
     data = {
         "format": "dsinfo-notice/1",
         "school": {"id": notice.id, "name": notice.school.school.name},
         "language": lang,
         "dir": direction(lang),
-        "title": text_of([heading]) if heading is not None else None,
+        "title": text_of(heading[1]) if heading else None,
         "school_year": notice.school.school_year,
         "stand": notice.school.stand.isoformat(),
         "version": pub.version,
         "content_hash": f"sha256:{pub.content_hash}",
         "url": pub.notice_url,
+        "facts": notice.facts(),
         "sections": sections(main),
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    # compact: the standard library's fast encoder only works without indentation
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"

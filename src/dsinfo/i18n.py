@@ -9,6 +9,7 @@ German text, and the build warns about it (`Catalogs.fallbacks`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
 import io
 import re
@@ -39,6 +40,7 @@ def direction(lang: str) -> str:
     return "rtl" if lang in RTL else "ltr"
 
 
+@functools.cache
 def language_name(lang: str) -> str:
     """The language's own name for itself, e.g. 'Türkçe' for tr."""
     name = Locale.parse(lang).get_display_name(lang) or lang
@@ -49,11 +51,13 @@ def language_name(lang: str) -> str:
 DATE_LOCALES = {"en": "en_GB"}
 
 
+@functools.lru_cache(maxsize=4096)
 def date(value: dt.date, lang: str) -> str:
     """A date in the language's usual short form, e.g. 01.03.2023 in German."""
     return format_date(value, "medium", locale=DATE_LOCALES.get(lang, lang))
 
 
+@functools.lru_cache(maxsize=4096)
 def school_year(value: str, lang: str) -> str:
     """A school year '2025/26' as the language writes a span of years, e.g. 2025–2026."""
     start = int(value[:4])
@@ -116,7 +120,9 @@ def markup_problems(path: Path, message: Message) -> list[Problem]:
         elif rest.count('"') > quotes:
             problems.append(f"the translation of '{shown(sources[0])}' contains a straight double "
                             "quote (\") that the German text does not have: use typographic quotes “…”")
-    line = _msgstr_line(path, message.lineno or 1)
+    if not problems:
+        return []
+    line = _msgstr_line(path, message.lineno or 1)  # reads the file: only when needed
     return [Problem(path=path, line=line, message=m) for m in problems]
 
 
@@ -180,6 +186,7 @@ class Catalogs:
         self.fallbacks: dict[str, set[str]] = defaultdict(set)
         self.local_fallbacks: dict[str, set[str]] = defaultdict(set)  # a school's own texts
         self._loaded: dict[str, gettext.NullTranslations] = {}
+        self._memo: dict[tuple[str, str], tuple[str, bool]] = {}
 
     def take_fallbacks(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """The German texts shown in place of a translation since the last call, per language
@@ -209,7 +216,15 @@ class Catalogs:
         return self._loaded[lang]
 
     def gettext(self, lang: str, message: str) -> str:
-        return self.translations(lang).gettext(message)
+        # memoized: a page asks for the same few hundred texts again and again
+        found = self._memo.get((lang, message))
+        if found is None:
+            before = len(self.fallbacks[lang])
+            text = self.translations(lang).gettext(message)
+            found = self._memo[(lang, message)] = (text, len(self.fallbacks[lang]) > before)
+        elif found[1]:
+            self.fallbacks[lang].add(message)  # shown in German again: still worth a warning
+        return found[0]
 
     def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
         return self.translations(lang).ngettext(singular, plural, n)

@@ -11,9 +11,8 @@ import base64
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
-
-import segno
 
 from .compose import Notice
 from .errors import BuildError, Problem, display_path
@@ -30,14 +29,18 @@ class Publication:
     version: str  # short content hash; empty while the hash itself is being computed
     content_hash: str  # the full SHA-256, for notice.json
     notice_url: str | None
-    qr: str | None  # data: URI of an SVG QR code leading to notice_url
     logo: str | None  # data: URI of the school's logo
     logo_alt: str | None
 
+    @cached_property
+    def qr(self) -> str | None:
+        """A data: URI of an SVG QR code leading to notice_url; made when a printed sheet asks
+        for it (it takes a few milliseconds, and web pages have no use for it)."""
+        return qr_code(self.notice_url) if self.notice_url else None
+
     def versioned(self, content_hash: str) -> Publication:
         return Publication(version=content_hash[:8], content_hash=content_hash,
-                           notice_url=self.notice_url, qr=self.qr, logo=self.logo,
-                           logo_alt=self.logo_alt)
+                           notice_url=self.notice_url, logo=self.logo, logo_alt=self.logo_alt)
 
 
 def publication(notice: Notice, lang: str) -> Publication:
@@ -45,8 +48,7 @@ def publication(notice: Notice, lang: str) -> Publication:
     url = notice_url(notice, lang)
     publish = notice.school.publish
     alt = publish.logo_alt if publish else None
-    return Publication(version="", content_hash="", notice_url=url,
-                       qr=qr_code(url) if url else None, logo=logo_data_uri(notice),
+    return Publication(version="", content_hash="", notice_url=url, logo=logo_data_uri(notice),
                        logo_alt=_local(alt, lang) if alt else None)
 
 
@@ -65,6 +67,8 @@ def _local(texts: Mapping[Any, str], lang: str) -> str:
 
 def qr_code(url: str) -> str:
     """A QR code for `url` as an SVG data: URI (vector: sharp in print at any size)."""
+    import segno  # only printed sheets carry a QR code: an HTML build does without
+
     return str(segno.make(url, error="m", micro=False).svg_data_uri(border=0, omitsize=True))
 
 

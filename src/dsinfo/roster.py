@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterable
@@ -182,6 +183,7 @@ def _date(text: str) -> dt.date | None:
     return None
 
 
+@functools.cache  # read from Babel's locale data when a roster is read, not at import
 def _language_names() -> dict[str, str]:
     """Codes and names of our languages, in German, English and their own language."""
     names: dict[str, str] = {}
@@ -192,11 +194,8 @@ def _language_names() -> dict[str, str]:
     return names
 
 
-_LANGUAGE_NAMES = _language_names()
-
-
 def _language(text: str) -> str | None:
-    return "de" if not text else _LANGUAGE_NAMES.get(text.strip().casefold())
+    return "de" if not text else _language_names().get(text.strip().casefold())
 
 
 def by_class(pupils: Iterable[Pupil]) -> dict[str, list[Pupil]]:

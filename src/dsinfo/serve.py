@@ -43,7 +43,8 @@ class Preview:
         self.version = 0
         self.errors: list[str] = []
         self.lock = threading.Lock()
-        self._pdf_builder = Builder(project, self.out)  # kept: WeasyPrint stays warm between PDFs
+        # kept: WeasyPrint stays warm between PDFs; templates edited meanwhile are read again
+        self._pdf_builder = Builder(project, self.out, reload=True)
         self._stamp = self._snapshot()
 
     def rebuild(self) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import click
@@ -130,38 +131,44 @@ def render(answers: Answers, catalog: Catalog) -> str:
 def ask_answers(catalog: Catalog, values: dict[str, str | None], *, platform_specs: tuple[str, ...],
                 languages: tuple[str, ...], consents: tuple[str, ...], stand: dt.date | None,
                 no_input: bool) -> Answers:
-    """The answers from flags, asking for the rest (in German: the reader is school staff)."""
+    """The answers from flags, asking for the rest (in German: the reader is school staff).
+    A typed answer is checked at once and asked again; flags are checked by `_validate`."""
     ask = Asker(no_input)
-    state = _state_code(ask.choice("Land (Kürzel, z. B. TH)", values["land"], list(catalog.states)),
-                        catalog)
-    answers = Answers(name=ask.text("Name der Schule", values["name"], required=True), state=state,
-                      stand=stand or dt.date.today())
+    land = ask.text("Land (Name oder Kürzel, z. B. Thüringen oder TH)", values["land"], required=True,
+                    accept=lambda value: _known_state(value, catalog))
+    answers = Answers(name=ask.text("Name der Schule", values["name"], required=True),
+                      state=_state_code(land, catalog), stand=stand or dt.date.today())
     email = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
     for key, prompt, pattern in (
-            ("street", "Straße und Hausnummer", None), ("postcode", "PLZ", r"\d{5}"),
+            ("street", "Straße und Hausnummer", None), ("postcode", "PLZ (fünf Ziffern)", r"\d{5}"),
             ("city", "Ort", None), ("email", "E-Mail-Adresse der Schule", email),
             ("phone", "Telefon (optional)", r"\+?[0-9 ()/\-]{4,30}"), ("authority", "Schulträger", None),
             ("dpo_name", "Name der/des Datenschutzbeauftragten (optional)", None),
             ("dpo_email", "E-Mail der/des Datenschutzbeauftragten", email)):
         setattr(answers, key, ask.text(prompt, values[key], pattern=pattern))
     answers.platforms = _platforms(ask, platform_specs, catalog)
-    more = ask.text("Weitere Sprachen (z. B. en, tr; leer: keine)",
-                    ",".join(languages) if languages or no_input else None)
+    more = ask.text("Weitere Sprachen (" + ", ".join(c for c in LANGUAGES if c != "de") + "; leer: keine)",
+                    ",".join(languages) if languages or no_input else None,
+                    accept=lambda value: _known("Sprache", _list(value), list(LANGUAGES)))
     answers.languages = ["de", *(code for code in _list(more) if code != "de")]
-    answers.consents = _list(ask.text("Einwilligungen (" + ", ".join(catalog.consents) + "; leer: keine)",
-                                      ",".join(consents) if consents or no_input else None))
+    answers.consents = _list(ask.text(
+        "Einwilligungen (" + ", ".join(catalog.consents) + "; leer: keine)",
+        ",".join(consents) if consents or no_input else None,
+        accept=lambda value: _known("Einwilligung", _list(value), list(catalog.consents))))
     _validate(answers, catalog)
     return answers
 
 
 class Asker:
-    """Takes a value from a flag, else asks (unless --no-input)."""
+    """Takes a value from a flag, else asks (unless --no-input). An answer that does not fit
+    `pattern` or that `accept` refuses (with a German hint) is asked again."""
 
     def __init__(self, no_input: bool) -> None:
         self.no_input = no_input
 
     def text(self, prompt: str, given: str | None, *, required: bool = False,
-             default: str | None = None, pattern: str | None = None) -> str:
+             default: str | None = None, pattern: str | None = None,
+             accept: Callable[[str], None] | None = None) -> str:
         if given is not None:
             return given
         if self.no_input:
@@ -172,16 +179,31 @@ class Asker:
             default = ""
 
         def check(value: str) -> str:
-            if pattern and value and not re.fullmatch(pattern, value.strip()):
+            value = value.strip()
+            if pattern and value and not re.fullmatch(pattern, value):
                 raise click.UsageError(f"'{value}' passt nicht: bitte noch einmal")
-            return value.strip()
+            if accept and value:
+                try:
+                    accept(value)
+                except ValueError as exc:
+                    raise click.UsageError(str(exc)) from None
+            return value
 
         return str(click.prompt(prompt, default=default, show_default=bool(default), value_proc=check))
 
-    def choice(self, prompt: str, given: str | None, options: list[str]) -> str:
-        if given is not None or self.no_input:
-            return self.text(prompt, given, required=True)
-        return str(click.prompt(prompt, type=click.Choice(options, case_sensitive=False)))
+
+def _known_state(value: str, catalog: Catalog) -> None:
+    codes = {s.name.casefold(): code for code, s in catalog.states.items()}
+    if value.upper() not in catalog.states and value.casefold() not in codes:
+        names = ", ".join(f"{s.name} ({code})" for code, s in sorted(catalog.states.items(),
+                                                                      key=lambda i: i[1].name))
+        raise ValueError(f"'{value}' kenne ich nicht. Bitte eines von: {names}")
+
+
+def _known(what: str, given: list[str], known: Sequence[str]) -> None:
+    unknown = [item for item in given if item not in known]
+    if unknown:
+        raise ValueError(f"{what} {', '.join(unknown)} kenne ich nicht. Bitte aus: {', '.join(known)}")
 
 
 def _state_code(value: str, catalog: Catalog) -> str:
@@ -194,12 +216,14 @@ def _state_code(value: str, catalog: Catalog) -> str:
 
 
 def _list(text: str) -> list[str]:
-    return [item.strip() for item in re.split(r"[,\s]+", text) if item.strip()]
+    return [item.strip().lower() for item in re.split(r"[,\s]+", text) if item.strip()]
 
 
 def _platforms(ask: Asker, specs: tuple[str, ...], catalog: Catalog) -> list[PlatformChoice]:
     if not specs and not ask.no_input:
-        ids = _list(ask.text("Plattformen (" + ", ".join(catalog.platforms) + ")", None, required=True))
+        ids = _list(ask.text("Plattformen (" + ", ".join(catalog.platforms) + ")", None, required=True,
+                             accept=lambda value: _known("Plattform", _list(value),
+                                                         list(catalog.platforms))))
         specs = tuple(_ask_platform(ask, pid, catalog) for pid in ids)
     if not specs:
         raise click.UsageError("give at least one --platform, e.g. --platform iserv:on_premises:files")
@@ -212,14 +236,17 @@ def _platforms(ask: Asker, specs: tuple[str, ...], catalog: Catalog) -> list[Pla
 
 
 def _ask_platform(ask: Asker, pid: str, catalog: Catalog) -> str:
-    platform = catalog.platforms.get(pid)
-    if platform is None:
-        raise click.BadParameter(f"unknown platform '{pid}' (known: {', '.join(catalog.platforms)})")
-    hosting = ask.choice(f"{platform.short_name}: Betrieb", None, list(platform.hosting))
+    platform = catalog.platforms[pid]
+    where = {"on_premises": "on_premises (Server in der Schule)", "cloud": "cloud (beim Anbieter)"}
+    options = list(platform.hosting)
+    hosting = options[0] if len(options) == 1 else ask.text(
+        f"{platform.short_name}: Betrieb ({' oder '.join(where.get(h, h) for h in options)})", None,
+        required=True, accept=lambda value: _known("Betrieb", [value], options))
     optional = [m for m, module in platform.modules.items() if not module.required]
     modules = ask.text(f"{platform.short_name}: Module ({', '.join(optional)}; leer: nur "
-                       "Grundfunktionen)", None)
-    return f"{pid}:{hosting.lower()}:{modules}"
+                       "Grundfunktionen)", None,
+                       accept=lambda value: _known("Modul", _list(value), list(platform.modules)))
+    return f"{pid}:{hosting}:{modules}"
 
 
 def _validate(answers: Answers, catalog: Catalog) -> None:

@@ -1,0 +1,178 @@
+"""Every published version stays: output/<id>/archive/<school year>/<lang>/<stand>_<version>/.
+
+A school must be able to show which notice a parent was given. When a language's documents
+change (a new version, or a new school year), the documents of the version they replace are
+kept in its archive folder; with --pdf-a the archival PDF/A copies go there at once. Nothing
+in the archive is ever overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import manifest
+from .write import safe_path, write_atomic
+
+if TYPE_CHECKING:
+    from .builder import Rendered
+    from .compose import Notice
+
+ARCHIVE = "archive"
+YEAR = re.compile(r"\d{4}-\d{2}")
+KEPT = ("notice.pdf", "consent.pdf", "withdrawal.pdf", "consent-bilingual.pdf", "notice.html",
+        "consent.html", "withdrawal.html", "notice.json")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One archived version of a school's documents in one language."""
+
+    school_year: str
+    lang: str
+    stand: str
+    version: str
+    folder: Path  # output/<id>/archive/<year>/<lang>/<stand>_<version>
+    kept: float  # when the folder was written (a version kept earlier was published earlier)
+
+    @property
+    def sort_key(self) -> tuple[str, str, float]:
+        return (self.school_year, self.stand, self.kept)
+
+    @property
+    def stand_date(self) -> dt.date:
+        return dt.date.fromisoformat(self.stand)
+
+    @property
+    def link(self) -> str | None:
+        """The kept notice, relative to the school's folder (the PDF if there is one)."""
+        for name in ("notice.pdf", "notice.html"):
+            if (self.folder / name).is_file():
+                return (self.folder / name).relative_to(self.folder.parents[3]).as_posix()
+        return None
+
+
+def year_folder(school_year: str) -> str:
+    """'2025/26' as a folder name: '2025-26'."""
+    return school_year.replace("/", "-")
+
+
+def version_folder(out: Path, school_id: str, school_year: str, stand: str, version: str,
+                   lang: str) -> Path:
+    return safe_path(out, school_id, ARCHIVE, year_folder(school_year), lang, f"{stand}_{version}")
+
+
+def keep(folder: Path, files: dict[str, bytes]) -> None:
+    """Write `files` into an archive folder, leaving every file already there as it is."""
+    for name, data in files.items():
+        path = folder / name
+        if not path.exists():
+            write_atomic(path, data)
+
+
+def archive_previous(out: Path, notice: Notice, rendered: Rendered) -> None:
+    """Before a language's documents are replaced by another version, keep the old ones."""
+    entry = manifest.SchoolEntry.read(out / notice.id / manifest.NAME)
+    old = entry.languages.get(rendered.lang) if entry else None
+    if old is None or (old.version == rendered.pub.version
+                       and old.school_year == notice.school.school_year):
+        return
+    current = out / notice.id / rendered.lang
+    files = {name: (current / name).read_bytes() for name in KEPT
+             if name in old.files and (current / name).is_file()}
+    if files:
+        keep(version_folder(out, notice.id, old.school_year, old.stand, old.version,
+                            rendered.lang), files)
+
+
+def keep_archival_copies(out: Path, notice: Notice, rendered: Rendered) -> None:
+    """--pdf-a: the PDF/A copies of this version, with its notice.json, into the archive."""
+    if not rendered.archival:
+        return
+    folder = version_folder(out, notice.id, notice.school.school_year,
+                            notice.school.stand.isoformat(), rendered.pub.version, rendered.lang)
+    json_text = rendered.files.get("notice.json", "")
+    keep(folder, {**rendered.archival, "notice.json": str(json_text).encode("utf-8")})
+
+
+def versions(out: Path, school_id: str, lang: str | None = None) -> list[Version]:
+    """The archived versions of a school (in `lang`, or in every language), oldest first."""
+    root = out / school_id / ARCHIVE
+    found: list[Version] = []
+    for folder in sorted(root.glob(f"*/{lang or '*'}/*_*")):
+        stand, _, version = folder.name.partition("_")
+        if folder.is_dir() and YEAR.fullmatch(folder.parents[1].name):
+            found.append(Version(school_year=folder.parents[1].name.replace("-", "/"),
+                                 lang=folder.parent.name, stand=stand, version=version,
+                                 folder=folder, kept=folder.stat().st_mtime))
+    return sorted(found, key=lambda v: (v.sort_key, v.lang))
+
+
+def by_stand(found: list[Version], order: Sequence[str]) -> list[tuple[Version, list[Version]]]:
+    """Archived versions grouped by school year and Stand date, newest first, each group's
+    languages in the school's order (`order`), for the list on the school's index page."""
+    groups: dict[tuple[str, str], list[Version]] = {}
+    for version in found:
+        groups.setdefault((version.school_year, version.stand), []).append(version)
+    rank = {code: i for i, code in enumerate(order)}
+    return [(group[0], sorted(group, key=lambda v: (rank.get(v.lang, len(rank)), v.lang,
+                                                    -v.kept)))
+            for _, group in sorted(groups.items(), reverse=True)]
+
+
+def notice_data(folder: Path) -> dict[str, object] | None:
+    """The notice.json of an archived language folder, if it was kept."""
+    try:
+        data: dict[str, object] = json.loads((folder / "notice.json").read_text(encoding="utf-8"))
+        return data
+    except (OSError, ValueError):
+        return None
+
+
+def keep_current(out: Path, school_id: str) -> list[Path]:
+    """Put the version now in output/<id>/ into the archive (what `next-year` does before the
+    school year changes); returns the archive folders written to."""
+    entry = manifest.SchoolEntry.read(out / school_id / manifest.NAME)
+    folders = []
+    for lang, old in (entry.languages.items() if entry else ()):
+        current = out / school_id / lang
+        files = {name: (current / name).read_bytes() for name in KEPT
+                 if name in old.files and (current / name).is_file()}
+        if files:
+            folder = version_folder(out, school_id, old.school_year, old.stand, old.version, lang)
+            keep(folder, files)
+            folders.append(folder)
+    return folders
+
+
+def next_school_year(text: str, stand: str) -> tuple[str, str, str]:
+    """The school file's text with the next school year and a new Stand date, keeping its
+    comments and layout; and the old and the new school year."""
+    year = re.search(r'(?m)^school_year:[ \t]*(["\']?)(\d{4})/(\d{2})\1', text)
+    date = re.search(r"(?m)^stand:[ \t]*[\"']?\d{4}-\d{2}-\d{2}[\"']?", text)
+    if year is None or date is None:
+        raise ValueError("the school file has no 'school_year:' or 'stand:' line to change")
+    start = int(year[2]) + 1
+    new = f"{start}/{(start + 1) % 100:02d}"
+    text = text[:year.start()] + f'school_year: "{new}"' + text[year.end():]
+    date = re.search(r"(?m)^stand:[ \t]*[\"']?\d{4}-\d{2}-\d{2}[\"']?", text)
+    assert date is not None
+    text = text[:date.start()] + f"stand: {stand}" + text[date.end():]
+    return text, f"{year[2]}/{year[3]}", new
+
+
+def mentions(text: str, year: str) -> list[tuple[int, int]]:
+    """Where the school file still names a school year (written 2025/26, 2025/2026 or
+    2025-26) after `next-year` changed its school_year line: line and column, 1-based."""
+    start, end = year.split("/")
+    pattern = re.compile(rf"(?<!\d){start}\s*[/-]\s*(?:20)?{end}(?!\d)")
+    found: list[tuple[int, int]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.lstrip().startswith(("school_year:", "#")):
+            found.extend((number, m.start() + 1) for m in pattern.finditer(line))
+    return found

@@ -1,0 +1,207 @@
+"""What changed between two versions of a school's notice: first the facts (data, purposes,
+processors, retention, legal basis), then the text, section by section.
+
+A version is an archived one (output/<id>/archive/...: its German notice.json holds the facts
+and the sections) or the current school file, composed and rendered now.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from . import archive
+from .builder import Builder
+from .compose import Notice
+from .errors import DsinfoError
+from .fragment import main_content, sections
+
+FACTS = {
+    "platforms": "Platforms",
+    "data_imported": "Data taken from the school administration software",
+    "data_collected": "Data collected during use",
+    "purposes": "Purposes (legal basis)",
+    "processors": "Processors",
+    "retention": "Retention",
+    "legal_basis": "Legal basis",
+    "authority": "Complaint authority",
+    "consents": "Consents asked",
+}
+
+
+@dataclass(frozen=True)
+class Side:
+    """One version of the notice, as diff sees it."""
+
+    label: str
+    school_year: str
+    version: str
+    facts: dict[str, Any]
+    sections: list[dict[str, Any]]
+
+
+@dataclass
+class Report:
+    old: Side
+    new: Side
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # (what, +/-/~, text)
+    text: list[tuple[str, list[str]]] = field(default_factory=list)  # (section, diff lines)
+
+    @property
+    def empty(self) -> bool:
+        return not self.facts and not self.text
+
+
+def current(builder: Builder, notice: Notice) -> Side:
+    """The school file as it is now (German)."""
+    pub = builder.publication(notice, "de")
+    page = builder.renderer("de").page("notice.html", notice, "web", pub=pub)
+    return Side(label=f"{notice.school.school_year} (now: Stand {notice.school.stand.isoformat()}, "
+                      f"version {pub.version})", school_year=notice.school.school_year,
+                version=pub.version, facts=notice.facts(),
+                sections=sections(main_content(page)))
+
+
+def archived(version: archive.Version) -> Side:
+    data = archive.notice_data(version.folder)
+    if data is None:
+        raise DsinfoError(f"the archived version {version.version} of {version.school_year} has "
+                          "no German notice.json to compare")
+    return Side(label=f"{version.school_year} (Stand {version.stand}, version {version.version})",
+                school_year=version.school_year, version=version.version,
+                facts=dict(data.get("facts") or {}),  # type: ignore[call-overload]
+                sections=list(data.get("sections") or []))  # type: ignore[call-overload]
+
+
+def school_year(text: str) -> str:
+    """'2025/26', '2025-26' or '2025' as '2025/26'."""
+    match = re.fullmatch(r"(\d{4})(?:[/-](\d{2}))?", text.strip())
+    if not match:
+        raise DsinfoError(f"'{text}' is not a school year like 2025/26")
+    start = int(match[1])
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def choose(builder: Builder, notice: Notice, old_year: str | None,
+           new_year: str | None) -> tuple[Side, Side]:
+    """The two versions to compare: `new_year`'s latest (default: now) and `old_year`'s latest
+    (default: the latest archived version before it)."""
+    versions = archive.versions(builder.out, notice.id, "de")
+    now = current(builder, notice)
+    if new_year is None or school_year(new_year) == now.school_year:
+        new, before = now, [v for v in versions if v.school_year <= now.school_year]
+    else:
+        latest = _latest(versions, school_year(new_year))
+        new, before = archived(latest), [v for v in versions if v.sort_key < latest.sort_key]
+    candidates = [v for v in before if v.version != new.version
+                  and (old_year is None or v.school_year == school_year(old_year))]
+    if not candidates:
+        wanted = f" of {school_year(old_year)}" if old_year else ""
+        raise DsinfoError(f"no earlier version{wanted} is archived for {notice.id}: versions are "
+                          "kept when a build replaces them (python build.py next-year)")
+    return archived(candidates[-1]), new
+
+
+def _latest(versions: list[archive.Version], year: str) -> archive.Version:
+    found = [v for v in versions if v.school_year == year]
+    if not found:
+        raise DsinfoError(f"no version of {year} is archived")
+    return found[-1]
+
+
+def compare(old: Side, new: Side) -> Report:
+    report = Report(old=old, new=new)
+    for key, what in FACTS.items():
+        before, after = old.facts.get(key), new.facts.get(key)
+        if isinstance(before, list) or isinstance(after, list):
+            before_items, after_items = list(before or []), list(after or [])
+            report.facts += [(what, "-", item) for item in before_items if item not in after_items]
+            report.facts += [(what, "+", item) for item in after_items if item not in before_items]
+        elif isinstance(before, dict) or isinstance(after, dict):
+            before_map, after_map = dict(before or {}), dict(after or {})
+            for name in sorted(set(before_map) | set(after_map)):
+                was, now = before_map.get(name), after_map.get(name)
+                if was == now:
+                    continue
+                if was is None or now is None:  # a data category came or went
+                    report.facts.append((what, "+" if was is None else "-",
+                                         f"{name}: {now if was is None else was}"))
+                else:
+                    report.facts.append((what, "~", f"{name}: {was} → {now}"))
+        elif before != after:
+            report.facts.append((what, "~", f"{before or '(none)'} → {after or '(none)'}"))
+    old_sections = {s["id"]: s for s in old.sections}
+    for section in new.sections:
+        earlier = old_sections.pop(section["id"], None)
+        title = section.get("title") or section["id"]
+        if earlier is None:
+            report.text.append((title, [f"+ {line}" for line in _sentences(section["text"])]))
+        elif earlier["text"] != section["text"]:
+            report.text.append((title, _changed(earlier["text"], section["text"])))
+    for section in old_sections.values():
+        report.text.append((section.get("title") or section["id"],
+                            [f"- {line}" for line in _sentences(section["text"])]))
+    return report
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for line in text.splitlines() for s in re.split(r"(?<=[.:;!?])\s+", line) if s]
+
+
+def _changed(before: str, after: str) -> list[str]:
+    return [line for line in difflib.ndiff(_sentences(before), _sentences(after))
+            if line[:1] in "+-"]
+
+
+def as_text(report: Report) -> str:
+    lines = [f"From {report.old.label}", f"  to {report.new.label}", ""]
+    if report.empty:
+        return "\n".join([*lines, "No changes."]) + "\n"
+    if report.facts:
+        lines.append("What the notice states:")
+        lines += [f"  {sign} {what}: {text}" for what, sign, text in report.facts]
+        lines.append("")
+    if report.text:
+        lines.append("Text, section by section:")
+        for title, changes in report.text:
+            lines.append(f"  {title}")
+            lines += [f"    {change}" for change in changes]
+    return "\n".join(lines) + "\n"
+
+
+def as_html(report: Report, school: str) -> str:
+    """A standalone report page (no scripts, no external requests)."""
+    def item(sign: str, text: str) -> str:
+        kind = {"+": "added", "-": "removed", "~": "changed"}[sign]
+        return f'<li class="{kind}"><span class="sign">{escape(sign)}</span> {escape(text)}</li>'
+
+    groups: dict[str, list[str]] = {}
+    for what, sign, line in report.facts:
+        groups.setdefault(what, []).append(item(sign, line))
+    facts = "".join(f"<h3>{escape(what)}</h3><ul>{''.join(items)}</ul>" for what, items in groups.items())
+    text = "".join(f"<h3>{escape(title)}</h3><ul>{''.join(item(c[0], c[2:]) for c in changes)}</ul>"
+                   for title, changes in report.text)
+    body = (f"<h2>What the notice states</h2>{facts}" if facts else "") + (
+        f"<h2>Text, section by section</h2>{text}" if text else "") or "<p>No changes.</p>"
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+            f'content="width=device-width, initial-scale=1"><title>Changes: {escape(school)}</title>'
+            f"<style>{STYLE}</style></head><body><main><h1>Changes: {escape(school)}</h1>"
+            f"<p>From {escape(report.old.label)}<br>to {escape(report.new.label)}</p>{body}"
+            f"</main></body></html>\n")
+
+
+STYLE = ("body{font-family:sans-serif;line-height:1.5;margin:0}main{max-width:50rem;margin:auto;"
+         "padding:1rem}ul{padding-left:1.2rem}li.added{background:#e6f4ea}li.removed{background:"
+         "#fde8e8;text-decoration:line-through}li.changed{background:#fff6d6}.sign{font-weight:700}")
+
+
+def write_report(out: Path, school_id: str, report: Report) -> Path:
+    from .write import safe_path, write_atomic
+
+    path = safe_path(out, school_id, "changes.html")
+    write_atomic(path, as_html(report, school_id))
+    return path

@@ -1,0 +1,144 @@
+"""What each output was made from, so that an unchanged output is not made again.
+
+`output/<id>/manifest.json` records, per school, the hashes of the files its documents depend
+on (the school file, the catalog entries it uses, its logo), and per language the hash of the
+translation catalog, the formats built, the version, school year and Stand date, and the
+size of every file written. A school is unchanged when all of that still holds; finding out
+needs no YAML parsing and no WeasyPrint, so a build with nothing to do is quick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+NAME = "manifest.json"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@cache
+def file_hash(path: Path) -> str:
+    """The SHA-256 of a file's bytes ('' when it does not exist); cached for one build."""
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def folder_hash(folder: Path) -> str:
+    """One hash over every file below `folder` ('' when there is none)."""
+    files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+    return tree_hash(folder, files) if files else ""
+
+
+def input_hash(root: Path, name: str) -> str:
+    """The hash of an input as the manifest names it: a file, or a folder (ending in '/')."""
+    return folder_hash(root / name) if name.endswith("/") else file_hash(root / name)
+
+
+def clear_cache() -> None:
+    """Forget file hashes (for a long-running process, e.g. the preview, between builds)."""
+    file_hash.cache_clear()
+
+
+def tool_version() -> str:
+    """dsinfo's and WeasyPrint's versions: a new release may render differently."""
+    versions = []
+    for package in ("dsinfo", "weasyprint"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} ?")
+    return "; ".join(versions)
+
+
+def tree_hash(root: Path, paths: Iterable[Path]) -> str:
+    """One hash over several files, each named by its path below `root`."""
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path).encode())
+        digest.update(b"\0")
+        digest.update(file_hash(path).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def shared_inputs(root: Path, templates: Path, own_templates: Path) -> str:
+    """What every school's documents depend on: the tool and the templates with their CSS and
+    fonts (schools' own template folders excepted: each belongs to one school)."""
+    files = [p for p in templates.rglob("*") if p.is_file() and not p.is_relative_to(own_templates)]
+    return sha256(f"{tool_version()}\0{tree_hash(root, files)}".encode())
+
+
+@dataclass
+class LanguageEntry:
+    """One language of one school, as last built."""
+
+    catalog: str  # hash of locales/<lang>/LC_MESSAGES/messages.po ('' for German)
+    formats: list[str]
+    version: str
+    school_year: str
+    stand: str
+    files: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
+
+
+@dataclass
+class SchoolEntry:
+    """One school, as last built: what it was made from and what was made."""
+
+    shared: str
+    inputs: dict[str, str]  # path below the project -> file hash
+    languages: dict[str, LanguageEntry] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)  # errors / warnings of the check
+    listing: dict[str, Any] = field(default_factory=dict)  # what the site index shows of it
+
+    def to_json(self) -> str:
+        data = {"format": FORMAT, "shared": self.shared, "inputs": self.inputs,
+                "findings": self.findings, "listing": self.listing,
+                "languages": {lang: vars(entry) for lang, entry in sorted(self.languages.items())}}
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def read(cls, path: Path) -> SchoolEntry | None:
+        """The manifest at `path`, or None when there is none or it cannot be read."""
+        try:
+            data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                return None
+            return cls(shared=data["shared"], inputs=data["inputs"], findings=data["findings"],
+                       listing=data["listing"], languages={lang: LanguageEntry(**entry)
+                                  for lang, entry in data["languages"].items()})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+def inputs_unchanged(entry: SchoolEntry, root: Path, shared: str) -> bool:
+    """The school's own inputs are the ones the manifest records."""
+    return entry.shared == shared and all(
+        input_hash(root, name) == digest for name, digest in entry.inputs.items())
+
+
+def language_unchanged(entry: LanguageEntry, folder: Path, catalog: str,
+                       formats: Iterable[str]) -> bool:
+    """A language needs no work: same catalog, the formats asked for were built, and every file
+    it wrote is still there at its size (a deleted or truncated file is made again)."""
+    if entry.catalog != catalog or not set(formats) <= set(entry.formats):
+        return False
+    for name, size in entry.files.items():
+        try:
+            if os.stat(folder / name).st_size != size:
+                return False
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,158 @@
+"""The school-year cycle: versions kept in the archive (never overwritten), `diff` between
+versions, `next-year`, and the archive on the school's index page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import make_project, run_cli
+from .test_model import VALID
+
+SCHOOL = VALID.replace("school_year:", "# the school year\nschool_year:")  # a comment to keep
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    make_project(tmp_path)
+    (tmp_path / "schools" / "gs-park.yaml").write_text(SCHOOL, encoding="utf-8")
+    assert build(tmp_path).returncode == 0
+    return tmp_path
+
+
+def build(project: Path):  # type: ignore[no-untyped-def]
+    return run_cli("--format", "html", cwd=project)
+
+
+def edit(project: Path, old: str, new: str) -> None:
+    path = project / "schools" / "gs-park.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def archived(project: Path) -> list[str]:
+    root = project / "output" / "gs-park" / "archive"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def version_of(project: Path) -> str:
+    html = (project / "output" / "gs-park" / "de" / "notice.html").read_text(encoding="utf-8")
+    return re.findall(r'<span class="version">([0-9a-f]{8})</span>', html)[0]
+
+
+def test_a_new_version_keeps_the_old_one(project: Path) -> None:
+    first = version_of(project)
+    assert archived(project) == []
+    edit(project, "modules: [files]", "modules: [files, email]")
+    assert build(project).returncode == 0
+    assert version_of(project) != first
+    folder = f"2025-26/de/2025-08-01_{first}"
+    assert archived(project) == [f"{folder}/{name}" for name in
+                                 ("consent.html", "notice.html", "notice.json", "withdrawal.html")]
+    # the school's page lists it
+    index = (project / "output" / "gs-park" / "index.html").read_text(encoding="utf-8")
+    assert f'href="archive/{folder}/notice.html"' in index
+    assert "Frühere Fassungen" in index
+
+
+def test_the_index_lists_versions_newest_first(project: Path) -> None:
+    first = version_of(project)
+    edit(project, "modules: [files]", "modules: [files, email]")
+    build(project)
+    second = version_of(project)
+    edit(project, "modules: [files, email]", "modules: [files, calendar]")
+    build(project)
+    index = (project / "output" / "gs-park" / "index.html").read_text(encoding="utf-8")
+    listed = re.search(r'<section class="archive">.*?</section>', index, re.S)
+    assert listed is not None
+    assert re.findall(r"<li>.*?</li>", listed[0].replace("\n", " ")) == [
+        "<li>Schuljahr 2025–2026 · Stand: 01.08.2025: "
+        f'<a href="archive/2025-26/de/2025-08-01_{second}/notice.html" hreflang="de" lang="de">'
+        f'Deutsch</a> <span class="version">(Version {second})</span>, '
+        f'<a href="archive/2025-26/de/2025-08-01_{first}/notice.html" hreflang="de" lang="de">'
+        f'Deutsch</a> <span class="version">(Version {first})</span></li>']
+
+
+def test_the_archive_is_never_overwritten(project: Path) -> None:
+    first = version_of(project)
+    edit(project, "modules: [files]", "modules: [files, email]")
+    build(project)
+    kept = project / "output" / "gs-park" / "archive" / "2025-26" / "de" / f"2025-08-01_{first}"
+    (kept / "notice.html").write_text("what a parent was given", encoding="utf-8")
+    edit(project, "modules: [files, email]", "modules: [files]")  # back to the first version
+    build(project)
+    edit(project, "modules: [files]", "modules: [files, calendar]")
+    build(project)
+    assert (kept / "notice.html").read_text(encoding="utf-8") == "what a parent was given"
+    assert len({path.split("/")[2] for path in archived(project)}) == 2
+
+
+def test_diff_shows_facts_and_text(project: Path) -> None:
+    edit(project, "modules: [files]", "modules: [files, email]\n    retention:\n      logs: "
+                                      "Protokolldaten werden nach 30 Tagen gelöscht.")
+    build(project)
+    edit(project, "Stadt Erfurt", "Stadt Erfurt (Schulverwaltungsamt)")
+    result = run_cli("diff", "--school", "gs-park", cwd=project)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "  + Data collected during use: E-Mails (Inhalte und Verbindungsdaten)" in out
+    assert "  + Purposes (legal basis): Schulische Kommunikation per E-Mail (Gesetz)" in out
+    assert ("Nutzungsdaten und Logdateien (IP-Adressen, Klicks, Zeitstempel), soweit für den "
+            "sicheren Betrieb und die Fehlerbehebung erforderlich: Protokolldaten werden "
+            "automatisch nach 6 Monaten gelöscht. → Protokolldaten werden nach 30 Tagen gelöscht.") in out
+    assert ("Text, section by section:\n  Verantwortliche Stelle\n    - Stadt Erfurt\n"
+            "    + Stadt Erfurt (Schulverwaltungsamt)\n") in out
+    assert out.splitlines()[-1] == "Report: output/gs-park/changes.html"
+    html = (project / "output" / "gs-park" / "changes.html").read_text(encoding="utf-8")
+    assert '<li class="added"><span class="sign">+</span> E-Mails (Inhalte und Verbindungsdaten)</li>' in html
+    assert "<script" not in html
+
+
+def test_diff_without_an_earlier_version(project: Path) -> None:
+    result = run_cli("diff", "--school", "gs-park", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == ("error: no earlier version is archived for gs-park: versions are kept "
+                             "when a build replaces them (python build.py next-year)\n")
+
+
+def test_next_year_routine(project: Path) -> None:
+    first = version_of(project)
+    result = run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == ("schools/gs-park.yaml: school year 2025/26 -> 2026/27, "
+                                             "Stand 2026-08-03.")
+    text = (project / "schools" / "gs-park.yaml").read_text(encoding="utf-8")
+    assert '# the school year\nschool_year: "2026/27"\nstand: 2026-08-03\n' in text
+    assert archived(project)[0].startswith(f"2025-26/de/2025-08-01_{first}/")
+    assert build(project).returncode == 0
+    diff = run_cli("diff", "--school", "gs-park", "--from", "2025/26", cwd=project)
+    assert diff.returncode == 0, diff.stderr
+    assert diff.stdout.startswith(f"From 2025/26 (Stand 2025-08-01, version {first})\n"
+                                  "  to 2026/27 (now: Stand 2026-08-03, version ")
+
+
+def test_diff_between_archived_years(project: Path) -> None:
+    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    build(project)
+    run_cli("next-year", "--school", "gs-park", "--stand", "2027-08-02", cwd=project)
+    build(project)
+    result = run_cli("diff", "--school", "gs-park", "--from", "2025", "--to", "2026/27", cwd=project)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"From 2025/26 \(Stand 2025-08-01, version [0-9a-f]{8}\)", lines[0])
+    assert re.fullmatch(r"  to 2026/27 \(Stand 2026-08-03, version [0-9a-f]{8}\)", lines[1])
+
+
+def test_next_year_names_what_still_says_the_old_year(project: Path) -> None:
+    edit(project, "  name: Stadt Erfurt", "  name: Stadt Erfurt (Vertrag 2025/26, Anlage 2025-2026)")
+    result = run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    assert result.returncode == 0, result.stderr
+    line = next(n for n, text in enumerate(
+        (project / "schools" / "gs-park.yaml").read_text(encoding="utf-8").splitlines(), 1)
+        if "Vertrag" in text)
+    assert result.stdout.splitlines()[2:4] == [
+        f"schools/gs-park.yaml:{line}:{col}: still mentions 2025/26; change it if it should say "
+        "2026/27." for col in (31, 47)]

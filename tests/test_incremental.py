@@ -1,0 +1,115 @@
+"""The incremental, parallel build: what changed is built again, nothing else; shards split
+the schools; the progress bar stays out of piped output."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dsinfo.parallel import Shard
+
+from .conftest import ROOT, run_cli
+from .test_model import VALID
+
+SECOND = VALID.replace("Grundschule am Park", "Grundschule am See").replace("99084", "99085")
+THIRD = VALID.replace("state: TH", "state: NI").replace("Grundschule am Park", "Schule am Deich")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Three schools (two in Thüringen, one in Niedersachsen), HTML only to stay quick."""
+    for part in ("catalog", "templates", "locales"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
+    (tmp_path / "src").symlink_to(ROOT / "src")
+    (tmp_path / "schools").mkdir()
+    for name, text in (("gs-park", VALID), ("gs-see", SECOND), ("gs-deich", THIRD)):
+        (tmp_path / "schools" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    assert build(tmp_path) == {"gs-deich/de", "gs-park/de", "gs-see/de"}
+    return tmp_path
+
+
+def build(project: Path, *args: str) -> set[str]:
+    """Which school/language pairs a build made: it reports each school it built on a line
+    "  <id>: <languages>: <n> files"."""
+    result = run_cli("--format", "html", "--jobs", "2", *args, cwd=project)
+    assert result.returncode == 0, result.stderr
+    return {f"{m[1]}/{lang}" for m in re.finditer(r"(?m)^  ([\w-]+): ([\w, ]+): \d+ files", result.stdout)
+            for lang in m[2].split(", ")}
+
+
+def test_nothing_changed_builds_nothing(project: Path) -> None:
+    result = run_cli("--format", "html", cwd=project)
+    assert re.fullmatch(r"Nothing to build; 3 languages unchanged, 0 failed; output/ in \d+\.\d s\.\n",
+                        result.stdout)
+
+
+def test_a_school_change_rebuilds_only_that_school(project: Path) -> None:
+    school = project / "schools" / "gs-see.yaml"
+    school.write_text(SECOND.replace("Grundschule am See", "Grundschule am Großen See"), "utf-8")
+    assert build(project) == {"gs-see/de"}
+    assert "Grundschule am Großen See" in (project / "output" / "index.html").read_text("utf-8")
+
+
+def test_a_template_change_rebuilds_everything(project: Path) -> None:
+    template = project / "templates" / "withdrawal.html"
+    template.write_text(template.read_text("utf-8").replace("</main>", "<p>neu</p>\n</main>"), "utf-8")
+    assert build(project) == {"gs-deich/de", "gs-park/de", "gs-see/de"}
+
+
+def test_a_catalog_change_rebuilds_the_schools_that_use_it(project: Path) -> None:
+    state = project / "catalog" / "states" / "ni.yaml"
+    state.write_text(state.read_text("utf-8").replace("Prinzenstraße 5", "Prinzenstraße 7"), "utf-8")
+    assert build(project) == {"gs-deich/de"}
+    platform = project / "catalog" / "platforms" / "moodle.yaml"  # used by none of them
+    platform.write_text(platform.read_text("utf-8") + "\n# a comment\n", "utf-8")
+    assert build(project) == set()
+
+
+def test_a_deleted_output_file_is_made_again(project: Path) -> None:
+    lost = project / "output" / "gs-park" / "de" / "consent.html"
+    lost.unlink()
+    assert build(project) == {"gs-park/de"}
+    assert lost.is_file()
+
+
+def test_a_school_of_its_own_template_rebuilds_alone(project: Path) -> None:
+    own = project / "templates" / "schools" / "gs-park"
+    own.mkdir(parents=True)
+    (own / "withdrawal.html").write_text('{% extends "withdrawal.html" %}', "utf-8")
+    assert build(project) == {"gs-park/de"}
+
+
+def test_more_formats_build_what_is_missing(project: Path) -> None:
+    result = run_cli("--school", "gs-park", cwd=project)  # all formats: the PDFs are missing
+    assert result.returncode == 0
+    assert (project / "output" / "gs-park" / "de" / "notice.pdf").is_file()
+    assert build(project, "--format", "html") == set()
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 5, 8])
+def test_shards_cover_every_school_once(count: int) -> None:
+    ids = [f"schule-{n:04d}" for n in range(200)]
+    parts = [[sid for sid in ids if sid in Shard(index, count)] for index in range(1, count + 1)]
+    assert sorted(sid for part in parts for sid in part) == ids
+    assert all(parts) or count > len(ids)
+
+
+def test_shard_option_builds_its_part(project: Path) -> None:
+    mine = {sid for sid in ("gs-deich", "gs-park", "gs-see") if sid in Shard(2, 2)}
+    shutil.rmtree(project / "output")
+    assert {s.split("/")[0] for s in build(project, "--shard", "2/2")} == mine
+    bad = run_cli("--shard", "3/2", cwd=project)
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--shard': '3/2' is not I/N with 1 <= I <= N, e.g. 2/4")
+
+
+def test_no_progress_bar_in_piped_output(project: Path) -> None:
+    (project / "schools" / "gs-park.yaml").write_text(VALID.replace("Park", "Parkweg"), "utf-8")
+    result = run_cli("--format", "html", cwd=project)
+    assert "\r" not in result.stdout + result.stderr
+    assert "doc/s" not in result.stderr
