@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .errors import BuildError, display_path, shown
 
-# The temporary files of write_atomic: '.notice.pdf.k3j_x9a2.tmp' (mkstemp's 8 random characters)
+# The temporary files of write_atomic: '.notice.pdf.3f9a0c1e.tmp' (8 random characters; the
+# letters and '_' of mkstemp's names, which earlier versions used, are matched too)
 TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
@@ -54,17 +55,16 @@ def _temporary(path: Path) -> tuple[int, Path]:
     with fewer system calls: a county build writes thousands of files)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | \
         getattr(os, "O_CLOEXEC", 0)
-    for attempt in range(2):
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
         try:
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
             return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue  # the name of another build's temporary file: draw again
         except FileNotFoundError:
-            if attempt:
+            if path.parent.is_dir():
                 raise
             path.parent.mkdir(parents=True, exist_ok=True)  # the first file of a new folder
-        except FileExistsError:
-            pass  # the same 8 random characters as a temporary file of another build: again
-    return _temporary(path)
 
 
 @contextmanager
