@@ -67,6 +67,7 @@ FULL: dict[str, Any] = {
                        "birth_date": "Geburtsdatum", "language": "Sprache"},
     "extra": [{"after": "retention", "title": {"de": "Sicherung", "en": "Backups"},
                "text": {"de": "Jede Nacht.", "en": "Every night."}}],
+    "show_changes": True,
 }
 
 

@@ -156,3 +156,55 @@ def test_next_year_names_what_still_says_the_old_year(project: Path) -> None:
     assert result.stdout.splitlines()[2:4] == [
         f"schools/gs-park.yaml:{line}:{col}: still mentions 2025/26; change it if it should say "
         "2026/27." for col in (31, 47)]
+
+
+def changes_box(project: Path, lang: str = "de") -> str | None:
+    html = (project / "output" / "gs-park" / lang / "notice.html").read_text(encoding="utf-8")
+    box = re.search(r'<aside class="changes".*?</aside>', html, re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", box[0]).split()) if box else None
+
+
+def test_parents_see_what_changed_since_last_year(project: Path) -> None:
+    edit(project, "school_year:", "show_changes: true\nlanguages: [de, en]\nschool_year:")
+    assert build(project).returncode == 0
+    assert changes_box(project) is None  # no earlier school year yet
+    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    edit(project, "modules: [files]", "modules: [email]\n    retention:\n      logs: "
+                                      "Protokolldaten werden nach 30 Tagen gelöscht.")
+    assert build(project).returncode == 0
+    assert changes_box(project) == (
+        "Was sich seit dem Schuljahr 2025–2026 geändert hat "
+        "Gegenüber der Fassung vom 01.08.2025 hat sich Folgendes geändert: "
+        "Neu – Daten: E-Mails (Inhalte und Verbindungsdaten) "
+        "Entfällt – Daten: Hochgeladene Dateien im Bereich „Meine Dateien“ (Inhaltsdaten und "
+        "Metadaten, z. B. Dateiname, Dateipfad, Dateigröße und Zeitstempel) "
+        "Neu – Zweck: Schulische Kommunikation per E-Mail "
+        "Entfällt – Zweck: Dateimanagement "
+        "Geändert – Speicherdauer: Nutzungsdaten und Logdateien (IP-Adressen, Klicks, "
+        "Zeitstempel), soweit für den sicheren Betrieb und die Fehlerbehebung erforderlich")
+    english = changes_box(project, "en")
+    assert english is not None
+    assert english.startswith("What has changed since the school year 2025 – 2026 Compared with "
+                              "the version of 1 Aug 2025, the following has changed: New – Data: "
+                              "E-mails (content and connection data) Removed – Data: Uploaded files")
+    assert english.endswith("Changed – Storage period: Usage data and log files (IP addresses, "
+                            "clicks, time stamps), as far as necessary for secure operation and "
+                            "fixing errors")
+
+
+def test_changes_also_before_the_old_year_is_archived(project: Path) -> None:
+    # the school year changed by hand, no next-year: the notice still published is the old one
+    edit(project, "school_year:", "show_changes: true\nschool_year:")
+    assert build(project).returncode == 0
+    edit(project, 'school_year: "2025/26"', 'school_year: "2026/27"')
+    assert build(project).returncode == 0
+    assert changes_box(project) == (
+        "Was sich seit dem Schuljahr 2025–2026 geändert hat Gegenüber der Fassung vom "
+        "01.08.2025 sind Daten, Zwecke, Empfänger, Speicherdauer und Einwilligungen unverändert.")
+
+
+def test_no_changes_box_unless_the_school_asks(project: Path) -> None:
+    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    edit(project, "modules: [files]", "modules: [email]")
+    assert build(project).returncode == 0
+    assert changes_box(project) is None

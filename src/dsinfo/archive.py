@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import manifest
 from .write import safe_path, write_atomic
@@ -132,6 +132,67 @@ def notice_data(folder: Path) -> dict[str, object] | None:
         return data
     except (OSError, ValueError):
         return None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What the notice says differently from the last version of an earlier school year: the
+    box "Was sich seit dem Schuljahr ... geändert hat" for parents (school file: show_changes).
+    Items are catalog texts (German msgids) or a school's texts per language."""
+
+    school_year: str  # the earlier school year
+    stand: dt.date
+    items: list[tuple[str, str, Any]]  # (platforms, data, purposes, processors or consents;
+    #                                      "+" or "-"; the text)
+    retention: list[str]  # data whose retention period changed
+
+
+_BASIS = re.compile(r" \((?:Gesetz|Einwilligung)\)$")  # how Notice.facts() marks a purpose
+
+
+def changes_since(out: Path, notice: Notice) -> Changes | None:
+    """Compare the notice with the last version of an earlier school year: the archived German
+    notice.json, or the one still published in output/<id>/de/ when the build that replaces it
+    is this one. None when there is no earlier school year."""
+    now = notice.school.school_year
+    found = [(v.sort_key, v.folder) for v in versions(out, notice.id, "de") if v.school_year < now]
+    published = out / notice.id / "de"
+    data = notice_data(published)
+    if data and str(data.get("school_year", now)) < now:
+        found.append(((str(data["school_year"]), str(data.get("stand")), 0.0), published))
+    for _, folder in sorted(found, key=lambda item: item[0], reverse=True):
+        data = notice_data(folder)
+        facts = data.get("facts") if data else None
+        if data and isinstance(facts, dict):
+            return _changes(facts, notice, str(data["school_year"]), str(data["stand"]))
+    return None
+
+
+def _changes(old: dict[str, Any], notice: Notice, school_year: str, stand: str) -> Changes:
+    new = notice.facts()
+    titles = {str(c.title if isinstance(c.title, str) else c.title["de"]): c.title
+              for c in notice.consents}  # a library consent's title in every language
+    found: list[tuple[str, str, Any]] = []
+    for key in ("platforms", "data_imported", "data_collected", "purposes", "processors",
+                "consents"):
+        before, after = _for_parents(old, key), _for_parents(new, key)
+        found += [(key, "+", titles.get(v, v)) for v in after if v not in before]
+        found += [(key, "-", v) for v in before if v not in after]
+    was, now = old.get("retention") or {}, new["retention"]
+    retention = [label for label in now if label in was and was[label] != now[label]]
+    return Changes(school_year=school_year, stand=dt.date.fromisoformat(stand), items=found,
+                   retention=retention)
+
+
+def _for_parents(facts: dict[str, Any], key: str) -> list[str]:
+    """One list of Notice.facts() as parents see it: a purpose without its legal basis, a
+    processor by its name ('name: task (location)')."""
+    values = [str(v) for v in facts.get(key) or []]
+    if key == "purposes":
+        return [_BASIS.sub("", v) for v in values]
+    if key == "processors":
+        return list(dict.fromkeys(v.split(": ", 1)[0] for v in values))
+    return values
 
 
 def keep_current(out: Path, school_id: str) -> list[Path]:

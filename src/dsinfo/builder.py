@@ -248,6 +248,8 @@ class Builder:
         while they show a stand-in for the version."""
         renderer = self.renderer(lang)
         base = publication(notice, lang)
+        if notice.school.show_changes:
+            base = dataclasses.replace(base, changes=archive.changes_since(self.out, notice))
         draft = dataclasses.replace(base, version=VERSION_MARK)
         pages = {doc: renderer.page(f"{doc}.html", notice, "web", pub=draft,
                                     static="../../" + STATIC + "/") for doc in DOCUMENTS}

@@ -505,6 +505,7 @@ class School(Model):
     consent_sheet: ConsentSheet = ConsentSheet()
     roster_columns: RosterColumns = RosterColumns()
     extra: Annotated[list[Extra], Field(max_length=MAX_ENTRIES)] = []
+    show_changes: bool = False  # the notice lists what changed since the last school year
 
     @field_validator("languages")
     @classmethod

@@ -8,15 +8,19 @@ logo is read only from inside the folder of the school files.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .compose import Notice
 from .errors import BuildError, Problem, display_path
 from .load import Document
+
+if TYPE_CHECKING:
+    from .archive import Changes
 
 MAX_LOGO_BYTES = 1024 * 1024
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -31,6 +35,7 @@ class Publication:
     notice_url: str | None
     logo: str | None  # data: URI of the school's logo
     logo_alt: str | None
+    changes: Changes | None = None  # since the last school year, when the school shows them
 
     @cached_property
     def qr(self) -> str | None:
@@ -39,8 +44,7 @@ class Publication:
         return qr_code(self.notice_url) if self.notice_url else None
 
     def versioned(self, content_hash: str) -> Publication:
-        return Publication(version=content_hash[:8], content_hash=content_hash,
-                           notice_url=self.notice_url, logo=self.logo, logo_alt=self.logo_alt)
+        return dataclasses.replace(self, version=content_hash[:8], content_hash=content_hash)
 
 
 def publication(notice: Notice, lang: str) -> Publication:
