@@ -182,3 +182,32 @@ def test_fonts_come_from_the_site_itself(browser: Any, site: str, page: str) -> 
     assert "Noto Sans dsinfo" in loaded
     assert requests, "the page loaded no font"
     assert [url for url in requests if not url.startswith(site + "_static/")] == []
+
+
+@pytest.fixture(scope="module")
+def changes_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A school in its second year that shows parents what changed (show_changes)."""
+    from .conftest import make_project, run_in
+    from .test_model import VALID
+
+    project = make_project(tmp_path_factory.mktemp("changes"))
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(VALID.replace("school_year:", "show_changes: true\nlanguages: [de, ar]\n"
+                                    "school_year:"), encoding="utf-8")
+    for args in (("--format", "html"), ("next-year", "--school", "gs-park", "--stand", "2026-08-03")):
+        result = run_in(project, *args)
+        assert result.returncode == 0, result.stderr
+    school.write_text(school.read_text("utf-8").replace("modules: [files]", "modules: [email]"),
+                      encoding="utf-8")
+    result = run_in(project, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    with serve(project / "output") as url:
+        yield url + "gs-park/"
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_changes_box(browser: Any, changes_site: str, lang: str) -> None:
+    browser.get(changes_site + f"{lang}/notice.html")
+    assert browser.execute_script("return document.querySelectorAll('aside.changes li').length;") == 4
+    assert axe_violations(browser) == []
+    assert page_width_at_320_px(browser, changes_site + f"{lang}/notice.html") <= 320
