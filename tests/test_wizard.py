@@ -41,6 +41,16 @@ def test_non_interactive_file_passes_the_check(project: Path) -> None:
     assert run_cli(cwd=project).returncode == 0  # and it builds
 
 
+def test_the_file_offers_the_changes_box(project: Path) -> None:
+    assert run_cli(*FLAGS, cwd=project).returncode == 0
+    path = project / "schools" / "grundschule-am-park-leipzig.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.endswith("\n# show_changes: true\n")
+    path.write_text(text.replace("# show_changes: true", "show_changes: true"), encoding="utf-8")
+    checked = run_cli("check", cwd=project)
+    assert checked.returncode == 0, checked.stdout
+
+
 def test_refuses_to_overwrite(project: Path) -> None:
     assert run_cli(*FLAGS, cwd=project).returncode == 0
     again = run_cli(*FLAGS, cwd=project)

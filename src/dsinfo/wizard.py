@@ -122,6 +122,8 @@ def render(answers: Answers, catalog: Catalog) -> str:
     if answers.consents:
         lines += ["", "consents:  # Einwilligungen aus catalog/consents/"]
         lines += [f"  - {c}  # {catalog.consents[c].title}" for c in answers.consents]
+    lines += ["", "# Ab dem zweiten Schuljahr: die Hinweise beginnen mit einem Kasten, der den Eltern",
+              "# zeigt, was sich gegenüber dem Vorjahr geändert hat.", "# show_changes: true"]
     return "\n".join(lines) + "\n"
 
 
