@@ -155,13 +155,14 @@ def changes_since(out: Path, notice: Notice) -> Changes | None:
     notice.json, or the one still published in output/<id>/de/ when the build that replaces it
     is this one. None when there is no earlier school year."""
     now = notice.school.school_year
-    found = [(v.sort_key, v.folder) for v in versions(out, notice.id, "de") if v.school_year < now]
-    published = out / notice.id / "de"
-    data = notice_data(published)
-    if data and str(data.get("school_year", now)) < now:
-        found.append(((str(data["school_year"]), str(data.get("stand")), 0.0), published))
-    for _, folder in sorted(found, key=lambda item: item[0], reverse=True):
-        data = notice_data(folder)
+    found: list[tuple[tuple[str, str, float], Path | dict[str, object]]] = [
+        (v.sort_key, v.folder) for v in versions(out, notice.id, "de") if v.school_year < now]
+    # read once: in a parallel build the German task may replace it while this one looks
+    published = notice_data(out / notice.id / "de")
+    if published and str(published.get("school_year", now)) < now:
+        found.append(((str(published["school_year"]), str(published.get("stand")), 0.0), published))
+    for _, source in sorted(found, key=lambda item: item[0], reverse=True):
+        data = source if isinstance(source, dict) else notice_data(source)
         facts = data.get("facts") if data else None
         if data and isinstance(facts, dict):
             return _changes(facts, notice, str(data["school_year"]), str(data["stand"]))
