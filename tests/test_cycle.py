@@ -200,7 +200,22 @@ def test_changes_also_before_the_old_year_is_archived(project: Path) -> None:
     assert build(project).returncode == 0
     assert changes_box(project) == (
         "Was sich seit dem Schuljahr 2025–2026 geändert hat Gegenüber der Fassung vom "
-        "01.08.2025 sind Daten, Zwecke, Empfänger, Speicherdauer und Einwilligungen unverändert.")
+        "01.08.2025 sind Daten, Zwecke, Rechtsgrundlagen, Empfänger, Speicherdauer und "
+        "Einwilligungen unverändert.")
+
+
+def test_changes_name_a_new_legal_basis(project: Path) -> None:
+    edit(project, "school_year:", "show_changes: true\nschool_year:")
+    assert build(project).returncode == 0
+    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    edit(project, "hosting: on_premises", "hosting: on_premises\n    basis: consent")
+    assert build(project).returncode == 0
+    box = changes_box(project)
+    assert box is not None
+    assert "hat sich Folgendes geändert: Neu – Einwilligung: IServ Schulplattform Geändert – " in box
+    assert "Geändert – Zweck: Dateimanagement: jetzt nur mit Ihrer Einwilligung" in box
+    # every purpose of the platform (its base modules and files) now rests on consent
+    assert box.count("Geändert – Zweck: ") == box.count(": jetzt nur mit Ihrer Einwilligung") == 6
 
 
 def test_no_changes_box_unless_the_school_asks(project: Path) -> None:

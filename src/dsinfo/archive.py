@@ -145,9 +145,10 @@ class Changes:
     items: list[tuple[str, str, Any]]  # (platforms, data, purposes, processors or consents;
     #                                      "+" or "-"; the text)
     retention: list[str]  # data whose retention period changed
+    basis: list[tuple[str, str]]  # purposes whose legal basis changed: (text, statute or consent)
 
 
-_BASIS = re.compile(r" \((?:Gesetz|Einwilligung)\)$")  # how Notice.facts() marks a purpose
+_BASIS = re.compile(r" \((Gesetz|Einwilligung)\)$")  # how Notice.facts() marks a purpose
 
 
 def changes_since(out: Path, notice: Notice) -> Changes | None:
@@ -181,8 +182,18 @@ def _changes(old: dict[str, Any], notice: Notice, school_year: str, stand: str) 
         found += [(key, "-", v) for v in before if v not in after]
     was, now = old.get("retention") or {}, new["retention"]
     retention = [label for label in now if label in was and was[label] != now[label]]
+    bases = dict(_purpose(str(p)) for p in old.get("purposes") or [])
+    basis = [(text, "consent" if marked == "Einwilligung" else "statute")
+             for text, marked in map(_purpose, new["purposes"])
+             if text in bases and bases[text] != marked]
     return Changes(school_year=school_year, stand=dt.date.fromisoformat(stand), items=found,
-                   retention=retention)
+                   retention=retention, basis=basis)
+
+
+def _purpose(fact: str) -> tuple[str, str | None]:
+    """'Dateimanagement (Gesetz)' -> ('Dateimanagement', 'Gesetz')."""
+    match = _BASIS.search(fact)
+    return (fact[:match.start()], match[1]) if match else (fact, None)
 
 
 def _for_parents(facts: dict[str, Any], key: str) -> list[str]:
@@ -190,7 +201,7 @@ def _for_parents(facts: dict[str, Any], key: str) -> list[str]:
     processor by its name ('name: task (location)')."""
     values = [str(v) for v in facts.get(key) or []]
     if key == "purposes":
-        return [_BASIS.sub("", v) for v in values]
+        return [_purpose(v)[0] for v in values]
     if key == "processors":
         return list(dict.fromkeys(v.split(": ", 1)[0] for v in values))
     return values
