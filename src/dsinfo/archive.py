@@ -151,27 +151,36 @@ class Changes:
 _BASIS = re.compile(r" \((Gesetz|Einwilligung)\)$")  # how Notice.facts() marks a purpose
 
 
-def changes_since(out: Path, notice: Notice) -> Changes | None:
-    """Compare the notice with the last version of an earlier school year: the archived German
-    notice.json, or the one still published in output/<id>/de/ when the build that replaces it
-    is this one. None when there is no earlier school year."""
-    now = notice.school.school_year
+@dataclass(frozen=True)
+class Earlier:
+    """The facts of the last version of an earlier school year (its German notice.json)."""
+
+    school_year: str
+    stand: str
+    facts: dict[str, Any]
+
+
+def earlier_version(out: Path, school_id: str, school_year: str) -> Earlier | None:
+    """The last version before `school_year`: archived, or still published in output/<id>/de/
+    when the build that replaces it is the coming one. Read before anything is written (the
+    build replaces the published one)."""
     found: list[tuple[tuple[str, str, float], Path | dict[str, object]]] = [
-        (v.sort_key, v.folder) for v in versions(out, notice.id, "de") if v.school_year < now]
-    # read once: in a parallel build the German task may replace it while this one looks
-    published = notice_data(out / notice.id / "de")
-    if published and str(published.get("school_year", now)) < now:
+        (v.sort_key, v.folder) for v in versions(out, school_id, "de") if v.school_year < school_year]
+    published = notice_data(out / school_id / "de")
+    if published and str(published.get("school_year", school_year)) < school_year:
         found.append(((str(published["school_year"]), str(published.get("stand")), 0.0), published))
     for _, source in sorted(found, key=lambda item: item[0], reverse=True):
         data = source if isinstance(source, dict) else notice_data(source)
         facts = data.get("facts") if data else None
         if data and isinstance(facts, dict):
-            return _changes(facts, notice, str(data["school_year"]), str(data["stand"]))
+            return Earlier(school_year=str(data["school_year"]), stand=str(data["stand"]),
+                           facts=facts)
     return None
 
 
-def _changes(old: dict[str, Any], notice: Notice, school_year: str, stand: str) -> Changes:
-    new = notice.facts()
+def changes(earlier: Earlier, notice: Notice) -> Changes:
+    """What the notice says differently from `earlier`, as parents see it."""
+    old, new = earlier.facts, notice.facts()
     titles = {str(c.title if isinstance(c.title, str) else c.title["de"]): c.title
               for c in notice.consents}  # a library consent's title in every language
     found: list[tuple[str, str, Any]] = []
@@ -186,8 +195,8 @@ def _changes(old: dict[str, Any], notice: Notice, school_year: str, stand: str) 
     basis = [(text, "consent" if marked == "Einwilligung" else "statute")
              for text, marked in map(_purpose, new["purposes"])
              if text in bases and bases[text] != marked]
-    return Changes(school_year=school_year, stand=dt.date.fromisoformat(stand), items=found,
-                   retention=retention, basis=basis)
+    return Changes(school_year=earlier.school_year, stand=dt.date.fromisoformat(earlier.stand),
+                   items=found, retention=retention, basis=basis)
 
 
 def _purpose(fact: str) -> tuple[str, str | None]:

@@ -159,6 +159,7 @@ class Builder:
         self._pdf_a = pdf_a
         self._pdf_maker: object | None = None
         self._fragment_css: str | None = None
+        self.earlier: dict[tuple[str, str], archive.Earlier | None] = {}  # see changes()
 
     def renderer(self, lang: str) -> Renderer:
         return self._renderer.language(lang)
@@ -249,13 +250,22 @@ class Builder:
         renderer = self.renderer(lang)
         base = publication(notice, lang)
         if notice.school.show_changes:
-            base = dataclasses.replace(base, changes=archive.changes_since(self.out, notice))
+            base = dataclasses.replace(base, changes=self.changes(notice))
         draft = dataclasses.replace(base, version=VERSION_MARK)
         pages = {doc: renderer.page(f"{doc}.html", notice, "web", pub=draft,
                                     static="../../" + STATIC + "/") for doc in DOCUMENTS}
         # the address the printed sheet's QR code leads to is content too, though no web page shows it
         pub = base.versioned(content_hash([*pages.values(), base.notice_url or ""]))
         return {doc: html.replace(VERSION_MARK, pub.version) for doc, html in pages.items()}, pub
+
+    def changes(self, notice: Notice) -> archive.Changes | None:
+        """What changed since the last school year (show_changes). The earlier version is read
+        once per school and year: a parallel build reads it before any worker writes."""
+        key = (notice.id, notice.school.school_year)
+        if key not in self.earlier:
+            self.earlier[key] = archive.earlier_version(self.out, *key)
+        earlier = self.earlier[key]
+        return archive.changes(earlier, notice) if earlier else None
 
     def publication(self, notice: Notice, lang: str) -> Publication:
         """Version, QR code and logo of one school's documents in `lang`."""

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import i18n, manifest
+from . import archive, i18n, manifest
 from .archive import archive_previous, keep_archival_copies
 from .builder import Builder, Listing, Project, Rendered, SchoolResult, load_school
 from .check import Finding
@@ -239,10 +239,10 @@ def _start_worker(root: str, out: str, formats: list[str], pdf_a: bool, forked: 
         release_claims()  # the lock belongs to the build, not to its workers
         _die_with_parent()
     project = Project(Path(root))
-    _worker.update(project=project,
-                   catalog=_inherited.pop("catalog", None) or load_catalog(project.catalog),
-                   notices=dict(_inherited),
-                   builder=Builder(project, Path(out), formats=formats, pdf_a=pdf_a))
+    builder = Builder(project, Path(out), formats=formats, pdf_a=pdf_a)
+    builder.earlier.update(_inherited.pop("earlier", {}))
+    _worker.update(catalog=_inherited.pop("catalog", None) or load_catalog(project.catalog),
+                   notices=dict(_inherited), builder=builder)
     gc.freeze()  # what a worker loads once stays: the collector need not walk it on every pass
 
 
@@ -256,13 +256,17 @@ class _Workers:
         self.method = "fork" if sys.platform == "linux" else "spawn"
         self.args = (str(run.project.root), str(run.out), run.formats, run.pdf_a,
                      self.jobs > 1 and self.method == "fork")
-        self.notices, self.catalog = notices, run.catalog
+        self.notices, self.catalog, self.out = notices, run.catalog, run.out
         self.pool: Any = None
 
     def __enter__(self) -> _Workers:
         _inherited.update((n.path, n) for n in self.notices)
         if self.catalog is not None:
             _inherited["catalog"] = self.catalog
+        # the earlier version a changes box compares with, read before any worker replaces it
+        _inherited["earlier"] = {
+            key: archive.earlier_version(self.out, *key)
+            for key in {(n.id, n.school.school_year) for n in self.notices if n.school.show_changes}}
         if self.jobs == 1:
             _start_worker(*self.args)
         else:
