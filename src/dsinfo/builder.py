@@ -71,10 +71,16 @@ class SchoolResult:
 
 def load_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notice], Catalog]:
     """Every selected school, composed with the catalog; all problems raised together."""
+    return load_paths(project, project.school_files(ids))
+
+
+def load_paths(project: Project, paths: Iterable[Path]) -> tuple[list[Notice], Catalog]:
+    """These school files, composed with the catalog, and the translation catalogs of their
+    languages checked; all problems raised together, before anything is written."""
     catalog = load_catalog(project.catalog)
     notices: list[Notice] = []
     problems: list[Problem] = []
-    for path in project.school_files(ids):
+    for path in paths:
         try:
             notices.append(load_school(path, catalog))
         except InputError as exc:

@@ -33,7 +33,7 @@ from typing import Any
 
 from . import archive, i18n, manifest
 from .archive import archive_previous, keep_archival_copies
-from .builder import Builder, Listing, Project, Rendered, SchoolResult, load_school
+from .builder import Builder, Listing, Project, Rendered, SchoolResult, load_paths
 from .check import Finding
 from .check import check as check_notice
 from .compose import Catalog, Notice, compose, load_catalog
@@ -190,23 +190,8 @@ def _catalog_hash(project: Project, lang: str) -> str:
 
 
 def _load(project: Project, paths: list[Path]) -> tuple[list[Notice], Catalog | None]:
-    """The changed schools, validated and composed, and the catalogs of their languages; every
-    problem of them at once."""
-    if not paths:
-        return [], None
-    catalog = load_catalog(project.catalog)
-    notices: list[Notice] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            notices.append(load_school(path, catalog))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    for lang in sorted({lang for n in notices for lang in n.school.languages}):
-        problems.extend(i18n.check_catalog(project.locales, lang))  # before anything is written
-    if problems:
-        raise InputError(problems)
-    return notices, catalog
+    """The changed schools, validated and composed (see load_paths); nothing when none changed."""
+    return load_paths(project, paths) if paths else ([], None)
 
 
 Task = tuple[Path, str, bool]  # school file, language, whether to run the check

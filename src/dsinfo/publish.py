@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compose import Notice
@@ -99,6 +101,12 @@ def logo_data_uri(notice: Notice) -> str | None:
     if logo is None:
         return None
     mime, data = logo
+    return _data_uri(mime, data)
+
+
+@functools.lru_cache(maxsize=16)
+def _data_uri(mime: str, data: bytes) -> str:
+    """The logo as a data: URI, encoded once however many languages and documents show it."""
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -113,11 +121,19 @@ def _read_logo(notice: Notice) -> tuple[str, bytes] | None:
                          "(through a symbolic link): the logo must be a file inside it")
     if not path.is_file():
         raise BuildError(f"there is no file {display_path(folder / relative)}")
-    if path.stat().st_size > MAX_LOGO_BYTES:
+    stat = path.stat()
+    if stat.st_size > MAX_LOGO_BYTES:
         raise BuildError(f"'{relative}' is larger than 1 MB: use a smaller image")
-    data = path.read_bytes()
+    data = _logo_bytes(path, stat.st_mtime_ns, stat.st_size)
     mime = next((m for magic, m in IMAGE_TYPES.items() if data.startswith(magic)), None)
     if mime is None:
         raise BuildError(f"'{relative}' is not a PNG or JPEG image")
     return mime, data
+
+
+@functools.lru_cache(maxsize=16)
+def _logo_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
+    """A logo file's bytes, read once per version of the file (the check reads it, and then
+    every language of the school shows it)."""
+    return path.read_bytes()
 
