@@ -82,12 +82,7 @@ def archive_previous(out: Path, notice: Notice, rendered: Rendered) -> None:
     if old is None or (old.version == rendered.pub.version
                        and old.school_year == notice.school.school_year):
         return
-    current = out / notice.id / rendered.lang
-    files = {name: (current / name).read_bytes() for name in KEPT
-             if name in old.files and (current / name).is_file()}
-    if files:
-        keep(version_folder(out, notice.id, old.school_year, old.stand, old.version,
-                            rendered.lang), files)
+    _keep_published(out, notice.id, rendered.lang, old)
 
 
 def keep_archival_copies(out: Path, notice: Notice, rendered: Rendered) -> None:
@@ -220,16 +215,23 @@ def keep_current(out: Path, school_id: str) -> list[Path]:
     """Put the version now in output/<id>/ into the archive (what `next-year` does before the
     school year changes); returns the archive folders written to."""
     entry = manifest.SchoolEntry.read(out / school_id / manifest.NAME)
-    folders = []
-    for lang, old in (entry.languages.items() if entry else ()):
-        current = out / school_id / lang
-        files = {name: (current / name).read_bytes() for name in KEPT
-                 if name in old.files and (current / name).is_file()}
-        if files:
-            folder = version_folder(out, school_id, old.school_year, old.stand, old.version, lang)
-            keep(folder, files)
-            folders.append(folder)
-    return folders
+    kept = (_keep_published(out, school_id, lang, old)
+            for lang, old in (entry.languages.items() if entry else ()))
+    return [folder for folder in kept if folder is not None]
+
+
+def _keep_published(out: Path, school_id: str, lang: str,
+                    old: manifest.LanguageEntry) -> Path | None:
+    """The published files of a language (the version its manifest entry `old` records)
+    into that version's archive folder; the folder, if there was anything to keep."""
+    current = out / school_id / lang
+    files = {name: (current / name).read_bytes() for name in KEPT
+             if name in old.files and (current / name).is_file()}
+    if not files:
+        return None
+    folder = version_folder(out, school_id, old.school_year, old.stand, old.version, lang)
+    keep(folder, files)
+    return folder
 
 
 def next_school_year(text: str, stand: str) -> tuple[str, str, str]:

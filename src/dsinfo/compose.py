@@ -57,7 +57,6 @@ class DataLine:
     label: str
     platform: str
     retention: Text
-    rule: str  # the retention rule's id, for the check
     voluntary: bool
 
 
@@ -93,7 +92,6 @@ class ConsentItem:
     recipients: Text | None = None
     retention: tuple[Text, ...] = ()
     platform: str | None = None
-    covers: str | None = None  # platform id (or platform.module) a school's own consent is about
 
 
 @dataclass(frozen=True)
@@ -334,7 +332,7 @@ def _assemble(sid: str, doc: Document, school: School, state: State,
     lines = [DataLine(label=item.label, platform=v.platform.short_name,
                       retention=v.use.retention.get(item.retention)
                       or v.platform.retention[item.retention].text,
-                      rule=item.retention, voluntary=item.voluntary)
+                      voluntary=item.voluntary)
              for v, item in data]
     sources = [item.source for _, item in data]
     return Notice(
@@ -401,7 +399,7 @@ def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentI
     assert text is not None
     data = pick(own.data, base.data if base else None)
     retention = pick(own.retention, base.retention if base else None)
-    return ConsentItem(id=own.id, covers=own.covers, title=title, text=text,
+    return ConsentItem(id=own.id, title=title, text=text,
                        data=(data,) if data is not None else (),
                        recipients=pick(own.recipients, base.recipients if base else None),
                        retention=(retention,) if retention is not None else ())

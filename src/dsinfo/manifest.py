@@ -47,11 +47,6 @@ def input_hash(root: Path, name: str) -> str:
     return folder_hash(root / name) if name.endswith("/") else file_hash(root / name)
 
 
-def clear_cache() -> None:
-    """Forget file hashes (for a long-running process, e.g. the preview, between builds)."""
-    file_hash.cache_clear()
-
-
 def tool_version() -> str:
     """dsinfo's and WeasyPrint's versions: a new release may render differently."""
     versions = []

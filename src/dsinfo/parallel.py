@@ -153,8 +153,8 @@ def _render_and_write(run: _Run, notices: list[Notice], tasks: list[Task],
                 summary.built.append(f"{sid}/{outcome.lang}")
                 if outcome.findings is not None:
                     summary.findings[sid] = outcome.findings
-            if len(done[sid]) + summary.failed.count(sid) == len(notice.school.languages) \
-                    and sid not in summary.failed:  # no manifest: built again next time
+            # all languages written: manifest and index (none after a failure: built again next time)
+            if sid not in summary.failed and len(done[sid]) == len(notice.school.languages):
                 finishing.append(workers.submit(_finish, notice.path, done[sid], run.shared,
                                                 run.formats, counts(summary.findings.get(sid, []))))
             if progress:

@@ -109,7 +109,8 @@ class Renderer:
             md=markdown,
             t=pass_context(lambda ctx, text: self._pair(ctx, self.text, text)),
             local=pass_context(lambda ctx, texts: self._pair(ctx, self.local, texts)),
-            fill=pass_context(lambda ctx, value: fill(value, self.text(UNKNOWN_TEXT, ctx["lang"]))),
+            fill=pass_context(lambda ctx, value: fill(value, self.text(UNKNOWN_TEXT, ctx["lang"]))
+                              if value == UNKNOWN else fill(value)),  # translated only when shown
             date=pass_context(lambda ctx, value: i18n.date(value, ctx["lang"])),
             school_year=pass_context(lambda ctx, value: i18n.school_year(value, ctx["lang"])),
         )

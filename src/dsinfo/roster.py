@@ -7,6 +7,7 @@ the user names. Error messages give the CSV line and the column, never the value
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import functools
@@ -52,13 +53,9 @@ def age_on(birth: dt.date, day: dt.date) -> int:
     (§ 188 Abs. 3 BGB: the year ends with the last day of February)."""
     years = day.year - birth.year
     anniversary = (birth.month, birth.day)
-    if anniversary == (2, 29) and not _leap(day.year):
+    if anniversary == (2, 29) and not calendar.isleap(day.year):
         anniversary = (3, 1)
     return years - 1 if (day.month, day.day) < anniversary else years
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def signers_for(age: int, rule: AgeRule) -> Signers:
