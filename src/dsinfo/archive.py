@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import manifest
+from .model import school_year_from
 from .write import safe_path, write_atomic
 
 if TYPE_CHECKING:
@@ -241,8 +242,7 @@ def next_school_year(text: str, stand: str) -> tuple[str, str, str]:
     date = re.search(r"(?m)^stand:[ \t]*[\"']?\d{4}-\d{2}-\d{2}[\"']?", text)
     if year is None or date is None:
         raise ValueError("the school file has no 'school_year:' or 'stand:' line to change")
-    start = int(year[2]) + 1
-    new = f"{start}/{(start + 1) % 100:02d}"
+    new = school_year_from(int(year[2]) + 1)
     text = text[:year.start()] + f'school_year: "{new}"' + text[year.end():]
     date = re.search(r"(?m)^stand:[ \t]*[\"']?\d{4}-\d{2}-\d{2}[\"']?", text)
     assert date is not None

@@ -225,7 +225,7 @@ class Builder:
     def render_language(self, notice: Notice, lang: str) -> Rendered:
         """Every document of one language, in memory: web pages, PDFs, fragment and JSON."""
         self._renderer.catalogs.take_fallbacks()
-        pages, pub = self._web(notice, lang)
+        pages, pub = self.web(notice, lang)
         files: dict[str, bytes | str] = {f"{doc}.html": html for doc, html in pages.items()}
         rendered = Rendered(lang=lang, files=files, warnings=[], pub=pub)
         if "pdf" in self.formats:
@@ -250,7 +250,7 @@ class Builder:
                 rendered.archival[name], logged = self._pdf(html, archival=True)
                 rendered.warnings.extend(f"{lang}/{name} (PDF/A): {w}" for w in logged)
 
-    def _web(self, notice: Notice, lang: str) -> tuple[dict[str, str], Publication]:
+    def web(self, notice: Notice, lang: str) -> tuple[dict[str, str], Publication]:
         """The web pages, and the publication whose version is a hash of what they say, taken
         while they show a stand-in for the version."""
         renderer = self.renderer(lang)
@@ -275,7 +275,7 @@ class Builder:
 
     def publication(self, notice: Notice, lang: str) -> Publication:
         """Version, QR code and logo of one school's documents in `lang`."""
-        return self._web(notice, lang)[1]
+        return self.web(notice, lang)[1]
 
     def document_pdf(self, notice: Notice, lang: str, name: str) -> bytes:
         """One PDF by its output name (notice, consent, withdrawal, consent-bilingual)."""

@@ -19,19 +19,16 @@ from . import i18n
 from .builder import Builder, Project, SchoolResult, load_schools
 from .check import Finding
 from .check import check as check_notice
-from .compose import load_catalog
+from .compose import ID_PATTERN, load_catalog
 from .errors import DsinfoError, InputError, Problem, display_path
 from .extract import current_messages
 from .model import LANGUAGES, RosterColumns
 from .parallel import Shard
 from .render import Renderer
-from .roster import read_roster
+from .roster import by_class, read_roster
 from .write import write_atomic
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != i18n.SOURCE]
-
-ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
-
 
 class DefaultGroup(click.Group):
     """A group whose first argument may be omitted: `build.py --school x` means `build ...`."""
@@ -50,7 +47,7 @@ def _project(ctx: click.Context) -> Project:
 def _check_ids(ctx: click.Context, param: click.Parameter, ids: tuple[str, ...]) -> tuple[str, ...]:
     project = _project(ctx)
     for sid in ids:
-        if not ID_RE.fullmatch(sid):
+        if not ID_PATTERN.fullmatch(sid):
             raise click.BadParameter(f"'{sid}' is not a school id (lowercase letters, digits, '-')")
         if not (project.schools / f"{sid}.yaml").is_file():
             known = ", ".join(p.stem for p in project.school_files()) or "none"
@@ -330,8 +327,8 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
         click.echo(f"warning: {display_path(out)} is inside output/, the folder for the website: "
                    "the sheets hold pupils' names", err=True)
     started = time.perf_counter()
-    written = Builder(project, out).roster(notice, pupils, out)
-    classes = len(written) // 2
+    Builder(project, out).roster(notice, pupils, out)
+    classes = len(by_class(pupils))
     click.echo(f"Wrote consent sheets for {len(pupils)} pupils in {classes} "
                f"class{'es' if classes != 1 else ''} to {display_path(out)}/ "
                f"in {time.perf_counter() - started:.1f} s.")
@@ -384,7 +381,7 @@ def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_s
                           consents=consents, stand=stand.date() if stand else None, no_input=no_input)
     sid = school_id or (slug(answers.name) if no_input else
                         str(click.prompt("Kennung (Dateiname)", default=slug(answers.name))))
-    if not ID_RE.fullmatch(sid):
+    if not ID_PATTERN.fullmatch(sid):
         raise click.BadParameter(f"'{sid}' is not a school id (lowercase letters, digits, '-')",
                                  param_hint="--id")
     path = project.schools / f"{sid}.yaml"

@@ -19,6 +19,7 @@ from .builder import Builder
 from .compose import Notice
 from .errors import DsinfoError
 from .fragment import main_content, sections
+from .model import school_year_from
 
 FACTS = {
     "platforms": "Platforms",
@@ -58,12 +59,11 @@ class Report:
 
 def current(builder: Builder, notice: Notice) -> Side:
     """The school file as it is now (German)."""
-    pub = builder.publication(notice, "de")
-    page = builder.renderer("de").page("notice.html", notice, "web", pub=pub)
+    pages, pub = builder.web(notice, "de")
     return Side(label=f"{notice.school.school_year} (now: Stand {notice.school.stand.isoformat()}, "
                       f"version {pub.version})", school_year=notice.school.school_year,
                 version=pub.version, facts=notice.facts(),
-                sections=sections(main_content(page)))
+                sections=sections(main_content(pages["notice"])))
 
 
 def archived(version: archive.Version) -> Side:
@@ -82,8 +82,7 @@ def school_year(text: str) -> str:
     match = re.fullmatch(r"(\d{4})(?:[/-](\d{2}))?", text.strip())
     if not match:
         raise DsinfoError(f"'{text}' is not a school year like 2025/26")
-    start = int(match[1])
-    return f"{start}/{(start + 1) % 100:02d}"
+    return school_year_from(int(match[1]))
 
 
 def choose(builder: Builder, notice: Notice, old_year: str | None,

@@ -96,6 +96,11 @@ def _school_year(value: str) -> str:
 SchoolYear = Annotated[Text, AfterValidator(_school_year)]
 
 
+def school_year_from(start: int) -> str:
+    """The school year that starts in `start`: 2025 -> '2025/26'."""
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
 def _as_local(value: Any) -> Any:
     """A plain string is the German text; a mapping gives the text per language."""
     return {"de": value} if isinstance(value, str) else value

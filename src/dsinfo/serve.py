@@ -76,7 +76,8 @@ class Preview:
         return False
 
     def _snapshot(self) -> tuple[tuple[str, int, int], ...]:
-        return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in self._watched())
+        return tuple((str(p), s.st_mtime_ns, s.st_size)
+                     for p in self._watched() for s in (p.stat(),))
 
     def _watched(self) -> Iterator[Path]:
         for folder in (self.project.schools, self.project.catalog, self.project.templates,

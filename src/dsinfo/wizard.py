@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import click
 
 from .compose import Catalog
-from .model import LANGUAGES
+from .model import LANGUAGES, school_year_from
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 
@@ -58,8 +58,7 @@ def slug(name: str) -> str:
 
 def school_year_of(day: dt.date) -> str:
     """The school year a date falls in (from 1 August): 2025-09-01 -> '2025/26'."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
+    return school_year_from(day.year if day.month >= 8 else day.year - 1)
 
 
 def _q(value: str) -> str:
@@ -169,16 +168,14 @@ class Asker:
         self.no_input = no_input
 
     def text(self, prompt: str, given: str | None, *, required: bool = False,
-             default: str | None = None, pattern: str | None = None,
-             accept: Callable[[str], None] | None = None) -> str:
+             pattern: str | None = None, accept: Callable[[str], None] | None = None) -> str:
         if given is not None:
             return given
         if self.no_input:
             if required:
                 raise click.UsageError(f"--no-input needs a value for: {prompt}")
-            return default or ""
-        if default is None and not required:
-            default = ""
+            return ""
+        default = None if required else ""
 
         def check(value: str) -> str:
             value = value.strip()
@@ -195,11 +192,18 @@ class Asker:
 
 
 def _known_state(value: str, catalog: Catalog) -> None:
-    codes = {s.name.casefold(): code for code, s in catalog.states.items()}
-    if value.upper() not in catalog.states and value.casefold() not in codes:
+    if _state_lookup(value, catalog) is None:
         names = ", ".join(f"{s.name} ({code})" for code, s in sorted(catalog.states.items(),
                                                                       key=lambda i: i[1].name))
         raise ValueError(f"'{value}' kenne ich nicht. Bitte eines von: {names}")
+
+
+def _state_lookup(value: str, catalog: Catalog) -> str | None:
+    """A Land's code from its code or name, in any case."""
+    if value.upper() in catalog.states:
+        return value.upper()
+    return next((code for code, s in catalog.states.items()
+                 if s.name.casefold() == value.casefold()), None)
 
 
 def _known(what: str, given: list[str], known: Sequence[str]) -> None:
@@ -209,8 +213,7 @@ def _known(what: str, given: list[str], known: Sequence[str]) -> None:
 
 
 def _state_code(value: str, catalog: Catalog) -> str:
-    by_name = {s.name.casefold(): code for code, s in catalog.states.items()}
-    code = value.upper() if value.upper() in catalog.states else by_name.get(value.casefold())
+    code = _state_lookup(value, catalog)
     if code is None:
         known = ", ".join(sorted(catalog.states))
         raise click.BadParameter(f"unknown Land '{value}' (known: {known})", param_hint="--land")
