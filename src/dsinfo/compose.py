@@ -112,6 +112,10 @@ class PlatformView:
     def location(self) -> Text:
         return self.use.location or self.hosting.location
 
+    def retention(self, rule: str) -> Text:
+        """How long data under `rule` are kept: the school's own text, else the catalog's."""
+        return self.use.retention.get(rule) or self.platform.retention[rule].text
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -330,11 +334,11 @@ def _assemble(sid: str, doc: Document, school: School, state: State,
               views: list[PlatformView], catalog: Catalog) -> Notice:
     data = [(v, item) for v in views for _, m in v.modules for item in m.data]
     lines = [DataLine(label=item.label, platform=v.platform.short_name,
-                      retention=v.use.retention.get(item.retention)
-                      or v.platform.retention[item.retention].text,
+                      retention=v.retention(item.retention),
                       voluntary=item.voluntary)
              for v, item in data]
     sources = [item.source for _, item in data]
+    placeholders = list(_placeholders(doc))  # the school file walked once
     return Notice(
         id=sid, doc=doc, school=school, state=state, platforms=tuple(views),
         imported=tuple(ln for ln, src in zip(lines, sources, strict=True) if src == "import"),
@@ -347,8 +351,8 @@ def _assemble(sid: str, doc: Document, school: School, state: State,
         retention_notes=tuple(v.platform.retention["backups"].text for v in views
                               if "backups" in v.platform.retention),
         consents=tuple(_consents(views, school, catalog)),
-        placeholders=tuple(p for p, _ in _placeholders(doc)),
-        placeholder_locs=tuple(loc for _, loc in _placeholders(doc)),
+        placeholders=tuple(p for p, _ in placeholders),
+        placeholder_locs=tuple(loc for _, loc in placeholders),
     )
 
 
@@ -406,8 +410,7 @@ def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentI
 
 
 def _rule_texts(view: PlatformView, rules: list[str]) -> tuple[Text, ...]:
-    texts = [view.use.retention.get(r) or view.platform.retention[r].text for r in dict.fromkeys(rules)]
-    return tuple(texts)
+    return tuple(view.retention(r) for r in dict.fromkeys(rules))
 
 
 PLATFORM_CONSENT = N_("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "

@@ -93,9 +93,11 @@ def check_catalog(locales: Path, lang: str) -> list[Problem]:
         catalog = read_catalog(locales, lang) if lang != SOURCE else None
     except InputError as exc:
         return exc.problems
-    if catalog is None:
-        return []
-    path = po_path(locales, lang)
+    return catalog_markup_problems(catalog, po_path(locales, lang)) if catalog else []
+
+
+def catalog_markup_problems(catalog: Catalog, path: Path) -> list[Problem]:
+    """markup_problems of every translated entry of a catalog."""
     return [p for message in catalog if is_translated(message)
             for p in markup_problems(path, message)]
 
@@ -206,8 +208,7 @@ class Catalogs:
                 if lang != SOURCE:
                     loaded.add_fallback(german)
             else:
-                problems = [p for m in catalog if is_translated(m)
-                            for p in markup_problems(po_path(self.locales, lang), m)]
+                problems = catalog_markup_problems(catalog, po_path(self.locales, lang))
                 if problems:  # load_schools reports these first; this guards every other way in
                     raise InputError(problems)
                 loaded = compile_catalog(catalog)
