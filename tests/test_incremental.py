@@ -54,6 +54,19 @@ def test_a_school_change_rebuilds_only_that_school(project: Path) -> None:
     assert "Grundschule am Großen See" in (project / "output" / "index.html").read_text("utf-8")
 
 
+def test_force_rebuilds_the_selected_schools_only(project: Path) -> None:
+    assert build(project, "--force", "--school", "gs-see") == {"gs-see/de"}
+    assert build(project) == set()  # the others kept their manifests
+    assert build(project, "--force") == {"gs-deich/de", "gs-park/de", "gs-see/de"}
+
+
+def test_force_with_bad_input_leaves_the_manifests(project: Path) -> None:
+    (project / "schools" / "gs-see.yaml").write_text(SECOND + "frobnicate: 1\n", "utf-8")
+    assert run_cli("--format", "html", "--force", cwd=project).returncode == 1
+    (project / "schools" / "gs-see.yaml").write_text(SECOND, "utf-8")
+    assert build(project) == set()
+
+
 def test_a_template_change_rebuilds_everything(project: Path) -> None:
     template = project / "templates" / "withdrawal.html"
     template.write_text(template.read_text("utf-8").replace("</main>", "<p>neu</p>\n</main>"), "utf-8")

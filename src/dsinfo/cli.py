@@ -117,12 +117,9 @@ def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict
     project = _project(ctx)
     out = out or project.root / "output"
     formats = {"all": ("html", "pdf"), "html": ("html",), "pdf": ("html", "pdf")}[output_format]
-    if force:
-        for stale in out.glob("*/manifest.json"):
-            stale.unlink()
     with _progress_bar() as bar:
         summary = run_build(project, out, schools, formats=formats, jobs=jobs, shard=shard,
-                            strict=strict, pdf_a=pdf_a, progress=bar,
+                            strict=strict, pdf_a=pdf_a, progress=bar, force=force,
                             strict_problems=lambda notices: _strict_translations(project, notices))
     for sid, result in sorted(summary.results.items()):
         _report(result, summary.findings.get(sid, []))

@@ -82,7 +82,8 @@ class Summary:
 
 def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iterable[str],
           jobs: int | None = None, shard: Shard | None = None, strict: bool = False,
-          pdf_a: bool = False, progress: Callable[[str, int, int], None] | None = None,
+          pdf_a: bool = False, force: bool = False,
+          progress: Callable[[str, int, int], None] | None = None,
           strict_problems: Callable[[list[Notice]], list[Problem]] | None = None) -> Summary:
     """Build what changed; raise InputError (writing nothing) when a changed school is bad."""
     started = time.perf_counter()
@@ -90,7 +91,10 @@ def build(project: Project, out: Path, ids: Iterable[str] = (), *, formats: Iter
     summary = Summary()
     paths = [p for p in project.school_files(ids) if shard is None or p.stem in shard]
     shared = manifest.shared_inputs(project.root, project.templates, project.templates / "schools")
-    changed = [p for p in paths if not _unchanged(project, out, p, shared, formats, summary)]
+    # --force: the selected schools (only they) count as changed, their manifests untouched
+    # until they are built again
+    changed = paths if force else [p for p in paths
+                                   if not _unchanged(project, out, p, shared, formats, summary)]
     # --strict holds every school to the check, built now or before, before anything is
     # written; else only what changes is checked, by the workers, on the pages they render
     checked, catalog = _load(project, paths if strict else changed)
