@@ -3,6 +3,7 @@ errors in the page, makes PDFs on request. Bounded in time."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 import urllib.request
@@ -14,7 +15,7 @@ import pytest
 from dsinfo.builder import Project
 from dsinfo.serve import serve
 
-from .conftest import ROOT
+from .conftest import ROOT, pdf_text
 from .test_model import VALID
 
 
@@ -90,3 +91,33 @@ def test_pdf_only_for_the_schools_documents_and_languages(running: tuple[Path, s
     kind, page = get(url + path)
     assert kind == "text/html; charset=utf-8"
     assert b"The school files have errors" in page
+
+
+def test_a_translation_edit_reaches_the_pdf(tmp_path: Path) -> None:
+    for part in ("catalog", "templates"):
+        (tmp_path / part).symlink_to(ROOT / part)
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    (tmp_path / "schools").mkdir()
+    (tmp_path / "schools" / "gs-park.yaml").write_text(
+        VALID.replace("school_year:", "languages: [de, en]\nconsents: [photos_website]\nschool_year:"),
+        encoding="utf-8")
+    lines: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(Project(tmp_path), (), 0),
+                              kwargs={"echo": lines.append, "stop": stop}, daemon=True)
+    thread.start()
+    try:
+        url = wait_for(lambda: next((ln.split(" ")[2] for ln in lines if ln.startswith("Preview on")),
+                                    None))
+        pdf = tmp_path / "consent.pdf"
+        pdf.write_bytes(get(url + "gs-park/en/consent.pdf")[1])  # WeasyPrint warm, English loaded
+        assert "Consent (voluntary)" in pdf_text(pdf)
+        po = tmp_path / "locales" / "en" / "LC_MESSAGES" / "messages.po"
+        po.write_text(po.read_text("utf-8").replace('msgstr "Consent (voluntary)"',
+                                                    'msgstr "Consent (optional)"'), "utf-8")
+        wait_for(lambda: b"Consent (optional)" in get(url + "gs-park/en/consent.html")[1])
+        pdf.write_bytes(get(url + "gs-park/en/consent.pdf")[1])
+        assert "Consent (optional)" in pdf_text(pdf)
+    finally:
+        stop.set()
+        thread.join(timeout=10)

@@ -155,17 +155,21 @@ class Builder:
     """Renders and writes; renderers and the PDF maker are created once and reused."""
 
     def __init__(self, project: Project, out: Path, *, pdf: bool = True,
-                 formats: Iterable[str] | None = None, pdf_a: bool = False,
-                 reload: bool = False) -> None:
+                 formats: Iterable[str] | None = None, pdf_a: bool = False) -> None:
         self.project = project
         self.out = out
-        # reload: templates edited while the builder lives are picked up (the preview server)
-        self._renderer = Renderer(project.templates, project.locales, reload=reload)
+        self._renderer = Renderer(project.templates, project.locales, reload=False)
         self.formats = frozenset(formats if formats is not None else FORMATS if pdf else ("html",))
         self._pdf_a = pdf_a
         self._pdf_maker: object | None = None
         self._fragment_css: str | None = None
         self.earlier: dict[tuple[str, str], archive.Earlier | None] = {}  # see changes()
+
+    def refresh(self) -> None:
+        """Read templates and translations again, e.g. after the preview saw a file change;
+        WeasyPrint, fonts and stylesheet stay loaded."""
+        self._renderer = Renderer(self.project.templates, self.project.locales, reload=False)
+        self.earlier.clear()
 
     def renderer(self, lang: str) -> Renderer:
         return self._renderer.language(lang)

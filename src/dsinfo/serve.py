@@ -43,13 +43,14 @@ class Preview:
         self.version = 0
         self.errors: list[str] = []
         self.lock = threading.Lock()
-        # kept: WeasyPrint stays warm between PDFs; templates edited meanwhile are read again
-        self._pdf_builder = Builder(project, self.out, reload=True)
+        # kept: WeasyPrint stays warm between PDFs; refreshed when the files change (rebuild)
+        self._pdf_builder = Builder(project, self.out)
         self._stamp = self._snapshot()
 
     def rebuild(self) -> None:
         """Rebuild every page (HTML only); on bad input keep the old pages and show the errors."""
         with self.lock:
+            self._pdf_builder.refresh()  # the PDFs too: templates and translations as they are now
             try:
                 notices, _ = load_schools(self.project, self.schools)
                 Builder(self.project, self.out, pdf=False).build(notices)
