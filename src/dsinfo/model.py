@@ -68,12 +68,15 @@ PrintedLongText = Annotated[LongText, Printed()]
 LawName = Annotated[Text, Printed("The name of a German law: keep it in German and add a "
                                   "translation in parentheses, e.g. 'Thüringer Schulgesetz "
                                   "(Thuringian School Act)'.")]
-Email = Annotated[Text, _checked("email", r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}",
+EMAIL = r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}"
+POSTCODE = r"\d{5}"
+PHONE = r"\+?[0-9 ()/\-]{4,30}"
+Email = Annotated[Text, _checked("email", EMAIL,
                                  "an e-mail address like name@schule.de")]
 Url = Annotated[Text, _checked("url", r"https?://[^\s<>\"']+",
                                "a web address: write it with https:// at the start, e.g. https://www.schule.de")]
-Postcode = Annotated[Text, _checked("postcode", r"\d{5}", "a German postcode of five digits")]
-Phone = Annotated[Text, _checked("phone", r"\+?[0-9 ()/\-]{4,30}",
+Postcode = Annotated[Text, _checked("postcode", POSTCODE, "a German postcode of five digits")]
+Phone = Annotated[Text, _checked("phone", PHONE,
                                  "a phone number like 036338 12345 (only digits, spaces and + ( ) / -)")]
 Id = Annotated[str, _checked("id", r"[a-z0-9][a-z0-9_-]{0,63}",
                              "a name of lowercase letters, digits, '-' and '_'")]

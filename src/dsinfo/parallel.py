@@ -72,7 +72,7 @@ class Summary:
 
     built: list[str] = field(default_factory=list)  # "school/lang" made now
     unchanged: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # schools with a language that failed
+    failed: list[str] = field(default_factory=list)  # a school id per language that failed
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # of the schools built now
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # of unchanged schools
     results: dict[str, SchoolResult] = field(default_factory=dict)

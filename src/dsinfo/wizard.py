@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import click
 
 from .compose import Catalog
-from .model import LANGUAGES, school_year_from
+from .model import EMAIL, LANGUAGES, PHONE, POSTCODE, school_year_from
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 
@@ -139,13 +139,12 @@ def ask_answers(catalog: Catalog, values: dict[str, str | None], *, platform_spe
                     accept=lambda value: _known_state(value, catalog))
     answers = Answers(name=ask.text("Name der Schule", values["name"], required=True),
                       state=_state_code(land, catalog), stand=stand or dt.date.today())
-    email = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
     for key, prompt, pattern in (
-            ("street", "Straße und Hausnummer", None), ("postcode", "PLZ (fünf Ziffern)", r"\d{5}"),
-            ("city", "Ort", None), ("email", "E-Mail-Adresse der Schule", email),
-            ("phone", "Telefon (optional)", r"\+?[0-9 ()/\-]{4,30}"), ("authority", "Schulträger", None),
+            ("street", "Straße und Hausnummer", None), ("postcode", "PLZ (fünf Ziffern)", POSTCODE),
+            ("city", "Ort", None), ("email", "E-Mail-Adresse der Schule", EMAIL),
+            ("phone", "Telefon (optional)", PHONE), ("authority", "Schulträger", None),
             ("dpo_name", "Name der/des Datenschutzbeauftragten (optional)", None),
-            ("dpo_email", "E-Mail der/des Datenschutzbeauftragten", email)):
+            ("dpo_email", "E-Mail der/des Datenschutzbeauftragten", EMAIL)):
         setattr(answers, key, ask.text(prompt, values[key], pattern=pattern))
     answers.platforms = _platforms(ask, platform_specs, catalog)
     more = ask.text("Weitere Sprachen (" + ", ".join(c for c in LANGUAGES if c != "de") + "; leer: keine)",
@@ -277,12 +276,12 @@ def _validate(answers: Answers, catalog: Catalog) -> None:
         known = ", ".join(catalog.consents)
         raise click.BadParameter(f"unknown consent {', '.join(missing)} (known: {known})",
                                  param_hint="--consent")
-    if answers.postcode and not re.fullmatch(r"\d{5}", answers.postcode):
+    if answers.postcode and not re.fullmatch(POSTCODE, answers.postcode):
         raise click.BadParameter(f"'{answers.postcode}' is not a postcode of five digits",
                                  param_hint="--postcode")
     for key in ("email", "dpo_email"):
         value = getattr(answers, key)
-        if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", value):
+        if value and not re.fullmatch(EMAIL, value):
             raise click.BadParameter(f"'{value}' is not an e-mail address",
                                      param_hint=f"--{key.replace('_', '-')}")
 
