@@ -1,19 +1,22 @@
-"""Shared fixtures: the project, a built copy of the examples, PDF text, and the CLI."""
+"""Shared fixtures: a built copy of the examples, PDF text, golden files (test projects and the
+command line: tests/project.py)."""
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-ROOT = Path(__file__).resolve().parent.parent
+from dsinfo.model import LANGUAGES as ENABLED
+
+from .project import FIXTURES, ROOT, make_project, run_process
+
 GOLDEN = Path(__file__).parent / "golden"
-FIXTURES = Path(__file__).parent / "fixtures"
+LANGUAGES = list(ENABLED)
+__all__ = ["FIXTURES", "GOLDEN", "LANGUAGES", "ROOT"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,59 +29,18 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """Run `python build.py ARGS` in the project `cwd` as a user would, capturing output."""
-    return subprocess.run([sys.executable, "build.py", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=600, check=False)
-
-
-LANGUAGES = ["de", "en", "tr", "ar", "uk", "ru"]
-
-
-def make_project(root: Path) -> Path:
-    """An empty project in `root`: the real catalog, templates and code, an empty schools/.
-
-    The shared parts are symlinked (nothing writes to them); build.py is copied because it
-    finds its project from its own resolved location."""
-    for part in ("catalog", "templates", "locales", "src"):
-        (root / part).symlink_to(ROOT / part)
-    shutil.copy(ROOT / "build.py", root / "build.py")
-    (root / "schools").mkdir()
-    return root
-
-
-def run_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run `python build.py ARGS` inside another project folder."""
-    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True,
-                          text=True, timeout=600, check=False)
-
-
 @pytest.fixture(scope="session")
 def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The example schools, built once for the whole session through the real entry point."""
-    out = tmp_path_factory.mktemp("output")
-    result = run_cli("--out", str(out))
+    project = make_project(tmp_path_factory.mktemp("examples"), examples=True)
+    result = run_process(project)
     assert result.returncode == 0, result.stderr
-    return out, result
+    return project / "output", result
 
 
 @pytest.fixture(scope="session")
 def built(build_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
     return build_run[0]
-
-
-def copy_project(dest: Path, schools: dict[str, str]) -> Path:
-    """A copy of the project's sources with the given schools."""
-    for part in ("catalog", "templates", "locales"):
-        shutil.copytree(ROOT / part, dest / part)
-    for name in ("build.py", "pyproject.toml"):
-        shutil.copy(ROOT / name, dest / name)
-    # a copy, not a link: pybabel extract does not follow links into src/
-    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    (dest / "schools").mkdir()
-    for sid, text in schools.items():
-        (dest / "schools" / f"{sid}.yaml").write_text(text, encoding="utf-8")
-    return dest
 
 
 def pdf_pages(path: Path) -> list[str]:

@@ -10,8 +10,6 @@ import contextlib
 import functools
 import os
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +19,7 @@ from typing import Any
 import pytest
 
 from .conftest import LANGUAGES, ROOT
+from .project import VALID, make_project, run_process
 from .test_output import SCHOOLS
 
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -97,17 +96,11 @@ def site(built: Path) -> Iterator[str]:
 def rtl_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example school with a right-to-left language (its text stays German until the
     catalogs are translated; direction, fonts and layout are what is checked)."""
-    project = tmp_path_factory.mktemp("rtl")
-    for part in ("catalog", "templates", "locales", "schools"):
-        shutil.copytree(ROOT / part, project / part)
-    shutil.copy(ROOT / "build.py", project / "build.py")
-    (project / "src").symlink_to(ROOT / "src")
+    project = make_project(tmp_path_factory.mktemp("rtl"), examples=True)
     school = project / "schools" / "beispiel-gymnasium-musterstadt.yaml"
     school.write_text(school.read_text("utf-8").replace("languages: [de]", "languages: [de, ar]"),
                       encoding="utf-8")
-    result = subprocess.run([sys.executable, "build.py", "--school", "beispiel-gymnasium-musterstadt",
-                             "--out", "out"], cwd=project, capture_output=True, text=True,
-                            timeout=600, check=False)
+    result = run_process(project, "--school", "beispiel-gymnasium-musterstadt", "--out", "out")
     assert result.returncode == 0, result.stderr
     with serve(project / "out") as url:
         yield url + "beispiel-gymnasium-musterstadt/ar/"
@@ -187,19 +180,16 @@ def test_fonts_come_from_the_site_itself(browser: Any, site: str, page: str) -> 
 @pytest.fixture(scope="module")
 def changes_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A school in its second year that shows parents what changed (show_changes)."""
-    from .conftest import make_project, run_in
-    from .test_model import VALID
-
     project = make_project(tmp_path_factory.mktemp("changes"))
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID.replace("school_year:", "show_changes: true\nlanguages: [de, ar]\n"
                                     "school_year:"), encoding="utf-8")
     for args in (("--format", "html"), ("next-year", "--school", "gs-park", "--stand", "2026-08-03")):
-        result = run_in(project, *args)
+        result = run_process(project, *args)
         assert result.returncode == 0, result.stderr
     school.write_text(school.read_text("utf-8").replace("modules: [files]", "modules: [email]"),
                       encoding="utf-8")
-    result = run_in(project, "--format", "html")
+    result = run_process(project, "--format", "html")
     assert result.returncode == 0, result.stderr
     with serve(project / "output") as url:
         yield url + "gs-park/"

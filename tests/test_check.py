@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from dsinfo.builder import Builder, Project
-from dsinfo.check import Finding, check
+from dsinfo.check import Finding, check, plain_text
 from dsinfo.compose import Catalog, Notice, compose, load_catalog
+from dsinfo.documents import Press
 from dsinfo.load import read_yaml
-from dsinfo.render import Renderer
+from dsinfo.pipeline import Options, build
+from dsinfo.project import Project
 
-from .conftest import FIXTURES, ROOT, pdf_text, run_cli
-from .test_model import VALID
+from .conftest import FIXTURES, ROOT, pdf_text
+from .project import VALID, make_project, run
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +25,13 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def renderer() -> Renderer:
-    return Renderer(ROOT / "templates", ROOT / "locales", "de")
+def renderer() -> Press:
+    return Press(Project(ROOT), formats=("html",))
+
+
+def german(press: Press, notice: Notice) -> str:
+    """What the German notice says, as the check reads it."""
+    return plain_text(press.web(notice, "de")[0]["notice"])
 
 
 def notice_of(tmp_path: Path, catalog: Catalog, text: str, name: str = "gs-park") -> Notice:
@@ -34,8 +40,9 @@ def notice_of(tmp_path: Path, catalog: Catalog, text: str, name: str = "gs-park"
     return compose(read_yaml(path), catalog)
 
 
-def findings(tmp_path: Path, catalog: Catalog, renderer: Renderer, text: str) -> list[Finding]:
-    return check(notice_of(tmp_path, catalog, text), catalog, renderer)
+def findings(tmp_path: Path, catalog: Catalog, renderer: Press, text: str) -> list[Finding]:
+    notice = notice_of(tmp_path, catalog, text)
+    return check(notice, catalog, german(renderer, notice))
 
 
 def ids(found: list[Finding]) -> list[tuple[str, str]]:
@@ -43,7 +50,7 @@ def ids(found: list[Finding]) -> list[tuple[str, str]]:
 
 
 def test_valid_school_has_only_the_expected_warnings(tmp_path: Path, catalog: Catalog,
-                                                     renderer: Renderer) -> None:
+                                                     renderer: Press) -> None:
     # Thüringen's law says nothing on platforms; the IServ address is uncertain in the catalog
     assert ids(findings(tmp_path, catalog, renderer, VALID)) == [
         ("catalog.confidence", "warning"), ("law.platform_coverage", "warning")]
@@ -111,7 +118,7 @@ FAILING = [
 
 @pytest.mark.parametrize(("rule", "change", "expected"), FAILING,
                          ids=[f"{r}-{i}" for i, (r, _, _) in enumerate(FAILING)])
-def test_rule_fails(tmp_path: Path, catalog: Catalog, renderer: Renderer, rule: str,
+def test_rule_fails(tmp_path: Path, catalog: Catalog, renderer: Press, rule: str,
                     change: tuple[str, str], expected: str) -> None:
     assert change[0] in VALID
     found = findings(tmp_path, catalog, renderer, VALID.replace(*change, 1))
@@ -138,7 +145,7 @@ PASSING = [
 
 
 @pytest.mark.parametrize(("rule", "change"), PASSING, ids=[r for r, _ in PASSING])
-def test_rule_passes(tmp_path: Path, catalog: Catalog, renderer: Renderer, rule: str,
+def test_rule_passes(tmp_path: Path, catalog: Catalog, renderer: Press, rule: str,
                      change: tuple[str, str]) -> None:
     assert change[0] in VALID
     found = findings(tmp_path, catalog, renderer, VALID.replace(*change, 1))
@@ -147,13 +154,11 @@ def test_rule_passes(tmp_path: Path, catalog: Catalog, renderer: Renderer, rule:
 
 def test_rights_are_read_from_the_rendered_notice(tmp_path: Path, catalog: Catalog) -> None:
     """A school's own template that drops sections is caught."""
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "templates", templates)
-    override = templates / "schools" / "gs-park" / "notice.html"
+    override = tmp_path / "templates" / "schools" / "gs-park" / "notice.html"
     override.parent.mkdir(parents=True)
     override.write_text("<html lang=de><title>x</title><p>Art. 15 DSGVO, Art. 16 DSGVO</p></html>",
                         encoding="utf-8")
-    renderer = Renderer(templates, ROOT / "locales", "de")
+    renderer = Press(Project(make_project(tmp_path)), formats=("html",))
     found = findings(tmp_path, catalog, renderer, VALID.replace("[files]", "[profile_picture]"))
     assert [f.id for f in found if f.severity == "error"] == [
         "art13.automated_decision", "art13.right_erasure", "art13.right_object",
@@ -161,9 +166,9 @@ def test_rights_are_read_from_the_rendered_notice(tmp_path: Path, catalog: Catal
         "art13.withdraw_consent", "art14.source", "art77.authority"]
 
 
-def test_seed_defects_are_found_by_id(catalog: Catalog, renderer: Renderer) -> None:
+def test_seed_defects_are_found_by_id(catalog: Catalog, renderer: Press) -> None:
     notice = compose(read_yaml(FIXTURES / "seed-with-defects.yaml"), catalog)
-    assert ids(check(notice, catalog, renderer)) == [
+    assert ids(check(notice, catalog, german(renderer, notice))) == [
         ("art13.dpo_contact", "error"),        # no data protection officer
         ("art77.authority", "error"),          # the school supervision office as the authority
         ("art13.retention", "error"),          # "as long as necessary"
@@ -175,14 +180,9 @@ def test_seed_defects_are_found_by_id(catalog: Catalog, renderer: Renderer) -> N
 
 
 def test_check_command_report(tmp_path: Path) -> None:
-    project = tmp_path
-    for part in ("catalog", "templates", "locales"):
-        shutil.copytree(ROOT / part, project / part)
-    shutil.copy(ROOT / "build.py", project / "build.py")
-    (project / "src").symlink_to(ROOT / "src")
-    (project / "schools").mkdir()
+    project = make_project(tmp_path)
     shutil.copy(FIXTURES / "seed-with-defects.yaml", project / "schools" / "seed.yaml")
-    result = run_cli("check", cwd=project)
+    result = run(project, "check")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[:2] == [
@@ -192,14 +192,15 @@ def test_check_command_report(tmp_path: Path) -> None:
         "protection officer; the name is optional (Art. 13 Abs. 1 lit. b DSGVO).",
     ]
     assert lines[-1] == "Checked 1 school: 4 errors, 3 warnings."
-    strict = run_cli("--strict", cwd=project)
-    assert strict.returncode == 1
-    assert strict.stderr.splitlines()[-1] == "7 problems found; no files were written."
-    assert not (project / "output").exists()
+    for option in ("--strict", "--format=html"):
+        refused = run(project, option)
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines()[0].startswith("  seed: not published")
+        assert not (project / "output" / "seed").exists()
 
 
-def test_shipped_examples_have_no_errors() -> None:
-    result = run_cli("check")
+def test_shipped_examples_have_no_errors(tmp_path: Path) -> None:
+    result = run(make_project(tmp_path, examples=True), "check")
     assert result.returncode == 0, result.stdout
     assert " error" not in result.stdout
     assert result.stdout.splitlines()[-1].startswith("Checked 2 schools: ")
@@ -211,17 +212,14 @@ STATES = ["BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH"
 
 def test_a_school_in_each_land_builds(tmp_path: Path, catalog: Catalog) -> None:
     assert sorted(catalog.states) == STATES
-    project = tmp_path / "project"
-    project.mkdir()
-    for part in ("catalog", "templates", "locales"):
-        (project / part).symlink_to(ROOT / part)
-    (project / "schools").mkdir()
-    for code in STATES:
-        text = VALID.replace("state: TH", f"state: {code}").replace("99084", "10115")
-        (project / "schools" / f"gs-{code.lower()}.yaml").write_text(text, encoding="utf-8")
-    notices = [compose(read_yaml(p), catalog) for p in sorted((project / "schools").glob("*.yaml"))]
+    project = make_project(tmp_path / "project", {
+        f"gs-{code.lower()}": VALID.replace("state: TH", f"state: {code}").replace("99084", "10115")
+        for code in STATES})
     out = tmp_path / "out"
-    Builder(Project(project), out).build(notices)
+    summary = build(Project(project), out, options=Options(jobs=1))
+    assert summary.ok, [f for r in summary.results.values() for f in r.findings]
+    notices = [summary.results[sid].notice for sid in sorted(summary.results)]
+    assert len(notices) == len(STATES)
     for notice in notices:
         state = catalog.states[notice.school.state]
         # whitespace dropped: PDF text breaks lines inside names like "Baden-\nWürttemberg"

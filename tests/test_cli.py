@@ -1,72 +1,81 @@
-"""The command line through the real entry point: help, exit codes, messages, atomic output."""
+"""The command line: help, exit codes, messages, project discovery, a failed school that does
+not stop the others, atomic output."""
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, run_cli
-from .test_model import VALID as VALID_TH
+from dsinfo.cli import cli
+
+from .project import ROOT, make_project, run
+from .project import VALID as VALID_TH
 
 # A school without findings: Niedersachsen's law covers platforms; the processor named in full
 VALID = VALID_TH.replace("state: TH", "state: NI").replace(
     "    hosting: on_premises", "    hosting: on_premises\n    processor:\n      name: IServ GmbH\n"
     "      street: Musterweg 1\n      postcode: \"38100\"\n      city: Braunschweig")
+SUMMARY = r"; output/ in \d+\.\d s\."
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project with one small school, to break in different ways."""
-    for part in ("catalog", "templates", "locales"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
-    (tmp_path / "src").symlink_to(ROOT / "src")
-    (tmp_path / "schools").mkdir()
-    (tmp_path / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
-    return tmp_path
+    """A project with one small school, to break in different ways."""
+    return make_project(tmp_path, {"gs-park": VALID})
 
 
-def run(project: Path, *args: str):  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
-
-    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True,
-                          text=True, timeout=300, check=False)
+COMMANDS = sorted(cli.commands)
 
 
-@pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["check", "--help"]])
-def test_help(args: list[str]) -> None:
-    result = run_cli(*args)
-    assert result.returncode == 0
-    assert result.stdout.startswith("Usage: python build.py")
-    assert "--school ID" in result.stdout or args == ["--help"]
+@pytest.mark.parametrize("command", [None, *COMMANDS])
+def test_help_of_every_command(project: Path, command: str | None) -> None:
+    result = run(project, *([command] if command else []), "--help")
+    assert result.code == 0
+    usage = f"Usage: python build.py {command} " if command else "Usage: python build.py "
+    assert result.stdout.startswith(usage)
+    summary = (cli.commands[command].help or "" if command
+               else "Privacy notices and consent sheets for schools, from one YAML file per school.")
+    assert " ".join(summary.split("\n\n")[0].split()) in " ".join(result.stdout.split())
 
 
-def test_version() -> None:
-    result = run_cli("--version")
-    assert result.returncode == 0
+def test_the_list_of_commands_is_complete(project: Path) -> None:
+    lines = run(project, "--help").stdout.split("Commands:")[1].splitlines()
+    assert [line.split()[0] for line in lines if line.strip()] == COMMANDS
+    assert not [line for line in lines if line.endswith("...")], "a short help is cut off"
+
+
+def test_version(project: Path) -> None:
+    result = run(project, "--version")
+    assert result.code == 0
     assert "version" in result.stdout
+
+
+def test_a_misspelled_command_gets_a_suggestion(project: Path) -> None:
+    result = run(project, "chekc")
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: unknown command 'chekc' (did you mean 'check'?); the commands: "
+        + ", ".join(COMMANDS))
 
 
 def test_build_writes_contract_paths(project: Path) -> None:
     result = run(project)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
-        "  gs-park: de: 9 files",
-        result.stdout.splitlines()[-1],
-    ]
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "  gs-park: de: 9 files"
     assert re.fullmatch(r"Built 1 school \(1 language, 9 files, 9 changed\); 0 languages unchanged, "
-                        r"0 failed; output/ in \d+\.\d s\.", result.stdout.splitlines()[-1])
+                        r"0 failed" + SUMMARY, result.stdout.splitlines()[-1])
     for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf", "withdrawal.html",
                  "withdrawal.pdf", "notice.fragment.html", "notice.json"):
         assert (project / "output" / "gs-park" / "de" / name).is_file()
     assert (project / "output" / "gs-park" / "index.html").is_file()
     assert (project / "output" / "index.html").is_file()
     again = run(project, "build")
-    assert re.fullmatch(r"Nothing to build; 1 language unchanged, 0 failed; output/ in \d+\.\d s\.\n",
+    assert re.fullmatch(r"Nothing to build; 1 language unchanged, 0 failed" + SUMMARY + "\n",
                         again.stdout)
 
 
@@ -74,32 +83,62 @@ def test_misspelled_key_gives_one_line(project: Path) -> None:
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID.replace("  city: Erfurt", "  ctiy: Erfurt"), encoding="utf-8")
     result = run(project)
-    assert result.returncode == 1
-    assert result.stdout == ""
+    assert result.code == 1
     assert result.stderr.splitlines() == [
         "schools/gs-park.yaml:1:1: error: school: missing required key 'city'",
         "schools/gs-park.yaml:5:3: error: school.ctiy: unknown key (did you mean 'city'?)",
-        "2 problems found; no files were written.",
     ]
+    assert re.fullmatch(r"Nothing to build; 0 languages unchanged, 0 failed, 2 problems in school "
+                        r"files" + SUMMARY + "\n", result.stdout)
     assert "Traceback" not in result.stderr
 
 
-def test_errors_of_all_schools_together_and_old_output_kept(project: Path) -> None:
-    assert run(project).returncode == 0
+def test_a_bad_school_does_not_stop_the_others(project: Path) -> None:
+    assert run(project).code == 0
     notice = project / "output" / "gs-park" / "de" / "notice.pdf"
     before = notice.read_bytes()
     (project / "schools" / "gs-park.yaml").write_text(VALID.replace("NI", "XX"), encoding="utf-8")
     (project / "schools" / "other.yaml").write_text("school: [\n", encoding="utf-8")
+    (project / "schools" / "gs-see.yaml").write_text(VALID.replace("am Park", "am See"), "utf-8")
     result = run(project)
-    assert result.returncode == 1
+    assert result.code == 1
     assert result.stderr.splitlines() == [
         "schools/gs-park.yaml:7:8: error: state: unknown Land 'XX' (known: BB, BE, BW, BY, HB, HE, "
         "HH, MV, NI, NW, RP, SH, SL, SN, ST, TH)",
         "schools/other.yaml:2:1: error: the file ends in the middle of a value: close the open '[', "
         "'{' or quote",
-        "2 problems found; no files were written.",
     ]
-    assert notice.read_bytes() == before
+    assert notice.read_bytes() == before  # the bad school's documents stay as they were
+    assert (project / "output" / "gs-see" / "de" / "notice.pdf").is_file()  # the good one is built
+    assert "Grundschule am See" in (project / "output" / "index.html").read_text("utf-8")
+
+
+def test_errors_of_the_check_keep_a_school_unpublished(project: Path) -> None:
+    no_dpo = VALID.replace("dpo:\n  email: dsb@gs-park.example\n", "")
+    (project / "schools" / "gs-park.yaml").write_text(no_dpo, encoding="utf-8")
+    result = run(project)
+    assert result.code == 1
+    assert result.stderr.splitlines()[:3] == [
+        "  gs-park: not published: 1 error of the check; its earlier documents stay as they were "
+        "(--draft builds it marked as a draft)",
+        "schools/gs-park.yaml:1:1: error: The notice does not say how to reach the data protection "
+        "officer. [art13.dpo_contact]",
+        "    what to do: Add 'dpo:' with the e-mail address (or postal address) of the school's data "
+        "protection officer; the name is optional (Art. 13 Abs. 1 lit. b DSGVO).",
+    ]
+    assert not (project / "output" / "gs-park").exists()
+    assert "1 not published" in result.stdout
+    draft = run(project, "--draft")
+    assert draft.code == 0, draft.stderr
+    page = (project / "output" / "gs-park" / "de" / "notice.html").read_text("utf-8")
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert '<p class="draft-mark" role="note">ENTWURF – nicht veröffentlichen</p>' in page
+    assert not (project / "output" / "gs-park" / "archive").exists()
+    (project / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
+    assert run(project).code == 0  # published now: the draft is replaced, not kept as a version
+    page = (project / "output" / "gs-park" / "de" / "notice.html").read_text("utf-8")
+    assert "ENTWURF" not in page
+    assert not (project / "output" / "gs-park" / "archive").exists()
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -112,26 +151,32 @@ def test_errors_of_all_schools_together_and_old_output_kept(project: Path) -> No
 ])
 def test_usage_errors_exit_2(project: Path, args: list[str], message: str) -> None:
     result = run(project, *args)
-    assert result.returncode == 2
+    assert result.code == 2
     assert result.stderr.splitlines()[-1] == f"Error: {message}"
 
 
 def test_school_and_out_options(project: Path) -> None:
     shutil.copy(project / "schools" / "gs-park.yaml", project / "schools" / "gs-zwei.yaml")
-    result = run(project, "--school", "gs-zwei", "--out", "elsewhere")
-    assert result.returncode == 0, result.stderr
+    result = run(project, "--school", "gs-zwei", "--out", str(project / "elsewhere"))
+    assert result.code == 0, result.stderr
     assert sorted(p.name for p in (project / "elsewhere").iterdir()) == ["_static", "gs-zwei", "index.html"]
 
 
 def test_strict_refuses_placeholders(project: Path) -> None:
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID.replace("Stadt Erfurt", '"TODO: Schulträger"'), encoding="utf-8")
-    assert run(project).returncode == 0
+    assert run(project).code == 0
     result = run(project, "--strict")
-    assert result.returncode == 1
+    assert result.code == 1
     assert result.stderr.splitlines() == [
+        "  gs-park: not built again: 1 warning (python build.py check --school gs-park)",
+    ]
+    result = run(project, "--strict", "--force")
+    assert result.code == 1
+    assert result.stderr.splitlines()[:2] == [
+        "  gs-park: not published with --strict: 1 warning of the check; its earlier documents "
+        "stay as they were (--draft builds it marked as a draft)",
         "schools/gs-park.yaml:11:9: warning: Placeholder still to fill in: Schulträger [placeholder]",
-        "1 problem found; no files were written.",
     ]
 
 
@@ -139,9 +184,46 @@ def test_check_lists_placeholders(project: Path) -> None:
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID.replace("Stadt Erfurt", '"TODO: Schulträger"'), encoding="utf-8")
     result = run(project, "check")
-    assert result.returncode == 0
+    assert result.code == 0
     assert result.stdout.splitlines() == [
         "schools/gs-park.yaml:11:9: warning: Placeholder still to fill in: Schulträger [placeholder]",
         "    what to do: Replace the 'TODO' text with the real value.",
         "Checked 1 school: 1 warning.",
     ]
+
+
+def _module(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"), **(env or {})}
+    return subprocess.run([sys.executable, "-m", "dsinfo", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, check=False, env=environment)
+
+
+def test_python_m_dsinfo_finds_its_project(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "here", {"gs-park": VALID})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for where, args, env in ((project, ["check"], None),
+                             (elsewhere, ["--project", str(project), "check"], None),
+                             (elsewhere, ["check"], {"DSINFO_PROJECT": str(project)})):
+        result = _module(*args, cwd=where, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "Checked 1 school: no findings."
+    missing = _module("check", cwd=elsewhere)
+    assert missing.returncode == 1
+    assert missing.stderr == (
+        f"error: {elsewhere} is not a dsinfo project: it has no folder schools/. Give the project "
+        "with --project DIR (or DSINFO_PROJECT), or make one with `python -m dsinfo init DIR`.\n")
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_where(project: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("dsinfo.pipeline.check_schools", broken)
+    result = run(project, "check")
+    assert result.code == 1
+    assert result.stderr == ("error: internal error: RuntimeError('disk on fire'); run the same "
+                             "command with --debug to see where, and report it\n")
+    with pytest.raises(RuntimeError):
+        run(project, "--debug", "check")

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dsinfo.builder import Builder, Project
-from dsinfo.compose import compose, load_catalog
-from dsinfo.load import read_yaml
+from dsinfo.pipeline import Options, build
+from dsinfo.project import Project
 
-from .conftest import ROOT, pdf_pages, pdf_text
-from .test_model import VALID
+from .conftest import pdf_pages, pdf_text
+from .project import VALID, make_project
 
 
 def flat(path: Path) -> str:
@@ -73,12 +72,10 @@ def test_notice_lists_the_consents(built: Path) -> None:
 
 
 def test_bilingual_sheet_for_each_other_language(tmp_path: Path) -> None:
-    school = tmp_path / "gs-park.yaml"
-    school.write_text(VALID.replace("stand: 2025-08-01", "stand: 2025-08-01\nlanguages: [de, tr]"),
-                      encoding="utf-8")
-    catalog = load_catalog(ROOT / "catalog")
+    project = make_project(tmp_path, {"gs-park": VALID.replace(
+        "stand: 2025-08-01", "stand: 2025-08-01\nlanguages: [de, tr]")})
     out = tmp_path / "out"
-    Builder(Project(ROOT), out).build_school(compose(read_yaml(school), catalog))
+    assert build(Project(project), out, options=Options(jobs=1)).ok
     assert (out / "gs-park" / "tr" / "consent-bilingual.pdf").is_file()
     assert not (out / "gs-park" / "de" / "consent-bilingual.pdf").exists()
     text = flat(out / "gs-park" / "tr" / "consent-bilingual.pdf")

@@ -22,8 +22,7 @@ from pypdf import PdfReader
 
 from dsinfo.write import TEMPORARY, claimed, remove_stale_temporaries
 
-from .conftest import make_project, run_in
-from .test_model import VALID
+from .project import ROOT, VALID, make_project, run_process
 
 ROUNDS = 15
 
@@ -39,7 +38,7 @@ def snapshot(out: Path) -> dict[str, bytes]:
 def build_version(project: Path, version: dict[str, str], out: str = "output") -> None:
     for sid, text in version.items():
         (project / "schools" / f"{sid}.yaml").write_text(text, encoding="utf-8")
-    result = run_in(project, "--out", out)
+    result = run_process(project, "--out", out)
     assert result.returncode == 0, result.stderr
 
 
@@ -82,7 +81,8 @@ def test_killed_build_leaves_old_or_new_files(tmp_path: Path) -> None:
         for name, data in old.items():  # back to the old version ...
             (project / "output" / name).parent.mkdir(parents=True, exist_ok=True)
             (project / "output" / name).write_bytes(data)
-        process = subprocess.Popen([sys.executable, "build.py"], cwd=project,
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--project", str(project)],
+                                   cwd=project,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0, duration))  # ... and kill the build to NEW somewhere in it
         process.kill()
@@ -124,7 +124,7 @@ def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
         path.write_bytes(b"half a file")
     kept = project / "output" / "gs-park" / "notes.tmp"  # not one of ours
     kept.write_text("x", encoding="utf-8")
-    build_version(project, {"gs-park": VALID})
+    build_version(project, {"gs-park": VALID.replace("Parkweg 1", "Parkweg 2")})  # one that writes
     assert [p.exists() for p in stale] == [False, False]
     assert kept.exists()
 
@@ -144,7 +144,7 @@ def test_second_build_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     fd = os.open(project / "output", os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # as a running build holds it
-        result = run_in(project)
+        result = run_process(project)
     finally:
         os.close(fd)
     assert result.returncode == 1

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import make_project, run_cli
-from .test_model import VALID
+from .project import VALID, make_project, run
 
 SCHOOL = VALID.replace("school_year:", "# the school year\nschool_year:")  # a comment to keep
 
@@ -23,7 +22,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def build(project: Path):  # type: ignore[no-untyped-def]
-    return run_cli("--format", "html", cwd=project)
+    return run(project, "--format", "html")
 
 
 def edit(project: Path, old: str, new: str) -> None:
@@ -95,7 +94,7 @@ def test_diff_shows_facts_and_text(project: Path) -> None:
                                       "Protokolldaten werden nach 30 Tagen gelöscht.")
     build(project)
     edit(project, "Stadt Erfurt", "Stadt Erfurt (Schulverwaltungsamt)")
-    result = run_cli("diff", "--school", "gs-park", cwd=project)
+    result = run(project, "diff", "--school", "gs-park")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "  + Data collected during use: E-Mails (Inhalte und Verbindungsdaten)" in out
@@ -112,7 +111,7 @@ def test_diff_shows_facts_and_text(project: Path) -> None:
 
 
 def test_diff_without_an_earlier_version(project: Path) -> None:
-    result = run_cli("diff", "--school", "gs-park", cwd=project)
+    result = run(project, "diff", "--school", "gs-park")
     assert result.returncode == 1
     assert result.stderr == ("error: no earlier version is archived for gs-park: versions are kept "
                              "when a build replaces them (python build.py next-year)\n")
@@ -120,7 +119,7 @@ def test_diff_without_an_earlier_version(project: Path) -> None:
 
 def test_next_year_routine(project: Path) -> None:
     first = version_of(project)
-    result = run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    result = run(project, "next-year", "--school", "gs-park", "--stand", "2026-08-03")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == ("schools/gs-park.yaml: school year 2025/26 -> 2026/27, "
                                              "Stand 2026-08-03.")
@@ -128,18 +127,18 @@ def test_next_year_routine(project: Path) -> None:
     assert '# the school year\nschool_year: "2026/27"\nstand: 2026-08-03\n' in text
     assert archived(project)[0].startswith(f"2025-26/de/2025-08-01_{first}/")
     assert build(project).returncode == 0
-    diff = run_cli("diff", "--school", "gs-park", "--from", "2025/26", cwd=project)
+    diff = run(project, "diff", "--school", "gs-park", "--from", "2025/26")
     assert diff.returncode == 0, diff.stderr
     assert diff.stdout.startswith(f"From 2025/26 (Stand 2025-08-01, version {first})\n"
                                   "  to 2026/27 (now: Stand 2026-08-03, version ")
 
 
 def test_diff_between_archived_years(project: Path) -> None:
-    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    run(project, "next-year", "--school", "gs-park", "--stand", "2026-08-03")
     build(project)
-    run_cli("next-year", "--school", "gs-park", "--stand", "2027-08-02", cwd=project)
+    run(project, "next-year", "--school", "gs-park", "--stand", "2027-08-02")
     build(project)
-    result = run_cli("diff", "--school", "gs-park", "--from", "2025", "--to", "2026/27", cwd=project)
+    result = run(project, "diff", "--school", "gs-park", "--from", "2025", "--to", "2026/27")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert re.fullmatch(r"From 2025/26 \(Stand 2025-08-01, version [0-9a-f]{8}\)", lines[0])
@@ -148,7 +147,7 @@ def test_diff_between_archived_years(project: Path) -> None:
 
 def test_next_year_names_what_still_says_the_old_year(project: Path) -> None:
     edit(project, "  name: Stadt Erfurt", "  name: Stadt Erfurt (Vertrag 2025/26, Anlage 2025-2026)")
-    result = run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    result = run(project, "next-year", "--school", "gs-park", "--stand", "2026-08-03")
     assert result.returncode == 0, result.stderr
     line = next(n for n, text in enumerate(
         (project / "schools" / "gs-park.yaml").read_text(encoding="utf-8").splitlines(), 1)
@@ -168,7 +167,7 @@ def test_parents_see_what_changed_since_last_year(project: Path) -> None:
     edit(project, "school_year:", "show_changes: true\nlanguages: [de, en]\nschool_year:")
     assert build(project).returncode == 0
     assert changes_box(project) is None  # no earlier school year yet
-    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    run(project, "next-year", "--school", "gs-park", "--stand", "2026-08-03")
     edit(project, "modules: [files]", "modules: [email]\n    retention:\n      logs: "
                                       "Protokolldaten werden nach 30 Tagen gelöscht.")
     assert build(project).returncode == 0
@@ -207,7 +206,7 @@ def test_changes_also_before_the_old_year_is_archived(project: Path) -> None:
 def test_changes_name_a_new_legal_basis(project: Path) -> None:
     edit(project, "school_year:", "show_changes: true\nschool_year:")
     assert build(project).returncode == 0
-    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    run(project, "next-year", "--school", "gs-park", "--stand", "2026-08-03")
     edit(project, "hosting: on_premises", "hosting: on_premises\n    basis: consent")
     assert build(project).returncode == 0
     box = changes_box(project)
@@ -219,7 +218,7 @@ def test_changes_name_a_new_legal_basis(project: Path) -> None:
 
 
 def test_no_changes_box_unless_the_school_asks(project: Path) -> None:
-    run_cli("next-year", "--school", "gs-park", "--stand", "2026-08-03", cwd=project)
+    run(project, "next-year", "--school", "gs-park", "--stand", "2026-08-03")
     edit(project, "modules: [files]", "modules: [email]")
     assert build(project).returncode == 0
     assert changes_box(project) is None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,14 +17,17 @@ from pypdf import PdfReader
 from dsinfo import i18n
 from dsinfo.check import plain_text
 from dsinfo.compose import compose, load_catalog
+from dsinfo.documents import Press
 from dsinfo.errors import InputError
 from dsinfo.extract import EXTRACT_ARGS, current_messages, extract_catalog
 from dsinfo.load import read_yaml
 from dsinfo.pdf import PdfMaker
+from dsinfo.project import Project
 from dsinfo.render import Renderer
 
-from .conftest import LANGUAGES, ROOT, copy_project, make_project, pdf_text, run_cli, run_in
-from .test_model import VALID, build
+from .conftest import LANGUAGES, ROOT, pdf_text
+from .project import VALID, copy_repository, run_copy
+from .test_model import build
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != "de"]
 SCHOOLS = ["beispiel-gymnasium-musterstadt", "loewentor-bleicherode"]
@@ -174,12 +176,17 @@ def test_language_switcher_and_alternate_links(built: Path) -> None:
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_translation_says_german_is_binding(built: Path, lang: str) -> None:
+    german_page = (built / "loewentor-bleicherode" / "de" / "notice.html").read_text("utf-8")
+    version = re.findall(r'<span class="version">([0-9a-f]+)</span>', german_page)[0]
     note = i18n.Catalogs(ROOT / "locales").gettext(
-        lang, "Dies ist eine Übersetzung. Rechtlich verbindlich ist allein die deutsche Fassung.")
+        lang, "Dies ist eine Übersetzung der deutschen Fassung (Version %(version)s). Rechtlich "
+              "verbindlich ist allein die deutsche Fassung.") % {"version": version}
     for doc in ("notice", "consent"):
         text = pdf_text(built / "loewentor-bleicherode" / lang / f"{doc}.pdf")
-        # sentence by sentence: the PDF's text comes out in visual order on right-to-left pages
-        assert all(sentence.strip(". ") in text for sentence in note.split(". ")), note
+        # sentence by sentence; word by word on right-to-left pages, whose text comes out of the
+        # PDF in visual order
+        pieces = note.split() if lang in ("ar", "fa") else note.split(". ")
+        assert all(piece.strip(".()") in text for piece in pieces), note
         html = (built / "loewentor-bleicherode" / lang / f"{doc}.html").read_text(encoding="utf-8")
         assert f'<p class="binding" role="note">{note}' in html
         assert f'<a href="../de/{doc}.html" hreflang="de" data-site>' in html
@@ -235,8 +242,8 @@ def test_school_text_missing_in_a_language_is_a_finding(tmp_path: Path) -> None:
     catalog = load_catalog(ROOT / "catalog")
     text = VALID + "languages: [de, en, tr]\ntitle:\n  de: Unsere Hinweise\n  en: Our notice\n"
     notice = build(tmp_path, catalog, text)
-    found = [f for f in check(notice, catalog, Renderer(ROOT / "templates", ROOT / "locales"))
-             if f.id == "i18n.school_text"]
+    page = Press(Project(ROOT), formats=("html",)).web(notice, "de")[0]["notice"]
+    found = [f for f in check(notice, catalog, plain_text(page)) if f.id == "i18n.school_text"]
     assert [(f.line, f.message) for f in found] == [
         (20, "title has no text in tr: those documents show the German text.")]
 
@@ -244,9 +251,7 @@ def test_school_text_missing_in_a_language_is_a_finding(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- the command
 
 
-def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True,
-                          text=True, timeout=300, check=False)
+run = run_copy
 
 
 def pybabel(project: Path, *args: str) -> None:
@@ -262,7 +267,7 @@ LOGS = "Protokolldaten werden automatisch nach 6 Monaten gelöscht."
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return copy_project(tmp_path, {"gs-park": SCHOOL_TR})
+    return copy_repository(tmp_path, {"gs-park": SCHOOL_TR})
 
 
 def test_translations_command_complete(project: Path) -> None:
@@ -306,14 +311,14 @@ def test_translations_command_finds_missing_and_stale(project: Path) -> None:
             "Monaten gelöscht.', 'Unterschrift'") in built.stderr
     html = (project / "output" / "gs-park" / "tr" / "consent.html").read_text(encoding="utf-8")
     assert "<h2>Unterschrift</h2>" in html
-    strict = run(project, "--strict")
+    strict = run(project, "--strict", "--force")
     assert strict.returncode == 1
     assert "locales/tr/LC_MESSAGES/messages.po: error: 1 missing, 1 stale and 0 wrong translations " \
            "(python build.py translations)" in strict.stderr.splitlines()
 
 
-def test_translations_help() -> None:
-    result = run_cli("translations", "--help")
+def test_translations_help(tmp_path: Path) -> None:
+    result = run(copy_repository(tmp_path, {}), "translations", "--help")
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: python build.py translations [OPTIONS]")
     assert "--lang LANG" in result.stdout
@@ -400,9 +405,7 @@ def test_fuzzy_entries_are_not_used_and_not_checked(tmp_path: Path) -> None:
 
 
 def test_build_refuses_the_catalog_before_writing(tmp_path: Path) -> None:
-    project = make_project(tmp_path)
-    (project / "locales").unlink()
-    shutil.copytree(ROOT / "locales", project / "locales")
+    project = copy_repository(tmp_path, {})
     path = i18n.po_path(project / "locales", "en")
     po = path.read_text(encoding="utf-8")
     assert 'msgid "Dokumente"\nmsgstr "Documents"\n' in po
@@ -412,7 +415,7 @@ def test_build_refuses_the_catalog_before_writing(tmp_path: Path) -> None:
     (project / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
     (project / "schools" / "gs-zwei.yaml").write_text(
         VALID.replace("modules: [files]", "modules: [files]\nlanguages: [de, en]"), encoding="utf-8")
-    result = run_in(project)
+    result = run(project)
     assert result.stderr.splitlines() == [
         f"locales/en/LC_MESSAGES/messages.po:{line}: error: the translation of 'Dokumente' adds "
         "markup ('<script>') that the German text does not have: remove it",

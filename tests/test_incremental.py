@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dsinfo.parallel import Shard
+from dsinfo.plan import Shard
 
-from .conftest import ROOT, run_cli
-from .test_model import VALID
+from .project import VALID, make_project, own_copy, run, run_process
 
 SECOND = VALID.replace("Grundschule am Park", "Grundschule am See").replace("99084", "99085")
 THIRD = VALID.replace("state: TH", "state: NI").replace("Grundschule am Park", "Schule am Deich")
@@ -21,13 +20,7 @@ THIRD = VALID.replace("state: TH", "state: NI").replace("Grundschule am Park", "
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """Three schools (two in Thüringen, one in Niedersachsen), HTML only to stay quick."""
-    for part in ("catalog", "templates", "locales"):
-        shutil.copytree(ROOT / part, tmp_path / part)
-    shutil.copy(ROOT / "build.py", tmp_path / "build.py")
-    (tmp_path / "src").symlink_to(ROOT / "src")
-    (tmp_path / "schools").mkdir()
-    for name, text in (("gs-park", VALID), ("gs-see", SECOND), ("gs-deich", THIRD)):
-        (tmp_path / "schools" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    make_project(tmp_path, {"gs-park": VALID, "gs-see": SECOND, "gs-deich": THIRD})
     assert build(tmp_path) == {"gs-deich/de", "gs-park/de", "gs-see/de"}
     return tmp_path
 
@@ -35,14 +28,14 @@ def project(tmp_path: Path) -> Path:
 def build(project: Path, *args: str) -> set[str]:
     """Which school/language pairs a build made: it reports each school it built on a line
     "  <id>: <languages>: <n> files"."""
-    result = run_cli("--format", "html", "--jobs", "2", *args, cwd=project)
+    result = run_process(project, "--format", "html", "--jobs", "2", *args)
     assert result.returncode == 0, result.stderr
     return {f"{m[1]}/{lang}" for m in re.finditer(r"(?m)^  ([\w-]+): ([\w, ]+): \d+ files", result.stdout)
             for lang in m[2].split(", ")}
 
 
 def test_nothing_changed_builds_nothing(project: Path) -> None:
-    result = run_cli("--format", "html", cwd=project)
+    result = run_process(project, "--format", "html")
     assert re.fullmatch(r"Nothing to build; 3 languages unchanged, 0 failed; output/ in \d+\.\d s\.\n",
                         result.stdout)
 
@@ -62,22 +55,22 @@ def test_force_rebuilds_the_selected_schools_only(project: Path) -> None:
 
 def test_force_with_bad_input_leaves_the_manifests(project: Path) -> None:
     (project / "schools" / "gs-see.yaml").write_text(SECOND + "frobnicate: 1\n", "utf-8")
-    assert run_cli("--format", "html", "--force", cwd=project).returncode == 1
+    assert run_process(project, "--format", "html", "--force").returncode == 1
     (project / "schools" / "gs-see.yaml").write_text(SECOND, "utf-8")
     assert build(project) == set()
 
 
 def test_a_template_change_rebuilds_everything(project: Path) -> None:
-    template = project / "templates" / "withdrawal.html"
+    template = own_copy(project, "templates", "withdrawal.html")
     template.write_text(template.read_text("utf-8").replace("</main>", "<p>neu</p>\n</main>"), "utf-8")
     assert build(project) == {"gs-deich/de", "gs-park/de", "gs-see/de"}
 
 
 def test_a_catalog_change_rebuilds_the_schools_that_use_it(project: Path) -> None:
-    state = project / "catalog" / "states" / "ni.yaml"
+    state = own_copy(project, "catalog", "states/ni.yaml")
     state.write_text(state.read_text("utf-8").replace("Prinzenstraße 5", "Prinzenstraße 7"), "utf-8")
     assert build(project) == {"gs-deich/de"}
-    platform = project / "catalog" / "platforms" / "moodle.yaml"  # used by none of them
+    platform = own_copy(project, "catalog", "platforms/moodle.yaml")  # used by none of them
     platform.write_text(platform.read_text("utf-8") + "\n# a comment\n", "utf-8")
     assert build(project) == set()
 
@@ -97,7 +90,7 @@ def test_a_school_of_its_own_template_rebuilds_alone(project: Path) -> None:
 
 
 def test_more_formats_build_what_is_missing(project: Path) -> None:
-    result = run_cli("--school", "gs-park", cwd=project)  # all formats: the PDFs are missing
+    result = run_process(project, "--school", "gs-park")  # all formats: the PDFs are missing
     assert result.returncode == 0
     assert (project / "output" / "gs-park" / "de" / "notice.pdf").is_file()
     assert build(project, "--format", "html") == set()
@@ -115,7 +108,7 @@ def test_shard_option_builds_its_part(project: Path) -> None:
     mine = {sid for sid in ("gs-deich", "gs-park", "gs-see") if sid in Shard(2, 2)}
     shutil.rmtree(project / "output")
     assert {s.split("/")[0] for s in build(project, "--shard", "2/2")} == mine
-    bad = run_cli("--shard", "3/2", cwd=project)
+    bad = run_process(project, "--shard", "3/2")
     assert bad.returncode == 2
     assert bad.stderr.splitlines()[-1] == (
         "Error: Invalid value for '--shard': '3/2' is not I/N with 1 <= I <= N, e.g. 2/4")
@@ -123,6 +116,14 @@ def test_shard_option_builds_its_part(project: Path) -> None:
 
 def test_no_progress_bar_in_piped_output(project: Path) -> None:
     (project / "schools" / "gs-park.yaml").write_text(VALID.replace("Park", "Parkweg"), "utf-8")
-    result = run_cli("--format", "html", cwd=project)
+    result = run_process(project, "--format", "html")
     assert "\r" not in result.stdout + result.stderr
     assert "doc/s" not in result.stderr
+
+
+def test_a_second_build_in_the_same_process_sees_an_edit(project: Path) -> None:
+    school = project / "schools" / "gs-see.yaml"
+    assert run(project, "--format", "html").stdout.startswith("Nothing to build")
+    school.write_text(SECOND.replace("Grundschule am See", "Grundschule am Kleinen See"), "utf-8")
+    again = run(project, "--format", "html")
+    assert again.stdout.startswith("  gs-see: de: ")

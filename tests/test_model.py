@@ -10,27 +10,7 @@ from dsinfo.compose import Catalog, Notice, compose, load_catalog
 from dsinfo.errors import InputError
 from dsinfo.load import read_yaml
 
-from .conftest import ROOT
-
-VALID = """\
-school:
-  name: Grundschule am Park
-  street: Parkweg 1
-  postcode: "99084"
-  city: Erfurt
-  email: sekretariat@gs-park.example
-state: TH
-school_year: "2025/26"
-stand: 2025-08-01
-school_authority:
-  name: Stadt Erfurt
-dpo:
-  email: dsb@gs-park.example
-platforms:
-  iserv:
-    hosting: on_premises
-    modules: [files]
-"""
+from .project import ROOT, VALID
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LANGUAGES, check_golden, normalize_html, run_cli
+from .conftest import LANGUAGES, check_golden, normalize_html
+from .project import EXAMPLES, make_project, run_process
 
-SCHOOLS = ["beispiel-gymnasium-musterstadt", "loewentor-bleicherode"]
+SCHOOLS = list(EXAMPLES)
 
 
 def test_output_paths(built: Path) -> None:
@@ -62,10 +63,12 @@ def test_fonts_are_loaded_relative_to_the_stylesheet(built: Path) -> None:
 
 def test_same_input_same_bytes(built: Path, tmp_path: Path) -> None:
     """A second build, in another process and folder, gives every file byte for byte again."""
-    result = run_cli("--out", str(tmp_path))
+    again = make_project(tmp_path, examples=True)
+    result = run_process(again, "--jobs", "1")
     assert result.returncode == 0, result.stderr
     first = {str(p.relative_to(built)): p.read_bytes() for p in built.rglob("*") if p.is_file()}
-    second = {str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    second = {str(p.relative_to(again / "output")): p.read_bytes()
+              for p in (again / "output").rglob("*") if p.is_file()}
     assert sorted(second) == sorted(first)
     assert [name for name in first if first[name] != second[name]] == []
 

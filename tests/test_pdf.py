@@ -4,6 +4,8 @@ tags, metadata, fonts, and the archival PDF/A variant."""
 from __future__ import annotations
 
 import base64
+import logging
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,8 @@ from pypdf import PdfReader
 from dsinfo.errors import BuildError
 from dsinfo.pdf import PdfMaker, has_fast_subsetter
 
-from .conftest import LANGUAGES, ROOT, check_golden, pdf_pages, pdf_text, run_cli
+from .conftest import LANGUAGES, ROOT, check_golden, pdf_pages, pdf_text
+from .project import make_project, run
 
 A4 = (595.0, 842.0)  # points, rounded
 SCHOOLS = ["loewentor-bleicherode", "beispiel-gymnasium-musterstadt"]
@@ -245,8 +248,9 @@ def test_arabic_text_uses_the_arabic_face(maker: PdfMaker) -> None:
 @pytest.fixture(scope="module")
 def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example school built with --pdf-a."""
-    out = tmp_path_factory.mktemp("archived")
-    result = run_cli("--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--out", str(out))
+    project = make_project(tmp_path_factory.mktemp("archived"), examples=True)
+    out = project / "output"
+    result = run(project, "--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--jobs", "1")
     assert result.returncode == 0, result.stderr
     assert "warning:" not in result.stderr
     return out / "beispiel-gymnasium-musterstadt" / "de"
@@ -298,8 +302,27 @@ def test_pdf_a_as_far_as_pypdf_can_tell(archived: Path, doc: str) -> None:
 
 
 def test_pdf_a_is_reproducible(archived: Path, tmp_path: Path) -> None:
-    result = run_cli("--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--out", str(tmp_path))
+    project = make_project(tmp_path, examples=True)
+    result = run(project, "--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--jobs", "1")
     assert result.returncode == 0, result.stderr
-    again = archive_of(tmp_path / "beispiel-gymnasium-musterstadt" / "de")
+    again = archive_of(project / "output" / "beispiel-gymnasium-musterstadt" / "de")
     for path in archive_of(archived).iterdir():
         assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_pdf_makers_leave_the_environment_and_logging_as_they_were(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    logger = logging.getLogger("weasyprint")
+    handlers, propagate = list(logger.handlers), logger.propagate
+    makers = [PdfMaker(ROOT / "templates" / "static" / "print.css", [ROOT / "templates" / "static"])
+              for _ in range(3)]
+    for maker in makers:
+        maker.render("<html lang=de><title>t</title><p>x</p></html>")
+    assert "SOURCE_DATE_EPOCH" not in os.environ
+    assert (logger.handlers, logger.propagate) == (handlers, propagate)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        _, warnings = makers[0].render(
+            '<html lang=de><title>t</title><p style="color: nonsense">x</p></html>')
+    assert warnings
+    assert warnings == [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]

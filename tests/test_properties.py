@@ -20,16 +20,17 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from pypdf import PdfReader
 
-from dsinfo.builder import DOCUMENTS, Builder, Project, load_school
 from dsinfo.compose import Catalog, Notice, load_catalog
+from dsinfo.documents import Press, documents_of
 from dsinfo.errors import InputError
 from dsinfo.load import read_yaml
 from dsinfo.model import is_placeholder
+from dsinfo.pipeline import load_school
+from dsinfo.project import Project
 
-from .conftest import ROOT
+from .project import EXAMPLES, ROOT, VALID
 from .school_data import dump, school_data
 from .test_bad_inputs import CORPUS
-from .test_model import VALID
 
 SCALE = int(os.environ.get("DSINFO_EXAMPLES", "0")) or 1
 
@@ -40,7 +41,7 @@ def bounded(examples: int) -> settings:
 
 
 CATALOG = load_catalog(ROOT / "catalog")
-SEEDS = [VALID, *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "schools").glob("*.yaml"))),
+SEEDS = [VALID, *((ROOT / "schools" / f"{sid}.yaml").read_text(encoding="utf-8") for sid in EXAMPLES),
          (CORPUS / "yaml-colon-in-value.yaml").read_text(encoding="utf-8").replace(
              "Grundschule: am Park", "Grundschule am Park")]
 
@@ -61,7 +62,7 @@ class Site:
     def __init__(self, folder: Path, catalog: Catalog) -> None:
         self.folder = folder
         self.catalog = catalog
-        self.builder = Builder(Project(ROOT), folder / "output", pdf=False)
+        self.press = Press(Project(ROOT), formats=("html",))
         self.count = 0
 
     def path(self) -> Path:
@@ -76,11 +77,13 @@ class Site:
         return load_school(path, self.catalog)
 
     def pages(self, notice: Notice) -> list[str]:
-        """The web pages of the school (written, as a build writes them) and the print HTML."""
-        files = self.builder.build_school(notice).files
-        prints = [self.builder.renderer(lang).page(f"{doc}.html", notice, "print")
-                  for lang in notice.school.languages for doc in DOCUMENTS]
-        return [p.read_text(encoding="utf-8") for p in files if p.suffix == ".html"] + prints
+        """The web pages of the school (as a build makes them) and the print HTML."""
+        pages = []
+        for lang in notice.school.languages:
+            rendered = self.press.language(notice, lang)
+            pages += [str(data) for name, data in rendered.files.items() if name.endswith(".html")]
+            pages += list(self.press.print_pages(notice, lang).values())
+        return pages
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +109,10 @@ def test_valid_school_builds(site: Site, data: dict[str, Any]) -> None:
 @given(data=school_data(CATALOG))
 def test_valid_school_builds_pdf(site: Site, data: dict[str, Any]) -> None:
     notice = site.compose(dump(data))
-    builder = Builder(Project(ROOT), site.folder / "output")
-    for doc in DOCUMENTS:
+    press = Press(Project(ROOT))
+    for spec in documents_of(notice):
         path = site.path().with_suffix(".pdf")
-        path.write_bytes(builder.document_pdf(notice, notice.school.languages[-1], doc))
+        path.write_bytes(press.document_pdf(notice, notice.school.languages[-1], spec.id))
         assert len(PdfReader(path).pages) >= 1
 
 

@@ -16,9 +16,10 @@ from dsinfo.compose import Catalog, load_catalog
 from dsinfo.fragment import SCOPE, scope_css
 from dsinfo.publish import notice_url
 
-from .conftest import ROOT, pdf_pages, pdf_text
+from .conftest import LANGUAGES, ROOT, pdf_pages, pdf_text
+from .project import VALID
 from .test_cli import project, run  # noqa: F401  (the fixture is used by name)
-from .test_model import VALID, build
+from .test_model import build
 from .test_output import SCHOOLS
 
 EXAMPLE = "beispiel-gymnasium-musterstadt"
@@ -47,6 +48,19 @@ def test_every_document_shows_one_version(built: Path, school: str) -> None:
         assert f'Version <span class="version">{version}</span>' in (folder / name).read_text("utf-8")
     data = json.loads((folder / "notice.json").read_text("utf-8"))
     assert data["content_hash"].startswith(f"sha256:{version}")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES[1:])
+def test_a_translation_names_the_binding_version(built: Path, lang: str) -> None:
+    german = version_of(built / EXAMPLE / "de" / "notice.pdf")
+    page = (built / EXAMPLE / lang / "notice.html").read_text("utf-8")
+    shown = re.findall(r'<span class="version">([0-9a-f]+)</span>', page)
+    assert shown[0] == german  # the German documents' version, then the translation's own
+    assert re.fullmatch(r"[0-9a-f]{6}", shown[1])
+    note = re.search(r'<p class="binding" role="note">(.*?)</p>', page, re.S)
+    assert note is not None
+    assert german in note[1]
+    assert json.loads((built / EXAMPLE / lang / "notice.json").read_text("utf-8"))["version"] == german
 
 
 def test_version_follows_the_content(project: Path) -> None:  # noqa: F811
@@ -161,8 +175,8 @@ def test_fragment_leaves_out_our_own_site(built: Path) -> None:
     assert 'hreflang="de"' not in fragment
     binding = re.search(r'<p class="binding" role="note">(.*?)</p>', fragment, re.S)
     assert binding is not None
-    assert binding[1].strip() == ("This is a translation. Only the German version is legally "
-                                  "binding.")
+    assert re.fullmatch(r"This is a translation of the German version \(version [0-9a-f]{8}\)\. "
+                        r"Only the German version is legally binding\.", binding[1].strip())
 
 
 def unscoped(css: str) -> list[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,8 @@ from dsinfo.errors import InputError
 from dsinfo.model import AgeRule, RosterColumns
 from dsinfo.roster import MAX_ROSTER_BYTES, age_on, by_class, file_stem, read_roster, signers_for
 
-from .conftest import ROOT, check_golden, pdf_pages, run_cli
+from .conftest import check_golden, pdf_pages
+from .project import make_project, run
 
 RULE = AgeRule(guardians_only_under=14, pupil_alone_from=18)
 STAND = dt.date(2023, 3, 1)
@@ -127,14 +127,10 @@ def test_file_stems_are_safe_and_unique() -> None:
 def roster_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The example school's roster command, through the real entry point, on a copy of the
     project (so that output/ is fresh)."""
-    project = tmp_path_factory.mktemp("project")
-    for part in ("catalog", "templates", "locales", "schools"):
-        shutil.copytree(ROOT / part, project / part)
-    shutil.copy(ROOT / "build.py", project / "build.py")
-    (project / "src").symlink_to(ROOT / "src")
-    assert run_cli(cwd=project).returncode == 0
+    project = make_project(tmp_path_factory.mktemp("project"), examples=True)
+    assert run(project, "--jobs", "1").returncode == 0
     csv_path = write(tmp_path_factory.mktemp("roster"), [HEADER, *ROWS])
-    result = run_cli("roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path), cwd=project)
+    result = run(project, "roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path))
     assert result.returncode == 0, result.stderr
     return project, csv_path.parent / "roster-loewentor-bleicherode"
 
@@ -194,7 +190,8 @@ def test_no_roster_data_under_output(roster_run: tuple[Path, Path]) -> None:
 
 def test_roster_errors_write_nothing(tmp_path: Path) -> None:
     csv_path = write(tmp_path, [HEADER, "Muster;;5a;01.01.2012;"])
-    result = run_cli("roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path))
+    project = make_project(tmp_path / "project", examples=True)
+    result = run(project, "roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path))
     assert result.returncode == 1
     assert result.stderr.splitlines() == [f"{csv_path}:2: error: column 'Vorname' is empty",
                                           "1 problem found; no files were written."]
@@ -203,15 +200,12 @@ def test_roster_errors_write_nothing(tmp_path: Path) -> None:
 
 def test_roster_inside_output_warns(tmp_path: Path) -> None:
     csv_path = write(tmp_path, [HEADER, *ROWS])
-    out = ROOT / "output" / "roster-test"
-    try:
-        result = run_cli("roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path),
-                         "--out", str(out))
-        assert result.returncode == 0
-        assert result.stderr.startswith("warning: ")
-        assert "is inside output/, the folder for the website" in result.stderr
-    finally:
-        shutil.rmtree(out, ignore_errors=True)
+    project = make_project(tmp_path / "project", examples=True)
+    result = run(project, "roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path),
+                 "--out", str(project / "output" / "roster-test"))
+    assert result.returncode == 0
+    assert result.stderr.startswith("warning: ")
+    assert "is inside output/, the folder for the website" in result.stderr
 
 
 def test_roster_sheets_are_readable_by_their_owner_only(roster_run: tuple[Path, Path]) -> None:

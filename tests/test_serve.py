@@ -3,7 +3,9 @@ errors in the page, makes PDFs on request. Bounded in time."""
 
 from __future__ import annotations
 
-import shutil
+import os
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -12,19 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from dsinfo.builder import Project
+from dsinfo.project import Project
 from dsinfo.serve import serve
 
-from .conftest import ROOT, pdf_text
-from .test_model import VALID
+from .conftest import pdf_text
+from .project import VALID, copy_repository, make_project
 
 
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    for part in ("catalog", "templates", "locales"):
-        (tmp_path / part).symlink_to(ROOT / part)
-    (tmp_path / "schools").mkdir()
-    (tmp_path / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
+    make_project(tmp_path, {"gs-park": VALID})
     lines: list[str] = []
     stop = threading.Event()
     thread = threading.Thread(target=serve, args=(Project(tmp_path), (), 0),
@@ -94,30 +93,24 @@ def test_pdf_only_for_the_schools_documents_and_languages(running: tuple[Path, s
 
 
 def test_a_translation_edit_reaches_the_pdf(tmp_path: Path) -> None:
-    for part in ("catalog", "templates"):
-        (tmp_path / part).symlink_to(ROOT / part)
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    (tmp_path / "schools").mkdir()
-    (tmp_path / "schools" / "gs-park.yaml").write_text(
-        VALID.replace("school_year:", "languages: [de, en]\nconsents: [photos_website]\nschool_year:"),
-        encoding="utf-8")
-    lines: list[str] = []
-    stop = threading.Event()
-    thread = threading.Thread(target=serve, args=(Project(tmp_path), (), 0),
-                              kwargs={"echo": lines.append, "stop": stop}, daemon=True)
-    thread.start()
+    """A translator's edit in a checkout of the repository: the preview runs from there."""
+    copy = copy_repository(tmp_path, {"gs-park": VALID.replace(
+        "school_year:", "languages: [de, en]\nconsents: [photos_website]\nschool_year:")})
+    process = subprocess.Popen([sys.executable, "build.py", "serve", "--port", "0"], cwd=copy,
+                               stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        url = wait_for(lambda: next((ln.split(" ")[2] for ln in lines if ln.startswith("Preview on")),
-                                    None))
+        assert process.stdout is not None
+        url = next(line.split(" ")[2] for line in process.stdout if line.startswith("Preview on"))
+        po = copy / "locales" / "en" / "LC_MESSAGES" / "messages.po"
         pdf = tmp_path / "consent.pdf"
         pdf.write_bytes(get(url + "gs-park/en/consent.pdf")[1])  # WeasyPrint warm, English loaded
         assert "Consent (voluntary)" in pdf_text(pdf)
-        po = tmp_path / "locales" / "en" / "LC_MESSAGES" / "messages.po"
         po.write_text(po.read_text("utf-8").replace('msgstr "Consent (voluntary)"',
                                                     'msgstr "Consent (optional)"'), "utf-8")
         wait_for(lambda: b"Consent (optional)" in get(url + "gs-park/en/consent.html")[1])
         pdf.write_bytes(get(url + "gs-park/en/consent.pdf")[1])
         assert "Consent (optional)" in pdf_text(pdf)
     finally:
-        stop.set()
-        thread.join(timeout=10)
+        process.terminate()
+        process.wait(timeout=30)

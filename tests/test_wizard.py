@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from dsinfo.wizard import school_year_of, slug
 
-from .conftest import make_project, run_cli
+from .project import make_project, run
 
 
 @pytest.fixture
@@ -27,7 +25,7 @@ FLAGS = ["new", "--no-input", "--land", "Sachsen", "--name", "Grundschule am Par
 
 
 def test_non_interactive_file_passes_the_check(project: Path) -> None:
-    result = run_cli(*FLAGS, cwd=project)
+    result = run(project, *FLAGS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "Wrote schools/grundschule-am-park-leipzig.yaml."
     assert " error: " not in result.stdout
@@ -38,22 +36,22 @@ def test_non_interactive_file_passes_the_check(project: Path) -> None:
     assert 'school_year: "2025/26"' in text
     assert "languages: [de, tr]" in text
     assert "  - photos_website  # Fotos auf der Website der Schule" in text
-    assert run_cli(cwd=project).returncode == 0  # and it builds
+    assert run(project).returncode == 0  # and it builds
 
 
 def test_the_file_offers_the_changes_box(project: Path) -> None:
-    assert run_cli(*FLAGS, cwd=project).returncode == 0
+    assert run(project, *FLAGS).returncode == 0
     path = project / "schools" / "grundschule-am-park-leipzig.yaml"
     text = path.read_text(encoding="utf-8")
     assert text.endswith("\n# show_changes: true\n")
     path.write_text(text.replace("# show_changes: true", "show_changes: true"), encoding="utf-8")
-    checked = run_cli("check", cwd=project)
+    checked = run(project, "check")
     assert checked.returncode == 0, checked.stdout
 
 
 def test_refuses_to_overwrite(project: Path) -> None:
-    assert run_cli(*FLAGS, cwd=project).returncode == 0
-    again = run_cli(*FLAGS, cwd=project)
+    assert run(project, *FLAGS).returncode == 0
+    again = run(project, *FLAGS)
     assert again.returncode == 2
     assert again.stderr.splitlines()[-1] == (
         "Error: schools/grundschule-am-park-leipzig.yaml exists already: choose another --id")
@@ -76,7 +74,7 @@ def test_bad_flags_are_usage_errors(project: Path, old: tuple[str, str], new: tu
     flags = list(FLAGS)
     i = flags.index(old[0])
     flags[i:i + 2] = list(new)
-    result = run_cli(*flags, cwd=project)
+    result = run(project, *flags)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == message
     assert not (project / "schools").exists() or not list((project / "schools").iterdir())
@@ -86,9 +84,7 @@ def test_interactive_answers(project: Path) -> None:
     answers = ["TH", "Regelschule Am Berg", "Bergstraße 3", "9999", "99999", "Bergdorf",
                "sekretariat@rs-berg.example", "", "Landkreis Beispiel", "", "dsb@rs-berg.example",
                "iserv", "on_premises", "files, email", "en", "class_photo", ""]
-    result = subprocess.run([sys.executable, "build.py", "new"], cwd=project, text=True,
-                            input="\n".join(answers) + "\n", capture_output=True, timeout=120,
-                            check=False)
+    result = run(project, "new", input="\n".join(answers) + "\n")
     assert result.returncode == 0, result.stderr
     assert "Error: '9999' passt nicht: bitte noch einmal" in result.stdout
     text = (project / "schools" / "regelschule-am-berg.yaml").read_text(encoding="utf-8")
@@ -101,9 +97,7 @@ def test_a_wrong_answer_is_asked_again_with_the_choices(project: Path) -> None:
     answers = ["Thueringen", "thüringen", "Regelschule Am Berg", "", "", "", "", "", "", "", "",
                "IServ, Nextcloud", "IServ", "server", "on_premises", "files, video", "Files, Email",
                "englisch", "EN", "fotos", "", ""]
-    result = subprocess.run([sys.executable, "build.py", "new"], cwd=project, text=True,
-                            input="\n".join(answers) + "\n", capture_output=True, timeout=120,
-                            check=False)
+    result = run(project, "new", input="\n".join(answers) + "\n")
     assert result.returncode == 0, result.stderr
     hints = [line.split("Error: ", 1)[1] for line in result.stdout.split("\n") if "Error: " in line]
     assert hints == [

@@ -11,23 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from . import manifest
+from .compare import Earlier
 from .model import school_year_from
 from .write import safe_path, write_atomic
 
-if TYPE_CHECKING:
-    from .builder import Rendered
-    from .compose import Notice
-
 ARCHIVE = "archive"
 YEAR = re.compile(r"\d{4}-\d{2}")
-KEPT = ("notice.pdf", "consent.pdf", "withdrawal.pdf", "consent-bilingual.pdf", "notice.html",
-        "consent.html", "withdrawal.html", "notice.json")
 
 
 @dataclass(frozen=True)
@@ -76,24 +70,21 @@ def keep(folder: Path, files: dict[str, bytes]) -> None:
             write_atomic(path, data)
 
 
-def archive_previous(out: Path, notice: Notice, rendered: Rendered) -> None:
-    """Before a language's documents are replaced by another version, keep the old ones."""
-    entry = manifest.SchoolEntry.read(out / notice.id / manifest.NAME)
-    old = entry.languages.get(rendered.lang) if entry else None
-    if old is None or (old.version == rendered.pub.version
-                       and old.school_year == notice.school.school_year):
+def archive_previous(out: Path, school_id: str, lang: str, *, school_year: str, version: str) -> None:
+    """Before a language's documents are replaced by another version, keep the old ones (a
+    draft was never published: it is not kept)."""
+    entry = manifest.SchoolEntry.read(out / school_id / manifest.NAME)
+    old = entry.languages.get(lang) if entry else None
+    if old is None or old.draft or (old.version == version and old.school_year == school_year):
         return
-    _keep_published(out, notice.id, rendered.lang, old)
+    _keep_published(out, school_id, lang, old)
 
 
-def keep_archival_copies(out: Path, notice: Notice, rendered: Rendered) -> None:
+def keep_archival_copies(out: Path, school_id: str, lang: str, *, school_year: str, stand: str,
+                         version: str, files: Mapping[str, bytes]) -> None:
     """--pdf-a: the PDF/A copies of this version, with its notice.json, into the archive."""
-    if not rendered.archival:
-        return
-    folder = version_folder(out, notice.id, notice.school.school_year,
-                            notice.school.stand.isoformat(), rendered.pub.version, rendered.lang)
-    json_text = rendered.files.get("notice.json", "")
-    keep(folder, {**rendered.archival, "notice.json": str(json_text).encode("utf-8")})
+    if files:
+        keep(version_folder(out, school_id, school_year, stand, version, lang), dict(files))
 
 
 def versions(out: Path, school_id: str, lang: str | None = None) -> list[Version]:
@@ -130,32 +121,6 @@ def notice_data(folder: Path) -> dict[str, object] | None:
         return None
 
 
-@dataclass(frozen=True)
-class Changes:
-    """What the notice says differently from the last version of an earlier school year: the
-    box "Was sich seit dem Schuljahr ... geändert hat" for parents (school file: show_changes).
-    Items are catalog texts (German msgids) or a school's texts per language."""
-
-    school_year: str  # the earlier school year
-    stand: dt.date
-    items: list[tuple[str, str, Any]]  # (platforms, data, purposes, processors or consents;
-    #                                      "+" or "-"; the text)
-    retention: list[str]  # data whose retention period changed
-    basis: list[tuple[str, str]]  # purposes whose legal basis changed: (text, statute or consent)
-
-
-_BASIS = re.compile(r" \((Gesetz|Einwilligung)\)$")  # how Notice.facts() marks a purpose
-
-
-@dataclass(frozen=True)
-class Earlier:
-    """The facts of the last version of an earlier school year (its German notice.json)."""
-
-    school_year: str
-    stand: str
-    facts: dict[str, Any]
-
-
 def earlier_version(out: Path, school_id: str, school_year: str) -> Earlier | None:
     """The last version before `school_year`: archived, or still published in output/<id>/de/
     when the build that replaces it is the coming one. Read before anything is written (the
@@ -174,44 +139,6 @@ def earlier_version(out: Path, school_id: str, school_year: str) -> Earlier | No
     return None
 
 
-def changes(earlier: Earlier, notice: Notice) -> Changes:
-    """What the notice says differently from `earlier`, as parents see it."""
-    old, new = earlier.facts, notice.facts()
-    titles = {str(c.title if isinstance(c.title, str) else c.title["de"]): c.title
-              for c in notice.consents}  # a library consent's title in every language
-    found: list[tuple[str, str, Any]] = []
-    for key in ("platforms", "data_imported", "data_collected", "purposes", "processors",
-                "consents"):
-        before, after = _for_parents(old, key), _for_parents(new, key)
-        found += [(key, "+", titles.get(v, v)) for v in after if v not in before]
-        found += [(key, "-", v) for v in before if v not in after]
-    was, now = old.get("retention") or {}, new["retention"]
-    retention = [label for label in now if label in was and was[label] != now[label]]
-    bases = dict(_purpose(str(p)) for p in old.get("purposes") or [])
-    basis = [(text, "consent" if marked == "Einwilligung" else "statute")
-             for text, marked in map(_purpose, new["purposes"])
-             if text in bases and bases[text] != marked]
-    return Changes(school_year=earlier.school_year, stand=dt.date.fromisoformat(earlier.stand),
-                   items=found, retention=retention, basis=basis)
-
-
-def _purpose(fact: str) -> tuple[str, str | None]:
-    """'Dateimanagement (Gesetz)' -> ('Dateimanagement', 'Gesetz')."""
-    match = _BASIS.search(fact)
-    return (fact[:match.start()], match[1]) if match else (fact, None)
-
-
-def _for_parents(facts: dict[str, Any], key: str) -> list[str]:
-    """One list of Notice.facts() as parents see it: a purpose without its legal basis, a
-    processor by its name ('name: task (location)')."""
-    values = [str(v) for v in facts.get(key) or []]
-    if key == "purposes":
-        return [_purpose(v)[0] for v in values]
-    if key == "processors":
-        return list(dict.fromkeys(v.split(": ", 1)[0] for v in values))
-    return values
-
-
 def keep_current(out: Path, school_id: str) -> list[Path]:
     """Put the version now in output/<id>/ into the archive (what `next-year` does before the
     school year changes); returns the archive folders written to."""
@@ -226,8 +153,9 @@ def _keep_published(out: Path, school_id: str, lang: str,
     """The published files of a language (the version its manifest entry `old` records)
     into that version's archive folder; the folder, if there was anything to keep."""
     current = out / school_id / lang
-    files = {name: (current / name).read_bytes() for name in KEPT
-             if name in old.files and (current / name).is_file()}
+    # every document as published (the CMS fragment is a copy of the web page's content)
+    files = {name: (current / name).read_bytes() for name in old.files
+             if not name.endswith(".fragment.html") and (current / name).is_file()}
     if not files:
         return None
     folder = version_folder(out, school_id, old.school_year, old.stand, old.version, lang)

@@ -19,7 +19,6 @@ from .compose import Catalog, Notice, PlatformView
 from .errors import Problem, Severity, display_path
 from .load import Loc
 from .model import LANGUAGES, UNKNOWN, is_placeholder
-from .render import Renderer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,14 +64,18 @@ def rule(func: Rule) -> Rule:
     return func
 
 
-def check(notice: Notice, catalog: Catalog, renderer: Renderer, *,
-          page: str | None = None) -> list[Finding]:
-    """Every finding for one school, errors first, then in file order. `page`: the German
-    notice's web page, when the build has just rendered it (else `renderer` renders it)."""
-    page = page if page is not None else renderer.page("notice.html", notice, "web")
-    ctx = Context(notice=notice, catalog=catalog, text=plain_text(page))
+def check(notice: Notice, catalog: Catalog, text: str) -> list[Finding]:
+    """Every finding for one school, errors first, then in file order. `text`: what the
+    German notice says (plain_text of its rendered page)."""
+    ctx = Context(notice=notice, catalog=catalog, text=text)
     findings = [f for r in RULES for f in r(ctx)]
     return sorted(findings, key=lambda f: (f.severity != "error", f.line, f.column, f.id))
+
+
+def counts(findings: list[Finding]) -> dict[str, int]:
+    """How many errors and warnings, as the manifest keeps them."""
+    return {"errors": sum(f.severity == "error" for f in findings),
+            "warnings": sum(f.severity == "warning" for f in findings)}
 
 
 def plain_text(page: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import re
 import sys
@@ -12,36 +13,51 @@ from pathlib import Path
 from typing import Any
 
 import click
-from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po
+from babel.messages.catalog import Message
 
 from . import i18n
-from .builder import Builder, Project, SchoolResult, load_schools
 from .check import Finding
-from .check import check as check_notice
 from .compose import ID_PATTERN, load_catalog
+from .documents import Press
 from .errors import DsinfoError, InputError, Problem, display_path
-from .extract import current_messages
+from .extract import pot_problem, sources_of
 from .model import LANGUAGES, RosterColumns
-from .parallel import Shard
-from .render import Renderer
-from .roster import by_class, read_roster
+from .plan import Shard
+from .project import NoProject, Project, find_project
+from .roster import by_class, read_roster, write_sheets
 from .write import write_atomic
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != i18n.SOURCE]
+GROUP_OPTIONS = {"--project": True, "--debug": False}  # option -> takes a value
+
 
 class DefaultGroup(click.Group):
-    """A group whose first argument may be omitted: `build.py --school x` means `build ...`."""
+    """A group whose first argument may be omitted: `build.py --school x` means `build ...`;
+    a misspelled command gets a suggestion."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names
-                        and args[0] != "--version"):
-            args = ["build", *args]
+        index = 0
+        while index < len(args) and args[index].split("=", 1)[0] in GROUP_OPTIONS:
+            takes_value = GROUP_OPTIONS[args[index].split("=", 1)[0]] and "=" not in args[index]
+            index += 2 if takes_value else 1
+        rest = args[index:]
+        if not rest or (rest[0].startswith("-") and rest[0] not in ctx.help_option_names
+                        and rest[0] != "--version"):
+            args = [*args[:index], "build", *rest]
+        elif rest[0] not in self.commands and not rest[0].startswith("-"):
+            close = difflib.get_close_matches(rest[0], list(self.commands), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise click.UsageError(f"unknown command '{rest[0]}'{hint}; the commands: "
+                                   f"{', '.join(sorted(self.commands))}", ctx)
         return super().parse_args(ctx, args)
 
 
 def _project(ctx: click.Context) -> Project:
-    return Project(root=ctx.obj["root"])
+    obj = ctx.find_root().obj
+    if "project" not in obj:
+        obj["project"] = find_project(None)
+    project: Project = obj["project"]
+    return project
 
 
 def _check_ids(ctx: click.Context, param: click.Parameter, ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -60,16 +76,26 @@ school_option = click.option("--school", "schools", multiple=True, metavar="ID",
                              callback=_check_ids, expose_value=True,
                              help="Only this school (the file name in schools/ without .yaml). "
                                   "Repeat for several.")
+one_school = click.option("--school", "school", required=True, metavar="ID", help="The school.",
+                          callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dsinfo")
+@click.option("--project", "given", type=click.Path(file_okay=False, path_type=Path),
+              default=None, metavar="DIR",
+              help="The project folder (with schools/); default: $DSINFO_PROJECT, else the "
+                   "current folder.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, given: Path | None, debug: bool) -> None:
     """Privacy notices and consent sheets for schools, from one YAML file per school.
 
-    Without a command, builds every school: python build.py
+    Without a command, builds every school.
     """
+    if given is not None:  # --project takes the place of the folder build.py is in
+        ctx.obj["project"] = find_project(given)
+    ctx.obj["debug"] = debug or ctx.obj.get("debug", False)
 
 
 class _ShardType(click.ParamType[Any]):
@@ -87,7 +113,7 @@ class _ShardType(click.ParamType[Any]):
 SHARD = _ShardType()
 
 
-@cli.command()
+@cli.command(short_help="Build the documents of every school.")
 @school_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: output/ in the project).")
@@ -106,46 +132,60 @@ SHARD = _ShardType()
               help="Build only part I of N of the schools (a stable split by school id), e.g. "
                    "to spread a county over several machines.")
 @click.option("--force", is_flag=True, help="Build everything again, changed or not.")
+@click.option("--draft", is_flag=True,
+              help="Build even with errors of the check: every page is marked "
+                   "'ENTWURF – nicht veröffentlichen', not indexed, nothing archived.")
 @click.pass_context
 def build(ctx: click.Context, schools: tuple[str, ...], out: Path | None, strict: bool,
           pdf_a: bool, output_format: str, jobs: int | None, shard: Shard | None,
-          force: bool) -> None:
-    """Build notice, consent sheet and withdrawal form, HTML and PDF, for every language of
-    every school; only what changed since the last build."""
-    from .parallel import build as run_build
+          force: bool, draft: bool) -> None:
+    """Build the documents of every school, HTML and PDF, in every language it lists.
+
+    Only what changed since the last build is made again. A school whose check finds an
+    error is not published (its earlier documents stay); the other schools are built.
+    """
+    from .pipeline import Options
+    from .pipeline import build as run_build
 
     project = _project(ctx)
-    out = out or project.root / "output"
+    out = out or project.output
     formats = {"all": ("html", "pdf"), "html": ("html",), "pdf": ("html", "pdf")}[output_format]
+    options = Options(formats=formats, jobs=jobs, shard=shard, strict=strict, draft=draft,
+                      pdf_a=pdf_a, force=force, debug=ctx.find_root().obj["debug"])
     with _progress_bar() as bar:
-        summary = run_build(project, out, schools, formats=formats, jobs=jobs, shard=shard,
-                            strict=strict, pdf_a=pdf_a, progress=bar, force=force,
-                            strict_problems=lambda notices: _strict_translations(project, notices))
-    for sid, result in sorted(summary.results.items()):
-        _report(result, summary.findings.get(sid, []))
+        summary = run_build(project, out, schools, options, progress=bar)
+    for problem in summary.problems:
+        click.echo(_prog(ctx, str(problem)), err=True)
+    for _, result in sorted(summary.results.items()):
+        _report(ctx, result)
+    for sid in summary.strict_refused:
+        click.echo(f"  {sid}: not built again: {_counts_of(summary.counts[sid])} "
+                   f"({_prog(ctx, 'python build.py')} check --school {sid})", err=True)
     click.echo(_summary_line(summary, out))
-    if summary.failed:
+    if not summary.ok:
         ctx.exit(1)
 
 
 def _summary_line(summary: Any, out: Path) -> str:
-    """One line: what was built, what was unchanged or failed, where, how long."""
+    """One line: what was built, what was unchanged, refused or failed, where, how long."""
     def count(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
 
-    files = sum(len(r.files) for r in summary.results.values())
-    changed = sum(r.changed for r in summary.results.values())
-    built = (f"Built {count(len(summary.results), 'school')} ({count(len(summary.built), 'language')},"
-             f" {count(files, 'file')}, {changed} changed)" if summary.results else "Nothing to build")
+    written = [r for r in summary.results.values() if r.files]
+    files = sum(len(r.files) for r in written)
+    changed = sum(r.changed for r in written)
+    built = (f"Built {count(len(written), 'school')} ({count(len(summary.built), 'language')},"
+             f" {count(files, 'file')}, {changed} changed)" if written else "Nothing to build")
+    refused = f", {len(summary.refused)} not published" if summary.refused else ""
+    bad = f", {count(len(summary.problems), 'problem')} in school files" if summary.problems else ""
     return (f"{built}; {count(len(summary.unchanged), 'language')} unchanged, "
-            f"{len(summary.failed)} failed; {display_path(out)}/ in {summary.seconds:.1f} s.")
+            f"{len(summary.failed)} failed{refused}{bad}; {display_path(out)}/ in "
+            f"{summary.seconds:.1f} s.")
 
 
-def _strict_translations(project: Project, notices: list[Any]) -> list[Problem]:
-    langs = sorted({lang for n in notices for lang in n.school.languages} - {i18n.SOURCE})
-    return _translation_problems(project, langs) if langs else []
-
-
+def _prog(ctx: click.Context, text: str) -> str:
+    """A message naming the command as it was invoked (python build.py, dsinfo ...)."""
+    return text.replace("python build.py", ctx.find_root().info_name or "dsinfo")
 
 
 @contextlib.contextmanager
@@ -165,17 +205,31 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
         yield update
 
 
-def _report(result: SchoolResult, findings: list[Finding]) -> None:
+def _report(ctx: click.Context, result: Any) -> None:
     n = result.notice
-    line = f"  {n.id}: {', '.join(n.school.languages)}: {len(result.files)} files"
-    if findings:
-        line += f"; {_counts(findings)} (python build.py check --school {n.id})"
-    click.echo(line)
+    check_hint = _prog(ctx, f"python build.py check --school {n.id}")
+    if result.refused == "translation":
+        click.echo(f"  {n.id}: not published with --strict: a language is not completely "
+                   f"translated ({_prog(ctx, 'python build.py translations')})", err=True)
+    elif result.refused:
+        strict = " with --strict" if result.refused == "warnings" else ""
+        click.echo(f"  {n.id}: not published{strict}: {_counts(result.findings)} of the check; "
+                   "its earlier documents stay as they were (--draft builds it marked as a draft)",
+                   err=True)
+        for finding in result.findings:
+            click.echo(_prog(ctx, str(finding)), err=True)
+    else:
+        line = f"  {n.id}: {', '.join(n.school.languages)}: {len(result.files)} files"
+        if result.findings:
+            line += f"; {_counts(result.findings)} ({check_hint})"
+        click.echo(line)
+    for failure in result.failed:
+        click.echo(f"{display_path(n.path)}: error: {_prog(ctx, failure)}", err=True)
     for warning in result.warnings:
-        click.echo(f"{display_path(n.path)}: warning: {warning}", err=True)
+        click.echo(f"{display_path(n.path)}: warning: {_prog(ctx, warning)}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Check school files (Art. 13/14 DSGVO).")
 @school_option
 @click.pass_context
 def check(ctx: click.Context, schools: tuple[str, ...]) -> None:
@@ -184,19 +238,20 @@ def check(ctx: click.Context, schools: tuple[str, ...]) -> None:
     Lists each finding with its place in the school file and what to do; exits with 1 when
     there are errors.
     """
-    project = _project(ctx)
-    notices, catalog = load_schools(project, schools)
-    renderer = Renderer(project.templates, project.locales, "de")
-    findings = [f for n in notices for f in check_notice(n, catalog, renderer)]
+    from .pipeline import check_schools
+
+    notices, findings, problems = check_schools(_project(ctx), schools)
+    if problems:
+        raise InputError(problems)
     for finding in findings:
-        click.echo(str(finding))
+        click.echo(_prog(ctx, str(finding)))
     plural = "s" if len(notices) != 1 else ""
     click.echo(f"Checked {len(notices)} school{plural}: {_counts(findings) or 'no findings'}.")
     if any(f.severity == "error" for f in findings):
         ctx.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="How complete each translation is.")
 @click.option("--lang", "langs", multiple=True, type=click.Choice(TRANSLATED), metavar="LANG",
               help=f"Only this language ({', '.join(TRANSLATED)}). Repeat for several.")
 @click.option("--strict", is_flag=True,
@@ -210,10 +265,10 @@ def translations(ctx: click.Context, langs: tuple[str, ...], strict: bool) -> No
     Missing and stale texts are shown in German in the documents; the build warns about them.
     """
     project = _project(ctx)
-    current = _current_messages(project)
+    current = sources_of(project.root)
     total = sum(1 for m in current if m.id)
     click.echo(f"German source: {total} texts (templates, catalog, code).")
-    outdated = _pot_problem(project, current)
+    outdated = pot_problem(project.locales, current)
     if outdated:
         click.echo(str(outdated))
     reports = [i18n.coverage(current, project.locales, lang) for lang in langs or TRANSLATED]
@@ -221,31 +276,6 @@ def translations(ctx: click.Context, langs: tuple[str, ...], strict: bool) -> No
         _print_coverage(project, report)
     if strict and (outdated or not all(r.complete for r in reports)):
         ctx.exit(1)
-
-
-def _current_messages(project: Project) -> Catalog:
-    from jinja2 import TemplateSyntaxError
-
-    try:
-        return current_messages(project.root)
-    except TemplateSyntaxError as exc:
-        raise InputError([Problem(path=Path(exc.filename or "templates"), line=exc.lineno,
-                                  message=f"template syntax: {exc.message}")]) from None
-
-
-def _pot_problem(project: Project, current: Catalog) -> Problem | None:
-    """A warning when locales/messages.pot does not hold the texts the sources have now."""
-    pot = project.locales / "messages.pot"
-    known = set()
-    if pot.is_file():
-        with pot.open("rb") as fp:
-            known = {m.id for m in read_po(fp) if m.id}
-    now = {m.id for m in current if m.id}
-    if known == now:
-        return None
-    return Problem(path=pot, severity="warning",
-                   message=f"out of date ({len(now - known)} new, {len(known - now)} gone texts): "
-                           "run pybabel extract and pybabel update (README, Translations)")
 
 
 def _print_coverage(project: Project, report: i18n.Coverage) -> None:
@@ -274,31 +304,20 @@ def _short(text: str | tuple[str, ...] | list[str]) -> str:
     return repr(first if len(first) <= 72 else first[:69] + "...")
 
 
-def _translation_problems(project: Project, langs: Sequence[str]) -> list[Problem]:
-    """For a strict build: one problem per language that is not completely translated."""
-    current = _current_messages(project)
-    problems = [p for p in [_pot_problem(project, current)] if p]
-    for lang in langs:
-        report = i18n.coverage(current, project.locales, lang)
-        if not report.complete:
-            problems.append(Problem(
-                path=i18n.po_path(project.locales, lang),
-                message=f"{len(report.missing)} missing, {len(report.stale)} stale and "
-                        f"{len(report.errors)} wrong translations (python build.py translations)"))
-    return problems
-
-
 def _counts(findings: list[Finding]) -> str:
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    return _counts_of({"errors": sum(f.severity == "error" for f in findings),
+                       "warnings": sum(f.severity == "warning" for f in findings)})
+
+
+def _counts_of(counts: dict[str, int]) -> str:
+    errors, warnings = counts.get("errors", 0), counts.get("warnings", 0)
     parts = [f"{errors} error{'s' if errors != 1 else ''}" if errors else "",
              f"{warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""]
     return ", ".join(p for p in parts if p)
 
 
-@cli.command()
-@click.option("--school", "school", required=True, metavar="ID", help="The school whose sheets to print.",
-              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@cli.command(short_help="Pre-filled consent sheets per pupil.")
+@one_school
 @click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The roster: a CSV export of the school administration software.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -314,17 +333,18 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
     The roster is personal data: it is read into memory only, and the PDFs go to a folder of
     their own, not into the website output.
     """
+    from .pipeline import load_school
+
     project = _project(ctx)
-    notices, _ = load_schools(project, [school])
-    notice = notices[0]
+    notice = load_school(project.schools / f"{school}.yaml", load_catalog(project.catalogs))
     names = _column_names(notice.school.roster_columns, columns)
     pupils = read_roster(csv_path, names, notice.age_rule, notice.school.stand)
     out = out or csv_path.parent / f"{csv_path.stem}-{school}"
-    if out.resolve().is_relative_to((project.root / "output").resolve()):
+    if out.resolve().is_relative_to(project.output.resolve()):
         click.echo(f"warning: {display_path(out)} is inside output/, the folder for the website: "
                    "the sheets hold pupils' names", err=True)
     started = time.perf_counter()
-    Builder(project, out).roster(notice, pupils, out)
+    write_sheets(Press(project), notice, pupils, out)
     classes = len(by_class(pupils))
     click.echo(f"Wrote consent sheets for {len(pupils)} pupils in {classes} "
                f"class{'es' if classes != 1 else ''} to {display_path(out)}/ "
@@ -343,22 +363,22 @@ def _column_names(base: RosterColumns, overrides: tuple[str, ...]) -> RosterColu
     return RosterColumns(**values)
 
 
-@cli.command()
+@cli.command(short_help="Create a new school file.")
 @click.option("--id", "school_id", help="The school id (file name); default: made from the name.")
 @click.option("--land", help="The Land, as code (TH) or name (Thüringen).")
 @click.option("--name", help="The school's name.")
-@click.option("--street")
-@click.option("--postcode")
-@click.option("--city")
+@click.option("--street", help="Street and number.")
+@click.option("--postcode", help="Postcode (five digits).")
+@click.option("--city", help="Town or city.")
 @click.option("--email", help="The school's e-mail address.")
-@click.option("--phone")
+@click.option("--phone", help="The school's phone number.")
 @click.option("--authority", help="The Schulträger (maintaining body).")
 @click.option("--dpo-name", help="The data protection officer's name (optional).")
 @click.option("--dpo-email", help="The data protection officer's e-mail address.")
 @click.option("--platform", "platform_specs", multiple=True, metavar="ID:HOSTING[:MODULE,...]",
               help="A platform, e.g. iserv:on_premises:files,email. Repeat for several.")
 @click.option("--language", "languages", multiple=True,
-              help="A language besides German (en, tr, ar, uk, ru).")
+              help=f"A language besides German ({', '.join(TRANSLATED)}).")
 @click.option("--consent", "consents", multiple=True, help="A consent from catalog/consents/.")
 @click.option("--stand", type=click.DateTime(["%Y-%m-%d"]), help="Stand date (default: today).")
 @click.option("--no-input", is_flag=True, help="Ask nothing: missing values become TODO placeholders.")
@@ -373,7 +393,7 @@ def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_s
     from .wizard import ask_answers, render, slug
 
     project = _project(ctx)
-    catalog = load_catalog(project.catalog)
+    catalog = load_catalog(project.catalogs)
     answers = ask_answers(catalog, values, platform_specs=platform_specs, languages=languages,
                           consents=consents, stand=stand.date() if stand else None, no_input=no_input)
     sid = school_id or (slug(answers.name) if no_input else
@@ -390,7 +410,21 @@ def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_s
     ctx.invoke(check, schools=(sid,))
 
 
-@cli.command()
+@cli.command(short_help="Make a new project folder.")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def init(ctx: click.Context, folder: Path) -> None:
+    """Make a new project folder: schools/ with one commented example school, a short
+    README, and empty folders for the project's own templates and catalog entries."""
+    from .wizard import init_project
+
+    for path in init_project(folder, load_catalog(Project(folder).catalogs)):
+        click.echo(f"Wrote {display_path(path)}")
+    prog = ctx.find_root().info_name or "dsinfo"
+    click.echo(f"Next: cd {display_path(folder)} && {prog} new, or edit the example, then {prog} build.")
+
+
+@cli.command(short_help="Preview the pages while you edit.")
 @school_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
@@ -406,9 +440,8 @@ def serve(ctx: click.Context, schools: tuple[str, ...], port: int) -> None:
     run_preview(_project(ctx), schools, port, echo=click.echo)
 
 
-@cli.command()
-@click.option("--school", "school", required=True, metavar="ID", help="The school.",
-              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@cli.command(short_help="What changed between two versions.")
+@one_school
 @click.option("--from", "old_year", metavar="YEAR", help="The earlier school year, e.g. 2024/25 "
               "(default: the version before the newer one).")
 @click.option("--to", "new_year", metavar="YEAR", help="The later school year (default: the "
@@ -425,19 +458,19 @@ def diff(ctx: click.Context, school: str, old_year: str | None, new_year: str | 
     output/ID/changes.html.
     """
     from .diff import as_text, choose, compare, write_report
+    from .pipeline import load_school
 
     project = _project(ctx)
-    out = out or project.root / "output"
-    notices, _ = load_schools(project, [school])
-    old, new = choose(Builder(project, out, formats=["html"]), notices[0], old_year, new_year)
+    out = out or project.output
+    notice = load_school(project.schools / f"{school}.yaml", load_catalog(project.catalogs))
+    old, new = choose(Press(project, formats=("html",)), out, notice, old_year, new_year)
     report = compare(old, new)
     click.echo(as_text(report), nl=False)
     click.echo(f"Report: {display_path(write_report(out, school, report))}")
 
 
-@cli.command("next-year")
-@click.option("--school", "school", required=True, metavar="ID", help="The school.",
-              callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+@cli.command("next-year", short_help="Start the next school year.")
+@one_school
 @click.option("--stand", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The new Stand date (default: today).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -449,11 +482,12 @@ def next_year(ctx: click.Context, school: str, stand: Any, out: Path | None) -> 
     import datetime as dt
 
     from .archive import keep_current, mentions, next_school_year
+    from .pipeline import load_school
 
     project = _project(ctx)
-    out = out or project.root / "output"
-    load_schools(project, [school])  # a broken school file is reported, not changed
+    out = out or project.output
     path = project.schools / f"{school}.yaml"
+    load_school(path, load_catalog(project.catalogs))  # a broken school file is reported, not changed
     day = (stand.date() if stand else dt.date.today()).isoformat()
     try:
         text, old, new = next_school_year(path.read_text(encoding="utf-8"), day)
@@ -467,22 +501,34 @@ def next_year(ctx: click.Context, school: str, stand: Any, out: Path | None) -> 
     for line, column in mentions(text, old):
         click.echo(f"{display_path(path)}:{line}:{column}: still mentions {old}; "
                    f"change it if it should say {new}.")
-    click.echo(f"Next: edit what changed, then `python build.py diff --school {school}` and "
-               f"`python build.py --school {school}`.")
+    prog = ctx.find_root().info_name
+    click.echo(f"Next: edit what changed, then `{prog} diff --school {school}` and "
+               f"`{prog} --school {school}`.")
 
 
-def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
-    """Entry point for `dsinfo` and `python build.py`; returns the exit code."""
-    obj: dict[str, Any] = {"root": (root or Path.cwd()).resolve()}
+def main(argv: Sequence[str] | None = None, *, root: Path | None = None,
+         prog_name: str | None = None) -> int:
+    """Entry point for `dsinfo`, `python -m dsinfo` and `python build.py` (which passes its
+    own folder as `root`); returns the exit code."""
+    obj: dict[str, Any] = {}
+    if root is not None:
+        obj["project"] = Project(root.resolve())
+    prog = prog_name or ("python build.py" if root is not None else "dsinfo")
+    args = list(argv) if argv is not None else sys.argv[1:]
+    debug = "--debug" in args
     try:
-        code = cli.main(args=list(argv) if argv is not None else sys.argv[1:],
-                        prog_name=_prog_name(root), obj=obj, standalone_mode=False)
+        code = cli.main(args=args, prog_name=prog, obj=obj, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except NoProject as exc:
+        click.echo(f"error: {exc} is not a dsinfo project: it has no folder schools/. Give the "
+                   f"project with --project DIR (or DSINFO_PROJECT), or make one with "
+                   f"`{prog} init DIR`.", err=True)
+        return 1
     except InputError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -491,10 +537,12 @@ def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
                    err=True)
         return 1
     except DsinfoError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {str(exc).replace('python build.py', prog)}", err=True)
+        return 1
+    except Exception as exc:  # the last boundary: one line, the traceback only when asked
+        if debug:
+            raise
+        click.echo(f"error: internal error: {exc!r}; run the same command with --debug to see "
+                   "where, and report it", err=True)
         return 1
     return code if isinstance(code, int) else 0
-
-
-def _prog_name(root: Path | None) -> str:
-    return "python build.py" if root is not None else "dsinfo"

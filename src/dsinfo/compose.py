@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from .model import (
     ConsentPurpose,
     Contact,
     HostingOption,
+    Model,
     Module,
     Platform,
     PlatformUse,
@@ -44,7 +45,15 @@ class Catalog:
     states: dict[str, State]
     platforms: dict[str, Platform]
     consents: dict[str, ConsentPurpose]
-    files: tuple[Path, ...]
+    paths: dict[tuple[str, str], Path]  # ("states", "th") -> the file it was read from
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return tuple(sorted(self.paths.values()))
+
+    def path(self, part: str, key: str) -> Path | None:
+        """The file an entry was read from (a project's own file takes a shipped one's place)."""
+        return self.paths.get((part, key.lower()))
 
 
 # Text is either a German catalog string (translated through the gettext catalogs) or a school's
@@ -186,34 +195,34 @@ class Notice:
                        pupil_alone_from=rule.pupil_alone_from)
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Read every state and platform profile under `root` (catalog/)."""
+CATALOG_PARTS: dict[str, type[Model]] = {"states": State, "platforms": Platform,
+                                         "consents": ConsentPurpose}
+
+
+def load_catalog(roots: Path | Sequence[Path]) -> Catalog:
+    """Every state, platform and consent profile under the catalog folders `roots`; a file in
+    a later folder (a project's own catalog) takes the place of one of the same name before."""
+    paths: dict[tuple[str, str], Path] = {}
+    for root in [roots] if isinstance(roots, Path) else roots:
+        for part in CATALOG_PARTS:
+            paths.update(((part, p.stem), p) for p in sorted((root / part).glob("*.yaml")))
     problems: list[Problem] = []
-    states = _load_dir(root / "states", State, problems)
-    platforms = _load_dir(root / "platforms", Platform, problems)
-    consents = _load_dir(root / "consents", ConsentPurpose, problems)
-    for key, state in states.items():
-        if state.code.lower() != key:
-            problems.append(Problem(path=root / "states" / f"{key}.yaml", line=1, column=1,
-                                    message=f"code '{state.code}' does not match the file name"))
-    for key, platform in platforms.items():
-        problems.extend(_check_platform(root / "platforms" / f"{key}.yaml", platform))
-    if problems:
-        raise InputError(problems)
-    files = tuple(sorted(p for part in ("states", "platforms", "consents")
-                         for p in (root / part).glob("*.yaml")))
-    return Catalog(states={k.upper(): v for k, v in states.items()}, platforms=platforms,
-                   consents=consents, files=files)
-
-
-def _load_dir(folder: Path, cls: type[Any], problems: list[Problem]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for path in sorted(folder.glob("*.yaml")):
+    entries: dict[str, dict[str, Any]] = {part: {} for part in CATALOG_PARTS}
+    for (part, key), path in sorted(paths.items()):
         try:
-            result[path.stem] = validate(read_yaml(path), cls)
+            entries[part][key] = validate(read_yaml(path), CATALOG_PARTS[part])
         except InputError as exc:
             problems.extend(exc.problems)
-    return result
+    for key, state in entries["states"].items():
+        if state.code.lower() != key:
+            problems.append(Problem(path=paths[("states", key)], line=1, column=1,
+                                    message=f"code '{state.code}' does not match the file name"))
+    for key, platform in entries["platforms"].items():
+        problems.extend(_check_platform(paths[("platforms", key)], platform))
+    if problems:
+        raise InputError(problems)
+    return Catalog(states={k.upper(): v for k, v in entries["states"].items()},
+                   platforms=entries["platforms"], consents=entries["consents"], paths=paths)
 
 
 def _check_platform(path: Path, platform: Platform) -> list[Problem]:

@@ -15,23 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from . import archive
-from .builder import Builder
+from .compare import FACTS, differences
 from .compose import Notice
+from .documents import Press
 from .errors import DsinfoError
 from .fragment import main_content, sections
 from .model import school_year_from
-
-FACTS = {
-    "platforms": "Platforms",
-    "data_imported": "Data taken from the school administration software",
-    "data_collected": "Data collected during use",
-    "purposes": "Purposes (legal basis)",
-    "processors": "Processors",
-    "retention": "Retention",
-    "legal_basis": "Legal basis",
-    "authority": "Complaint authority",
-    "consents": "Consents asked",
-}
 
 
 @dataclass(frozen=True)
@@ -57,9 +46,9 @@ class Report:
         return not self.facts and not self.text
 
 
-def current(builder: Builder, notice: Notice) -> Side:
+def current(press: Press, notice: Notice) -> Side:
     """The school file as it is now (German)."""
-    pages, pub = builder.web(notice, "de")
+    pages, pub = press.web(notice, "de")
     return Side(label=f"{notice.school.school_year} (now: Stand {notice.school.stand.isoformat()}, "
                       f"version {pub.version})", school_year=notice.school.school_year,
                 version=pub.version, facts=notice.facts(),
@@ -85,12 +74,12 @@ def school_year(text: str) -> str:
     return school_year_from(int(match[1]))
 
 
-def choose(builder: Builder, notice: Notice, old_year: str | None,
+def choose(press: Press, out: Path, notice: Notice, old_year: str | None,
            new_year: str | None) -> tuple[Side, Side]:
     """The two versions to compare: `new_year`'s latest (default: now) and `old_year`'s latest
-    (default: the latest archived version before it)."""
-    versions = archive.versions(builder.out, notice.id, "de")
-    now = current(builder, notice)
+    (default: the latest archived version before it), from the archive in `out`."""
+    versions = archive.versions(out, notice.id, "de")
+    now = current(press, notice)
     if new_year is None or school_year(new_year) == now.school_year:
         new, before = now, [v for v in versions if v.school_year <= now.school_year]
     else:
@@ -114,25 +103,7 @@ def _latest(versions: list[archive.Version], year: str) -> archive.Version:
 
 def compare(old: Side, new: Side) -> Report:
     report = Report(old=old, new=new)
-    for key, what in FACTS.items():
-        before, after = old.facts.get(key), new.facts.get(key)
-        if isinstance(before, list) or isinstance(after, list):
-            before_items, after_items = list(before or []), list(after or [])
-            report.facts += [(what, "-", item) for item in before_items if item not in after_items]
-            report.facts += [(what, "+", item) for item in after_items if item not in before_items]
-        elif isinstance(before, dict) or isinstance(after, dict):
-            before_map, after_map = dict(before or {}), dict(after or {})
-            for name in sorted(set(before_map) | set(after_map)):
-                was, now = before_map.get(name), after_map.get(name)
-                if was == now:
-                    continue
-                if was is None or now is None:  # a data category came or went
-                    report.facts.append((what, "+" if was is None else "-",
-                                         f"{name}: {now if was is None else was}"))
-                else:
-                    report.facts.append((what, "~", f"{name}: {was} → {now}"))
-        elif before != after:
-            report.facts.append((what, "~", f"{before or '(none)'} → {after or '(none)'}"))
+    report.facts = [(FACTS[key], sign, text) for key, sign, text in differences(old.facts, new.facts)]
     old_sections = {s["id"]: s for s in old.sections}
     for section in new.sections:
         earlier = old_sections.pop(section["id"], None)

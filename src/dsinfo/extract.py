@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -20,8 +20,11 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from pydantic import BaseModel
 
+from . import i18n
+from .errors import InputError, Problem
 from .load import Loc, parse_yaml
 from .model import UNKNOWN, ConsentPurpose, Platform, Printed, State, is_placeholder, variants
+from .project import shipped
 
 # The documented extraction command (README, .ci/run); run from the project root.
 EXTRACT_ARGS = ("extract", "-F", "pyproject.toml", "-o", "locales/messages.pot",
@@ -93,7 +96,12 @@ def _printed(annotation: Any) -> Printed | None:
 
 def current_messages(root: Path) -> Catalog:
     """Every text the build can print now, extracted with the documented `pybabel extract`
-    from the project at `root` (not read from messages.pot, which may be out of date)."""
+    from the sources at `root` (not read from messages.pot, which may be out of date). Where
+    the sources are not at hand (an installed tool), the shipped messages.pot is what the
+    build prints."""
+    if not (root / "pyproject.toml").is_file() or not (root / "src" / "dsinfo").is_dir():
+        with (shipped("locales") / "messages.pot").open("rb") as fp:
+            return read_po(fp)
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
         args = [str(pot) if a == "locales/messages.pot" else a for a in EXTRACT_ARGS]
@@ -105,3 +113,46 @@ def current_messages(root: Path) -> Catalog:
         message.locations = [(str(Path(path).relative_to(root)), line)
                              for path, line in message.locations]
     return catalog
+
+
+def sources_of(root: Path) -> Catalog:
+    """current_messages, with a template that cannot be read reported as bad input."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        return current_messages(root)
+    except TemplateSyntaxError as exc:
+        raise InputError([Problem(path=Path(exc.filename or "templates"), line=exc.lineno,
+                                  message=f"template syntax: {exc.message}")]) from None
+
+
+def pot_problem(locales: Path, current: Catalog) -> Problem | None:
+    """A warning when locales/messages.pot does not hold the texts the sources have now."""
+    pot = locales / "messages.pot"
+    known = set()
+    if pot.is_file():
+        with pot.open("rb") as fp:
+            known = {m.id for m in read_po(fp) if m.id}
+    now = {m.id for m in current if m.id}
+    if known == now:
+        return None
+    return Problem(path=pot, severity="warning",
+                   message=f"out of date ({len(now - known)} new, {len(known - now)} gone texts): "
+                           "run pybabel extract and pybabel update (README, Translations)")
+
+
+def incomplete_languages(root: Path, locales: Path, langs: Sequence[str]) -> dict[str, Problem]:
+    """Of `langs`, those not completely translated (for a strict build), each with its problem."""
+    current = sources_of(root)
+    outdated = pot_problem(locales, current)
+    found = {}
+    for lang in langs:
+        report = i18n.coverage(current, locales, lang)
+        if not report.complete or outdated:
+            found[lang] = Problem(
+                path=i18n.po_path(locales, lang),
+                message=f"{len(report.missing)} missing, {len(report.stale)} stale and "
+                        f"{len(report.errors)} wrong translations"
+                        + (", messages.pot out of date" if outdated else "")
+                        + " (python build.py translations)")
+    return found

@@ -14,12 +14,11 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 NAME = "manifest.json"
 
 
@@ -27,24 +26,39 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@cache
-def file_hash(path: Path) -> str:
-    """The SHA-256 of a file's bytes ('' when it does not exist); cached for one build."""
-    try:
-        return sha256(path.read_bytes())
-    except OSError:
-        return ""
+class Hashes:
+    """File hashes for one build: each file is read once, however many schools use it.
 
+    Owned by the build that creates it (a second build makes its own, and so sees files that
+    changed in between)."""
 
-def folder_hash(folder: Path) -> str:
-    """One hash over every file below `folder` ('' when there is none)."""
-    files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
-    return tree_hash(folder, files) if files else ""
+    def __init__(self) -> None:
+        self._files: dict[Path, str] = {}
 
+    def file(self, path: Path) -> str:
+        """The SHA-256 of a file's bytes ('' when it does not exist)."""
+        if path not in self._files:
+            try:
+                self._files[path] = sha256(path.read_bytes())
+            except OSError:
+                self._files[path] = ""
+        return self._files[path]
 
-def input_hash(root: Path, name: str) -> str:
-    """The hash of an input as the manifest names it: a file, or a folder (ending in '/')."""
-    return folder_hash(root / name) if name.endswith("/") else file_hash(root / name)
+    def folder(self, folder: Path) -> str:
+        """One hash over every file below `folder` ('' when there is none)."""
+        files = [p for p in folder.rglob("*") if p.is_file()] if folder.is_dir() else []
+        return self.tree(folder, files) if files else ""
+
+    def tree(self, root: Path, paths: Iterable[Path]) -> str:
+        """One hash over several files, each named by its path below `root`."""
+        digest = hashlib.sha256()
+        for path in sorted(paths):
+            digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path).encode())
+            digest.update(b"\0")
+            digest.update(self.file(path).encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
 
 
 def tool_version() -> str:
@@ -58,22 +72,15 @@ def tool_version() -> str:
     return "; ".join(versions)
 
 
-def tree_hash(root: Path, paths: Iterable[Path]) -> str:
-    """One hash over several files, each named by its path below `root`."""
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(root) if path.is_relative_to(root) else path).encode())
-        digest.update(b"\0")
-        digest.update(file_hash(path).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def shared_inputs(root: Path, templates: Path, own_templates: Path) -> str:
-    """What every school's documents depend on: the tool and the templates with their CSS and
-    fonts (schools' own template folders excepted: each belongs to one school)."""
-    files = [p for p in templates.rglob("*") if p.is_file() and not p.is_relative_to(own_templates)]
-    return sha256(f"{tool_version()}\0{tree_hash(root, files)}".encode())
+def shared_inputs(hashes: Hashes, folders: Iterable[Path], school_templates: Path) -> str:
+    """What every school's documents depend on: the tool and the template folders with their
+    CSS and fonts (schools' own template folders excepted: each belongs to one school)."""
+    parts = [tool_version()]
+    for folder in folders:
+        files = [p for p in folder.rglob("*") if p.is_file() and not p.is_relative_to(school_templates)]
+        if files:  # a project's templates/ that holds only schools' own templates adds nothing
+            parts.append(hashes.tree(folder, files))
+    return sha256("\0".join(parts).encode())
 
 
 @dataclass
@@ -82,10 +89,11 @@ class LanguageEntry:
 
     catalog: str  # hash of locales/<lang>/LC_MESSAGES/messages.po ('' for German)
     formats: list[str]
-    version: str
+    version: str  # the documents' version; a translation's names its own hash too
     school_year: str
     stand: str
     files: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
+    draft: bool = False  # built with --draft: a build without it makes the documents again
 
 
 @dataclass
@@ -116,12 +124,6 @@ class SchoolEntry:
                                   for lang, entry in data["languages"].items()})
         except (OSError, ValueError, KeyError, TypeError):
             return None
-
-
-def inputs_unchanged(entry: SchoolEntry, root: Path, shared: str) -> bool:
-    """The school's own inputs are the ones the manifest records."""
-    return entry.shared == shared and all(
-        input_hash(root, name) == digest for name, digest in entry.inputs.items())
 
 
 def language_unchanged(entry: LanguageEntry, folder: Path, catalog: str,

@@ -6,16 +6,16 @@ takes about a second.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from .errors import BuildError
-
-log = logging.getLogger(__name__)
 
 
 class _Collector(logging.Handler):
@@ -62,36 +62,50 @@ class PdfMaker:
     """Turns print HTML into PDF bytes. Create one per process and reuse it."""
 
     def __init__(self, stylesheet: Path, asset_roots: list[Path]) -> None:
-        os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # reproducible even with fontTools
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
         self._weasyprint = weasyprint
-        self._collector = _Collector()
-        wp_log = logging.getLogger("weasyprint")
-        wp_log.addHandler(self._collector)
-        wp_log.propagate = False
         self.fetcher = make_fetcher(asset_roots)
         self.base_url = stylesheet.parent.resolve().as_uri() + "/"
         self.font_config = FontConfiguration()
-        self.css = weasyprint.CSS(filename=str(stylesheet), font_config=self.font_config,
-                                  url_fetcher=self.fetcher)
-        self.archival_css = weasyprint.CSS(string=ARCHIVAL_CSS, font_config=self.font_config,
-                                           url_fetcher=self.fetcher)
+        with _collected():
+            self.css = weasyprint.CSS(filename=str(stylesheet), font_config=self.font_config,
+                                      url_fetcher=self.fetcher)
+            self.archival_css = weasyprint.CSS(string=ARCHIVAL_CSS, font_config=self.font_config,
+                                               url_fetcher=self.fetcher)
 
     def render(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
         """The PDF for `html` (PDF/UA-1, or PDF/A-3a if `archival`) and the warnings WeasyPrint
         logged while making it."""
-        self._collector.messages = []
         stylesheets = [self.css, self.archival_css] if archival else [self.css]
-        try:
-            document = self._weasyprint.HTML(string=html, base_url=self.base_url,
-                                             url_fetcher=self.fetcher)
-            pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.font_config,
-                                     pdf_variant=ARCHIVAL if archival else ACCESSIBLE)
-        except self._weasyprint.urls.FatalURLFetchingError as exc:
-            raise BuildError(str(exc)) from None
-        return bytes(pdf), list(self._collector.messages)
+        with _collected() as messages:
+            try:
+                document = self._weasyprint.HTML(string=html, base_url=self.base_url,
+                                                 url_fetcher=self.fetcher)
+                pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.font_config,
+                                         pdf_variant=ARCHIVAL if archival else ACCESSIBLE)
+            except self._weasyprint.urls.FatalURLFetchingError as exc:
+                raise BuildError(str(exc)) from None
+        return bytes(pdf), messages
+
+
+@contextlib.contextmanager
+def _collected() -> Iterator[list[str]]:
+    """WeasyPrint's warnings while the block runs, collected (they still reach the loggers
+    above); `SOURCE_DATE_EPOCH` set for the block, so that even the fontTools subsetter writes
+    reproducible fonts. Both are as they were afterwards."""
+    collector = _Collector()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def has_fast_subsetter() -> bool:

@@ -15,14 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .compare import Changes
 from .compose import Notice
 from .errors import BuildError, Problem, display_path
 from .load import Document
-
-if TYPE_CHECKING:
-    from .archive import Changes
 
 MAX_LOGO_BYTES = 1024 * 1024
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
@@ -32,12 +30,14 @@ IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 class Publication:
     """Per school and language: what the templates show around the notice's content."""
 
-    version: str  # short content hash; empty while the hash itself is being computed
-    content_hash: str  # the full SHA-256, for notice.json
+    version: str  # short hash of the German documents' content: the binding version
+    content_hash: str  # the full SHA-256 of this language's documents, for notice.json
     notice_url: str | None
     logo: str | None  # data: URI of the school's logo
     logo_alt: str | None
     changes: Changes | None = None  # since the last school year, when the school shows them
+    translation: str = ""  # a translation: short hash of its own content ('' in German)
+    draft: bool = False  # marked "ENTWURF – nicht veröffentlichen" on every page
 
     @cached_property
     def qr(self) -> str | None:
@@ -46,7 +46,18 @@ class Publication:
         return qr_code(self.notice_url) if self.notice_url else None
 
     def versioned(self, content_hash: str) -> Publication:
+        """The German documents: their hash is the version."""
         return dataclasses.replace(self, version=content_hash[:8], content_hash=content_hash)
+
+    def translated(self, version: str, content_hash: str) -> Publication:
+        """A translation of the German documents of `version`, identified by its own hash too."""
+        return dataclasses.replace(self, version=version, content_hash=content_hash,
+                                   translation=content_hash[:6])
+
+    @property
+    def full_version(self) -> str:
+        """What tells two printings apart: '3f2a9c1e', or '3f2a9c1e-7c1d0a' for a translation."""
+        return f"{self.version}-{self.translation}" if self.translation else self.version
 
 
 def publication(notice: Notice, lang: str) -> Publication:

@@ -74,17 +74,18 @@ class Renderer:
     the bilingual consent sheet, made from the same templates.
     """
 
-    def __init__(self, templates: Path, locales: Path, lang: str = i18n.SOURCE, *,
+    def __init__(self, templates: Path | tuple[Path, ...], locales: Path, lang: str = i18n.SOURCE, *,
                  catalogs: i18n.Catalogs | None = None, reload: bool = True) -> None:
         self.lang = lang
         self.catalogs = catalogs or i18n.Catalogs(locales)
-        self.templates = templates
+        # a project's own templates first: a file there takes the place of the shipped one
+        self.templates = (templates,) if isinstance(templates, Path) else templates
         self.reload = reload
         # without reload, templates are read once, and whether a school has its own is looked
         # up once: a county build renders thousands of pages from the same few files
         self._own: dict[str, bool] = {}
         self.env = Environment(
-            loader=FileSystemLoader(templates),
+            loader=FileSystemLoader(self.templates),
             auto_reload=reload,
             autoescape=select_autoescape(["html", "htm", "xml"]),
             undefined=StrictUndefined,
@@ -197,7 +198,7 @@ class Renderer:
         if self.reload:
             return True
         if school_id not in self._own:
-            self._own[school_id] = (self.templates / "schools" / school_id).is_dir()
+            self._own[school_id] = any((t / "schools" / school_id).is_dir() for t in self.templates)
         return self._own[school_id]
 
 

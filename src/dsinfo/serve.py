@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .builder import Builder, Project, load_schools
+from .compose import load_catalog
+from .documents import Press
 from .errors import DsinfoError, InputError
+from .pipeline import Options, build, load_school
+from .project import Project
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -44,17 +47,19 @@ class Preview:
         self.errors: list[str] = []
         self.lock = threading.Lock()
         # kept: WeasyPrint stays warm between PDFs; refreshed when the files change (rebuild)
-        self._pdf_builder = Builder(project, self.out)
+        self._press = Press(project, draft=True)
         self._stamp = self._snapshot()
 
     def rebuild(self) -> None:
-        """Rebuild every page (HTML only); on bad input keep the old pages and show the errors."""
+        """Rebuild every page (HTML only, marked as drafts); on bad input keep the old pages
+        and show the errors."""
         with self.lock:
-            self._pdf_builder.refresh()  # the PDFs too: templates and translations as they are now
+            self._press.refresh()  # the PDFs too: templates and translations as they are now
             try:
-                notices, _ = load_schools(self.project, self.schools)
-                Builder(self.project, self.out, pdf=False).build(notices)
-                self.errors = []
+                summary = build(self.project, self.out, self.schools,
+                                Options(formats=("html",), draft=True, jobs=1, force=True))
+                self.errors = [str(p) for p in summary.problems] + [
+                    f"{r.notice.id}: {failure}" for r in summary.results.values() for failure in r.failed]
             except InputError as exc:
                 self.errors = [str(p) for p in exc.problems]
             except DsinfoError as exc:
@@ -66,8 +71,9 @@ class Preview:
         with self.lock:
             if school not in {p.stem for p in self.project.school_files(self.schools)}:
                 raise KeyError(school)
-            notices, _ = load_schools(self.project, [school])
-            return self._pdf_builder.document_pdf(notices[0], lang, name)
+            notice = load_school(self.project.schools / f"{school}.yaml",
+                                 load_catalog(self.project.catalogs))
+            return self._press.document_pdf(notice, lang, name)
 
     def changed(self) -> bool:
         stamp = self._snapshot()
@@ -81,7 +87,7 @@ class Preview:
                      for p in self._watched() for s in (p.stat(),))
 
     def _watched(self) -> Iterator[Path]:
-        for folder in (self.project.schools, self.project.catalog, self.project.templates,
+        for folder in (self.project.schools, *self.project.catalogs, *self.project.templates,
                        self.project.locales):
             if folder.is_dir():
                 yield from sorted(p for p in folder.rglob("*") if p.is_file())

@@ -12,11 +12,14 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 
 from .compose import Catalog
+from .errors import DsinfoError
 from .model import EMAIL, LANGUAGES, PHONE, POSTCODE, school_year_from
+from .write import write_atomic
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 
@@ -286,3 +289,49 @@ def _validate(answers: Answers, catalog: Catalog) -> None:
                                      param_hint=f"--{key.replace('_', '-')}")
 
 
+
+
+# ---------------------------------------------------------------------------- a new project
+
+PROJECT_README = """# Datenschutzhinweise der Schule
+
+Ein Projektordner für dsinfo: eine YAML-Datei je Schule in `schools/`.
+
+    dsinfo new            # eine weitere Schule anlegen (fragt nach allem Nötigen)
+    dsinfo check          # die Schuldateien prüfen (Art. 13/14 DSGVO)
+    dsinfo build          # alle Dokumente nach output/ bauen
+    dsinfo serve          # Vorschau im Browser, baut bei jeder Änderung neu
+
+`templates/` und `catalog/` dürfen eigene Vorlagen und Katalogeinträge aufnehmen: Eine Datei
+dort ersetzt die mitgelieferte Datei gleichen Namens (z. B. `templates/notice.html` oder
+`catalog/platforms/iserv.yaml`). Leer lassen, wenn die mitgelieferten passen.
+"""
+
+OWN_FOLDER_NOTE = """Eigene {what} dieses Projekts. Eine Datei hier ersetzt die mitgelieferte Datei
+gleichen Namens; was hier fehlt, kommt aus dem Programm. Leer lassen, wenn die mitgelieferten
+passen.
+"""
+
+EXAMPLE = Answers(name="Grundschule Beispielstadt", state="TH", street="Schulstraße 1", postcode="99084",
+                  city="Erfurt", email="sekretariat@gs-beispielstadt.example",
+                  authority="Stadt Erfurt (Beispiel)", dpo_email="datenschutz@gs-beispielstadt.example",
+                  platforms=[PlatformChoice(id="moodle", hosting="on_premises", modules=[])],
+                  stand=dt.date(2025, 8, 1))
+
+
+def init_project(folder: Path, catalog: Catalog) -> list[Path]:
+    """A new project folder: schools/ with one commented example, a README, and folders for
+    the project's own templates and catalog entries. Refuses a folder that has schools/."""
+    if (folder / "schools").exists():
+        raise DsinfoError(f"{folder}/schools exists already: this is a project")
+    files = {
+        folder / "schools" / "grundschule-beispielstadt.yaml": render(EXAMPLE, catalog),
+        folder / "README.md": PROJECT_README,
+        folder / "templates" / "README.txt": OWN_FOLDER_NOTE.format(what="Vorlagen (Jinja2-HTML)"),
+        folder / "catalog" / "README.txt": OWN_FOLDER_NOTE.format(
+            what="Katalogeinträge (states/, platforms/, consents/)"),
+    }
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    return list(files)

@@ -1,0 +1,210 @@
+"""The render stage: every document of one school in one language, in memory.
+
+A document is a view over the school's facts: a kind (notice, consent sheet, withdrawal form
+...) is a template plus what the build makes of it (web page, PDF, a CMS fragment and JSON, a
+bilingual sheet). The German documents are rendered first: their content hash is the version
+that every translation names, so a signed translated sheet identifies the binding text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from . import i18n
+from .compose import Notice
+from .fragment import SCOPE, main_content, notice_json, scope_css
+from .project import Project
+from .publish import Publication, content_hash, publication
+from .render import Renderer
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a kind of document is made of and into."""
+
+    name: str
+    template: str  # the template of its web page and its print version
+    cms: bool = False  # also a fragment for a school's own website and a JSON file
+    bilingual: bool = False  # also a sheet with the German text beside each translation
+
+
+KINDS = {kind.name: kind for kind in (
+    Kind("notice", "notice.html", cms=True),
+    Kind("consent", "consent.html", bilingual=True),
+    Kind("withdrawal", "withdrawal.html"),
+)}
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """One document of a school: its id (the file name in output/<id>/<lang>/) and its kind."""
+
+    id: str
+    kind: Kind
+
+
+def documents_of(notice: Notice) -> tuple[DocumentSpec, ...]:
+    """The documents a school publishes (today's three, at today's paths)."""
+    return tuple(DocumentSpec(id=name, kind=KINDS[name]) for name in ("notice", "consent", "withdrawal"))
+
+
+FORMATS = ("html", "pdf")
+STATIC = "_static"  # output/_static/: the fonts every web page shares
+# stand for the version and a translation's own hash while the hash over the pages is taken
+VERSION_MARK, TRANSLATION_MARK = "@@version@@", "@@translation@@"
+
+
+@dataclass
+class Rendered:
+    """One language of one school, rendered: files by their name in the language's folder."""
+
+    lang: str
+    files: dict[str, bytes | str]
+    warnings: list[str]
+    pub: Publication
+    archival: dict[str, bytes] = field(default_factory=dict)  # --pdf-a copies
+
+
+class Press:
+    """Renders documents; the renderer, the PDF maker and the fragment's stylesheet are made
+    once and reused for every school."""
+
+    def __init__(self, project: Project, *, formats: Iterable[str] = FORMATS, pdf_a: bool = False,
+                 draft: bool = False) -> None:
+        self.project = project
+        self.formats = frozenset(formats)
+        self.pdf_a = pdf_a
+        self.draft = draft
+        self._renderer = Renderer(project.templates, project.locales, reload=False)
+        self._pdf_maker: Any = None
+        self._fragment_css: str | None = None
+
+    def refresh(self) -> None:
+        """Read templates and translations again (the preview saw a file change); WeasyPrint,
+        fonts and stylesheet stay loaded."""
+        self._renderer = Renderer(self.project.templates, self.project.locales, reload=False)
+
+    def renderer(self, lang: str) -> Renderer:
+        return self._renderer.language(lang)
+
+    def pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
+        """The PDF of a print page, and what WeasyPrint warned about while making it."""
+        if self._pdf_maker is None:
+            from .pdf import PdfMaker
+
+            self._pdf_maker = PdfMaker(self.project.static / "print.css", [self.project.static])
+        pdf: tuple[bytes, list[str]] = self._pdf_maker.render(html, archival=archival)
+        return pdf
+
+    # ------------------------------------------------------------------------ one language
+
+    def language(self, notice: Notice, lang: str, *, version: str | None = None,
+                 changes: Any = None) -> Rendered:
+        """Every document of one language, in memory: web pages, PDFs, fragment and JSON.
+        `version`: the German documents' version (rendered first), for a translation."""
+        self._renderer.catalogs.take_fallbacks()
+        pages, pub = self.web(notice, lang, version=version, changes=changes)
+        files: dict[str, bytes | str] = {f"{doc}.html": html for doc, html in pages.items()}
+        rendered = Rendered(lang=lang, files=files, warnings=[], pub=pub)
+        if "pdf" in self.formats:
+            self._pdfs(notice, rendered)
+        for spec in documents_of(notice):
+            if spec.kind.cms:
+                files.update(self._for_websites(notice, spec.id, lang, pub, pages[spec.id]))
+        rendered.warnings.extend(self._fallback_warnings())
+        return rendered
+
+    def web(self, notice: Notice, lang: str, *, version: str | None = None,
+            changes: Any = None) -> tuple[dict[str, str], Publication]:
+        """The web pages, and the publication: its version is a hash of what the German pages
+        say, taken while they show a stand-in for it; a translation names the German version
+        and the hash of its own pages."""
+        if lang != i18n.SOURCE and version is None:
+            version = self.web(notice, i18n.SOURCE, changes=changes)[1].version
+        renderer = self.renderer(lang)
+        base = dataclasses.replace(publication(notice, lang), draft=self.draft, changes=changes)
+        marked = dataclasses.replace(base, version=version or VERSION_MARK,
+                                     translation=TRANSLATION_MARK if version else "")
+        pages = {spec.id: renderer.page(spec.kind.template, notice, "web", pub=marked,
+                                        static=f"../../{STATIC}/") for spec in documents_of(notice)}
+        # the address the printed sheet's QR code leads to is content too, though no web page shows it
+        digest = content_hash([*pages.values(), base.notice_url or ""])
+        pub = base.versioned(digest) if version is None else base.translated(version, digest)
+        return {doc: html.replace(VERSION_MARK, pub.version).replace(TRANSLATION_MARK, pub.translation)
+                for doc, html in pages.items()}, pub
+
+    def _pdfs(self, notice: Notice, rendered: Rendered) -> None:
+        """<doc>.pdf for each document, the bilingual sheets for every language but German,
+        and with --pdf-a the archival PDF/A copies (archive.py keeps them)."""
+        lang = rendered.lang
+        for name, html in self._print_pages(notice, lang, rendered.pub).items():
+            rendered.files[name], logged = self.pdf(html)
+            rendered.warnings.extend(f"{lang}/{name}: {w}" for w in logged)
+            if self.pdf_a:
+                rendered.archival[name], logged = self.pdf(html, archival=True)
+                rendered.warnings.extend(f"{lang}/{name} (PDF/A): {w}" for w in logged)
+
+    def _print_pages(self, notice: Notice, lang: str, pub: Publication) -> dict[str, str]:
+        """The print HTML of every PDF of one language, by the PDF's file name."""
+        pages = {}
+        for spec in documents_of(notice):
+            pages[f"{spec.id}.pdf"] = self.renderer(lang).page(spec.kind.template, notice, "print",
+                                                               pub=pub)
+            if spec.kind.bilingual and lang != i18n.SOURCE:  # the binding German beside the translation
+                pages[f"{spec.id}-bilingual.pdf"] = self.renderer(i18n.SOURCE).page(
+                    spec.kind.template, notice, "print", pub=pub, second=lang)
+        return pages
+
+    def document_pdf(self, notice: Notice, lang: str, name: str) -> bytes:
+        """One PDF by its output name (notice, consent-bilingual ...), e.g. for the preview."""
+        if lang not in notice.school.languages:
+            raise KeyError(f"{lang}/{name}")  # e.g. a preview URL naming what the school has not
+        pages = self.print_pages(notice, lang)
+        if f"{name}.pdf" not in pages:
+            raise KeyError(f"{lang}/{name}")
+        return self.pdf(pages[f"{name}.pdf"])[0]
+
+    def print_pages(self, notice: Notice, lang: str) -> dict[str, str]:
+        """The print HTML of every PDF of one language (what WeasyPrint is given)."""
+        return self._print_pages(notice, lang, self.web(notice, lang)[1])
+
+    def _for_websites(self, notice: Notice, doc: str, lang: str, pub: Publication,
+                      web_page: str) -> dict[str, bytes | str]:
+        """<doc>.fragment.html to paste into a CMS, <doc>.json for other systems: both cut from
+        the web page's <main>, without what belongs to our own site (the logo, the link to our
+        German page)."""
+        main = main_content(web_page)
+        fragment = self.renderer(lang).page("fragment.html", notice, "fragment", pub=pub,
+                                            content=Markup(main), css=Markup(self.fragment_css()),
+                                            scope=SCOPE)
+        return {f"{doc}.fragment.html": fragment, f"{doc}.json": notice_json(main, notice, pub, lang)}
+
+    def fragment_css(self) -> str:
+        """The web pages' stylesheet, scoped to the fragment's wrapper element."""
+        if self._fragment_css is None:
+            self._fragment_css = scope_css((self.project.static / "screen.css").read_text("utf-8"))
+        return self._fragment_css
+
+    def _fallback_warnings(self) -> list[str]:
+        """One line per language whose pages show German text in place of a translation."""
+        catalog, local = self._renderer.catalogs.take_fallbacks()
+        lines = [f"{lang}: {_count(texts)} shown in German: the translation is missing or stale "
+                 f"(python build.py translations): {_quote(texts)}" for lang, texts in catalog.items()]
+        lines += [f"{lang}: {_count(texts)} of the school file shown in German: give the text "
+                  f"per language, e.g. {{de: ..., {lang}: ...}}: {_quote(texts)}"
+                  for lang, texts in local.items()]
+        return lines
+
+
+def _count(texts: list[str]) -> str:
+    return f"{len(texts)} text{'s' if len(texts) != 1 else ''}"
+
+
+def _quote(texts: list[str], limit: int = 3) -> str:
+    shown = ", ".join(f"'{t[:57] + '...' if len(t) > 60 else t}'" for t in texts[:limit])
+    return shown + (f" and {len(texts) - limit} more" if len(texts) > limit else "")

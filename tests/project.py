@@ -1,0 +1,131 @@
+"""Test projects: the one way the tests make a project folder and run the command line in it.
+
+A project is a folder with `schools/`; templates, catalog and translations come with the tool
+(a test that changes one puts its own copy into the project's `templates/` or `catalog/`,
+where it takes the place of the shipped file). The tests never build what a user keeps in the
+repository's `schools/`: the examples are copied by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dsinfo.cli import main
+from dsinfo.compose import Catalog, Notice, compose, load_catalog
+from dsinfo.documents import Press
+from dsinfo.load import read_yaml
+from dsinfo.project import Project, shipped
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLES = ("beispiel-gymnasium-musterstadt", "loewentor-bleicherode")  # the shipped examples
+
+# A small valid school in Thüringen (IServ on the school's own server, the files module).
+VALID = """\
+school:
+  name: Grundschule am Park
+  street: Parkweg 1
+  postcode: "99084"
+  city: Erfurt
+  email: sekretariat@gs-park.example
+state: TH
+school_year: "2025/26"
+stand: 2025-08-01
+school_authority:
+  name: Stadt Erfurt
+dpo:
+  email: dsb@gs-park.example
+platforms:
+  iserv:
+    hosting: on_premises
+    modules: [files]
+"""
+
+
+def make_project(root: Path, schools: dict[str, str] | None = None, *,
+                 examples: bool = False) -> Path:
+    """A project in `root` with the given school files (id -> text), and with `examples` the
+    shipped example schools and their logo."""
+    (root / "schools").mkdir(parents=True, exist_ok=True)
+    if examples:
+        for sid in EXAMPLES:
+            shutil.copy(ROOT / "schools" / f"{sid}.yaml", root / "schools" / f"{sid}.yaml")
+        shutil.copytree(ROOT / "schools" / "logos", root / "schools" / "logos", dirs_exist_ok=True)
+    for sid, text in (schools or {}).items():
+        (root / "schools" / f"{sid}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+def own_copy(project: Path, part: str, relative: str) -> Path:
+    """A project's own copy of a shipped file (templates/... or catalog/...), to change."""
+    target = project / part / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shipped(part) / relative, target)
+    return target
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def returncode(self) -> int:  # as a finished process has
+        return self.code
+
+
+def run(project: Path, *args: str, input: str | None = None) -> Ran:
+    """The command line (`python build.py ARGS` in `project`), run in this process."""
+    runner = CliRunner()
+    with contextlib.chdir(project), runner.isolation(input=input) as (out, err, _):
+        code = main(list(args), root=project)
+    return Ran(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
+
+
+def run_process(project: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The command line as its own process, for what needs one (workers, signals, a TTY)."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project), *args],
+                          cwd=project, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def catalog() -> Catalog:
+    return load_catalog(shipped("catalog"))
+
+
+def notice_of(folder: Path, catalog: Catalog, text: str, name: str = "gs-park") -> Notice:
+    """A school file written to `folder`/schools/ and composed."""
+    path = folder / "schools" / f"{name}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return compose(read_yaml(path), catalog)
+
+
+def press(project: Path | None = None, **options: object) -> Press:
+    return Press(Project(project or ROOT), **options)  # type: ignore[arg-type]
+
+
+def copy_repository(dest: Path, schools: dict[str, str]) -> Path:
+    """A copy of the repository's sources (code, templates, catalog, translations) with the
+    given schools: for what changes the shipped parts themselves, as a translator or catalog
+    editor does in a checkout. Run it with `run_copy`."""
+    for part in ("catalog", "templates", "locales"):
+        shutil.copytree(ROOT / part, dest / part)
+    for name in ("build.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, dest / name)
+    # a copy, not a link: pybabel extract does not follow links into src/
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return make_project(dest, schools)
+
+
+def run_copy(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python build.py ARGS` of a copy of the repository (copy_repository), in it."""
+    return subprocess.run([sys.executable, "build.py", *args], cwd=copy, capture_output=True,
+                          text=True, timeout=600, check=False)
