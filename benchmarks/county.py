@@ -12,7 +12,7 @@ whole process like a user's command:
   pool of as many warm workers (fonts and stylesheet loaded once) as there are cores;
 - the ratio build / floor;
 - a build with nothing to do, a build after one school changed, an HTML-only build;
-- peak memory (RSS) of a worker.
+- peak memory (RSS) of the largest process of the build (the build or a worker).
 
 Every timing but the 1-job build runs --repeat times (default 3); the table shows median, min
 and max, because a shared machine's timings vary by a third. With --json it writes the figures
@@ -39,13 +39,13 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ["de", "en", "tr", "ar", "uk", "ru"]
 
 
+EXAMPLES = ("beispiel-gymnasium-musterstadt", "loewentor-bleicherode")
+
+
 def make_county(project: Path, schools: int, languages: int) -> None:
-    for part in ("catalog", "templates", "locales", "src"):
-        (project / part).symlink_to(ROOT / part)
-    shutil.copy(ROOT / "build.py", project / "build.py")
     (project / "schools").mkdir()
     shutil.copytree(ROOT / "schools" / "logos", project / "schools" / "logos")
-    examples = sorted((ROOT / "schools").glob("*.yaml"))
+    examples = [ROOT / "schools" / f"{sid}.yaml" for sid in EXAMPLES]
     langs = "[" + ", ".join(LANGUAGES[:languages]) + "]"
     for n in range(schools):
         text = examples[n % len(examples)].read_text(encoding="utf-8")
@@ -65,15 +65,42 @@ def changed_one(project: Path, run: int) -> float:
     return build(project, "--out", "output")
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
+def timed(command: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, **(env or {})})
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
 
-def build(project: Path, *args: str, env: dict[str, str] | None = None) -> float:
-    return timed([sys.executable, "build.py", *args], project, env)
+def build(project: Path, *args: str) -> float:
+    return timed([sys.executable, str(ROOT / "build.py"), "--project", str(project), *args], project)
+
+
+def peak_mib(project: Path, *args: str) -> float:
+    """The peak memory of the largest process of a build (the build or one of its workers)."""
+    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
+             "stdout=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", probe, sys.executable, str(ROOT / "build.py"),
+                          "--project", str(project), *args], cwd=project, check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.split()[-1]) / 1024
+
+
+def print_pages(project: Path, pages: Path) -> None:
+    """The print HTML of every PDF the build makes: the floor's input (made untimed, through
+    the library, exactly as the build's workers make it)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from dsinfo.documents import Press
+    from dsinfo.pipeline import Summary, load
+    from dsinfo.project import Project
+
+    county = Project(project)
+    _, notices = load(county, county.school_files(), Summary())
+    press = Press(county)
+    pages.mkdir(exist_ok=True)
+    for notice in notices:
+        for lang in notice.school.languages:
+            for name, html in press.print_pages(notice, lang).items():
+                (pages / f"{notice.id}-{lang}-{name}.html").write_text(html, encoding="utf-8")
 
 
 _floor: dict[str, object] = {}
@@ -134,24 +161,24 @@ def main() -> None:
                               "runs": len(repeat)}
     times: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        project, pages, stats = Path(tmp) / "county", Path(tmp) / "pages", Path(tmp) / "stats.json"
+        project, pages = Path(tmp) / "county", Path(tmp) / "pages"
         project.mkdir()
         make_county(project, args.schools, args.languages)
+        print_pages(project, pages)
         if not args.skip_serial:  # one run: it takes minutes and only shows what the pool gains
             times["full build, 1 job (s)"] = [build(project, "--jobs", "1", "--out", "serial")]
-        full, floors, ratios, memory = [], [], [], []
+        full, floors, ratios = [], [], []
         for run in repeat:  # build and floor in turns, so that both see the same machine
-            full.append(build(project, "--out", f"output{run}",
-                              env={"DSINFO_PRINT_HTML": str(pages), "DSINFO_STATS": str(stats)}))
+            full.append(build(project, "--out", f"output{run}"))
             floors.append(timed([sys.executable, __file__, "--floor-pages", str(pages)], ROOT))
             ratios.append(full[-1] / floors[-1])
-            memory.append(json.loads(stats.read_text())["peak_worker_mib"])
+        memory = [peak_mib(project, "--out", f"memory{run}") for run in repeat]
         counts["PDFs"] = len(list((project / "output0").rglob("*.pdf")))
         times["full build, all cores (s)"] = full
         times["PDFs per second"] = [counts["PDFs"] / t for t in full]
         times["floor: WeasyPrint alone, all cores (s)"] = floors
         times["build / floor"] = ratios
-        times["peak memory per worker (MiB)"] = memory
+        times["peak memory of the largest build process (MiB)"] = memory
         (project / "output0").rename(project / "output")
         times["one school changed (s)"] = [changed_one(project, run) for run in repeat]
         big = Path(tmp) / "big"

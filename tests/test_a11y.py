@@ -33,6 +33,8 @@ HOST_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
 </head><body><header><p>Website der Schule</p></header><main>{fragment}</main>
 <footer><p>Impressum</p></footer></body></html>"""
 
+pytestmark = pytest.mark.slow
+
 
 def _browser_paths() -> tuple[str, str]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

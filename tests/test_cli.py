@@ -100,7 +100,7 @@ def test_a_bad_school_does_not_stop_the_others(project: Path) -> None:
     (project / "schools" / "gs-park.yaml").write_text(VALID.replace("NI", "XX"), encoding="utf-8")
     (project / "schools" / "other.yaml").write_text("school: [\n", encoding="utf-8")
     (project / "schools" / "gs-see.yaml").write_text(VALID.replace("am Park", "am See"), "utf-8")
-    result = run(project)
+    result = run(project, "--format", "html")
     assert result.code == 1
     assert result.stderr.splitlines() == [
         "schools/gs-park.yaml:7:8: error: state: unknown Land 'XX' (known: BB, BE, BW, BY, HB, HE, "
@@ -109,14 +109,14 @@ def test_a_bad_school_does_not_stop_the_others(project: Path) -> None:
         "'{' or quote",
     ]
     assert notice.read_bytes() == before  # the bad school's documents stay as they were
-    assert (project / "output" / "gs-see" / "de" / "notice.pdf").is_file()  # the good one is built
+    assert (project / "output" / "gs-see" / "de" / "notice.html").is_file()  # the good one is built
     assert "Grundschule am See" in (project / "output" / "index.html").read_text("utf-8")
 
 
 def test_errors_of_the_check_keep_a_school_unpublished(project: Path) -> None:
     no_dpo = VALID.replace("dpo:\n  email: dsb@gs-park.example\n", "")
     (project / "schools" / "gs-park.yaml").write_text(no_dpo, encoding="utf-8")
-    result = run(project)
+    result = run(project, "--format", "html")
     assert result.code == 1
     assert result.stderr.splitlines()[:3] == [
         "  gs-park: not published: 1 error of the check; its earlier documents stay as they were "
@@ -128,14 +128,14 @@ def test_errors_of_the_check_keep_a_school_unpublished(project: Path) -> None:
     ]
     assert not (project / "output" / "gs-park").exists()
     assert "1 not published" in result.stdout
-    draft = run(project, "--draft")
+    draft = run(project, "--draft", "--format", "html")
     assert draft.code == 0, draft.stderr
     page = (project / "output" / "gs-park" / "de" / "notice.html").read_text("utf-8")
     assert '<meta name="robots" content="noindex, nofollow">' in page
     assert '<p class="draft-mark" role="note">ENTWURF – nicht veröffentlichen</p>' in page
     assert not (project / "output" / "gs-park" / "archive").exists()
     (project / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
-    assert run(project).code == 0  # published now: the draft is replaced, not kept as a version
+    assert run(project, "--format", "html").code == 0  # published: the draft is replaced, not kept
     page = (project / "output" / "gs-park" / "de" / "notice.html").read_text("utf-8")
     assert "ENTWURF" not in page
     assert not (project / "output" / "gs-park" / "archive").exists()
@@ -157,7 +157,7 @@ def test_usage_errors_exit_2(project: Path, args: list[str], message: str) -> No
 
 def test_school_and_out_options(project: Path) -> None:
     shutil.copy(project / "schools" / "gs-park.yaml", project / "schools" / "gs-zwei.yaml")
-    result = run(project, "--school", "gs-zwei", "--out", str(project / "elsewhere"))
+    result = run(project, "--school", "gs-zwei", "--out", str(project / "elsewhere"), "--format", "html")
     assert result.code == 0, result.stderr
     assert sorted(p.name for p in (project / "elsewhere").iterdir()) == ["_static", "gs-zwei", "index.html"]
 
@@ -165,13 +165,13 @@ def test_school_and_out_options(project: Path) -> None:
 def test_strict_refuses_placeholders(project: Path) -> None:
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID.replace("Stadt Erfurt", '"TODO: Schulträger"'), encoding="utf-8")
-    assert run(project).code == 0
-    result = run(project, "--strict")
+    assert run(project, "--format", "html").code == 0
+    result = run(project, "--strict", "--format", "html")
     assert result.code == 1
     assert result.stderr.splitlines() == [
         "  gs-park: not built again: 1 warning (python build.py check --school gs-park)",
     ]
-    result = run(project, "--strict", "--force")
+    result = run(project, "--strict", "--force", "--format", "html")
     assert result.code == 1
     assert result.stderr.splitlines()[:2] == [
         "  gs-park: not published with --strict: 1 warning of the check; its earlier documents "

@@ -35,10 +35,10 @@ def snapshot(out: Path) -> dict[str, bytes]:
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def build_version(project: Path, version: dict[str, str], out: str = "output") -> None:
+def build_version(project: Path, version: dict[str, str], out: str = "output", *args: str) -> None:
     for sid, text in version.items():
         (project / "schools" / f"{sid}.yaml").write_text(text, encoding="utf-8")
-    result = run_process(project, "--out", out)
+    result = run_process(project, "--out", out, *args)
     assert result.returncode == 0, result.stderr
 
 
@@ -58,6 +58,7 @@ def check_readable(name: str, data: bytes, folder: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and flock are POSIX")
+@pytest.mark.slow
 def test_killed_build_leaves_old_or_new_files(tmp_path: Path) -> None:
     (tmp_path / "project").mkdir()
     project = make_project(tmp_path / "project")
@@ -117,14 +118,15 @@ def test_killed_build_leaves_old_or_new_files(tmp_path: Path) -> None:
 
 def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    build_version(project, {"gs-park": VALID})
+    build_version(project, {"gs-park": VALID}, "output", "--format", "html")
     stale = [project / "output" / "gs-park" / "de" / ".notice.pdf.k3j_x9a2.tmp",
              project / "output" / ".index.html.abcdefgh.tmp"]
     for path in stale:
         path.write_bytes(b"half a file")
     kept = project / "output" / "gs-park" / "notes.tmp"  # not one of ours
     kept.write_text("x", encoding="utf-8")
-    build_version(project, {"gs-park": VALID.replace("Parkweg 1", "Parkweg 2")})  # one that writes
+    build_version(project, {"gs-park": VALID.replace("Parkweg 1", "Parkweg 2")}, "output",
+                  "--format", "html")  # a build that writes
     assert [p.exists() for p in stale] == [False, False]
     assert kept.exists()
 

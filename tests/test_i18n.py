@@ -279,6 +279,7 @@ def test_translations_command_complete(project: Path) -> None:
                          f"{lines[0].split()[2]} translated" for lang in TRANSLATED]
 
 
+@pytest.mark.slow
 def test_translations_command_finds_missing_and_stale(project: Path) -> None:
     po_path = i18n.po_path(project / "locales", "tr")
     po = read(po_path)

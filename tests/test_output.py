@@ -61,6 +61,7 @@ def test_fonts_are_loaded_relative_to_the_stylesheet(built: Path) -> None:
         assert (built / "_static" / source).is_file(), source
 
 
+@pytest.mark.slow
 def test_same_input_same_bytes(built: Path, tmp_path: Path) -> None:
     """A second build, in another process and folder, gives every file byte for byte again."""
     again = make_project(tmp_path, examples=True)

@@ -262,12 +262,14 @@ def archive_of(lang_folder: Path) -> Path:
     return (lang_folder.parent / "archive" / "2025-26" / lang_folder.name / f"2025-08-01_{version}")
 
 
+@pytest.mark.slow
 def test_pdf_a_copies_are_kept_by_school_year_stand_and_version(archived: Path) -> None:
     assert sorted(p.name for p in archive_of(archived).iterdir()) == [
         "consent.pdf", "notice.json", "notice.pdf", "withdrawal.pdf"]
 
 
 @pytest.mark.parametrize("doc", ["notice", "consent"])
+@pytest.mark.slow
 def test_pdf_a_as_far_as_pypdf_can_tell(archived: Path, doc: str) -> None:
     """PDF/A-3a: identification, sRGB output intent, file ID, tags, language, embedded fonts,
     no image interpolation, printable annotations, Info and XMP in agreement, no encryption or
@@ -301,6 +303,7 @@ def test_pdf_a_as_far_as_pypdf_can_tell(archived: Path, doc: str) -> None:
     assert pdf_text(path) == pdf_text(archived / f"{doc}.pdf")
 
 
+@pytest.mark.slow
 def test_pdf_a_is_reproducible(archived: Path, tmp_path: Path) -> None:
     project = make_project(tmp_path, examples=True)
     result = run(project, "--school", "beispiel-gymnasium-musterstadt", "--pdf-a", "--jobs", "1")

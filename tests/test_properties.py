@@ -34,6 +34,8 @@ from .test_bad_inputs import CORPUS
 
 SCALE = int(os.environ.get("DSINFO_EXAMPLES", "0")) or 1
 
+pytestmark = pytest.mark.slow
+
 
 def bounded(examples: int) -> settings:
     return settings(max_examples=examples * SCALE, derandomize=True, database=None, deadline=None,

@@ -64,14 +64,14 @@ def test_a_translation_names_the_binding_version(built: Path, lang: str) -> None
 
 
 def test_version_follows_the_content(project: Path) -> None:  # noqa: F811
-    assert run(project).returncode == 0
+    assert run(project, "--format", "html").returncode == 0
     page = project / "output" / "gs-park" / "de" / "notice.html"
     before = re.findall(r'class="version">(\w+)<', page.read_text("utf-8"))
-    assert run(project).returncode == 0
+    assert run(project, "--format", "html").returncode == 0
     assert re.findall(r'class="version">(\w+)<', page.read_text("utf-8")) == before
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID.replace("Parkweg 1", "Parkweg 2"), encoding="utf-8")
-    assert run(project).returncode == 0
+    assert run(project, "--format", "html").returncode == 0
     after = re.findall(r'class="version">(\w+)<', page.read_text("utf-8"))
     assert len(after) == 2
     assert after != before

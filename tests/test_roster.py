@@ -135,6 +135,7 @@ def roster_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return project, csv_path.parent / "roster-loewentor-bleicherode"
 
 
+@pytest.mark.slow
 def test_roster_writes_class_pdfs(roster_run: tuple[Path, Path], update_golden: bool) -> None:
     _, out = roster_run
     assert sorted(p.name for p in out.iterdir()) == ["10b-checklist.pdf", "10b.pdf",
@@ -160,6 +161,7 @@ def sheets(path: Path) -> dict[str, str]:
     return result
 
 
+@pytest.mark.slow
 def test_signature_block_follows_the_age(roster_run: tuple[Path, Path]) -> None:
     _, out = roster_run
     by_pupil = sheets(out / "5a.pdf")
@@ -178,6 +180,7 @@ def test_signature_block_follows_the_age(roster_run: tuple[Path, Path]) -> None:
     assert "Unterschrift" in yilmaz                                        # next to the German
 
 
+@pytest.mark.slow
 def test_no_roster_data_under_output(roster_run: tuple[Path, Path]) -> None:
     project, _ = roster_run
     names = [n.encode() for n in ("Müller", "Yılmaz", "Özdemir", "Abadi", "Layla")]
@@ -208,6 +211,7 @@ def test_roster_inside_output_warns(tmp_path: Path) -> None:
     assert "is inside output/, the folder for the website" in result.stderr
 
 
+@pytest.mark.slow
 def test_roster_sheets_are_readable_by_their_owner_only(roster_run: tuple[Path, Path]) -> None:
     _, out = roster_run
     assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {"0o600"}

@@ -92,6 +92,7 @@ def test_pdf_only_for_the_schools_documents_and_languages(running: tuple[Path, s
     assert b"The school files have errors" in page
 
 
+@pytest.mark.slow
 def test_a_translation_edit_reaches_the_pdf(tmp_path: Path) -> None:
     """A translator's edit in a checkout of the repository: the preview runs from there."""
     copy = copy_repository(tmp_path, {"gs-park": VALID.replace(

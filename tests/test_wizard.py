@@ -36,7 +36,7 @@ def test_non_interactive_file_passes_the_check(project: Path) -> None:
     assert 'school_year: "2025/26"' in text
     assert "languages: [de, tr]" in text
     assert "  - photos_website  # Fotos auf der Website der Schule" in text
-    assert run(project).returncode == 0  # and it builds
+    assert run(project, "--format", "html").returncode == 0  # and it builds
 
 
 def test_the_file_offers_the_changes_box(project: Path) -> None:

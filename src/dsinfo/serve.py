@@ -11,11 +11,11 @@ import http.server
 import shutil
 import tempfile
 import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+import watchfiles
 
 from .compose import load_catalog
 from .documents import Press
@@ -48,7 +48,6 @@ class Preview:
         self.lock = threading.Lock()
         # kept: WeasyPrint stays warm between PDFs; refreshed when the files change (rebuild)
         self._press = Press(project, draft=True)
-        self._stamp = self._snapshot()
 
     def rebuild(self) -> None:
         """Rebuild every page (HTML only, marked as drafts); on bad input keep the old pages
@@ -75,22 +74,11 @@ class Preview:
                                  load_catalog(self.project.catalogs))
             return self._press.document_pdf(notice, lang, name)
 
-    def changed(self) -> bool:
-        stamp = self._snapshot()
-        if stamp != self._stamp:
-            self._stamp = stamp
-            return True
-        return False
-
-    def _snapshot(self) -> tuple[tuple[str, int, int], ...]:
-        return tuple((str(p), s.st_mtime_ns, s.st_size)
-                     for p in self._watched() for s in (p.stat(),))
-
-    def _watched(self) -> Iterator[Path]:
-        for folder in (self.project.schools, *self.project.catalogs, *self.project.templates,
-                       self.project.locales):
-            if folder.is_dir():
-                yield from sorted(p for p in folder.rglob("*") if p.is_file())
+    def watched(self) -> list[Path]:
+        """The folders whose files the pages are made from."""
+        return [folder for folder in (self.project.schools, *self.project.catalogs,
+                                      *self.project.templates, self.project.locales)
+                if folder.is_dir()]
 
     def close(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
@@ -163,11 +151,12 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
     echo(f"Preview on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
     _report(preview, echo)
     try:
-        while not (stop and stop.is_set()):
-            time.sleep(0.3)
-            if preview.changed():
-                preview.rebuild()
-                _report(preview, echo)
+        # watchfiles (inotify): a save is seen at once; an editor's temporary file that comes
+        # and goes is just one more change
+        for _ in watchfiles.watch(*preview.watched(), stop_event=stop, debounce=300,
+                                  raise_interrupt=False):
+            preview.rebuild()
+            _report(preview, echo)
     except KeyboardInterrupt:
         pass
     finally:
