@@ -20,6 +20,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from pydantic import BaseModel
 
+from .lawcatalog import Regime, SupervisoryAuthority
 from .load import Loc, parse_yaml
 from .model import UNKNOWN, ConsentPurpose, Platform, Printed, State, is_placeholder, variants
 
@@ -27,7 +28,8 @@ from .model import UNKNOWN, ConsentPurpose, Platform, Printed, State, is_placeho
 EXTRACT_ARGS = ("extract", "-F", "pyproject.toml", "-o", "locales/messages.pot",
                 "--add-comments=Translators:", "--project=dsinfo", "--no-wrap", ".")
 MODELS: dict[str, type[BaseModel]] = {"states": State, "platforms": Platform,
-                                       "consents": ConsentPurpose}
+                                       "consents": ConsentPurpose, "laws": Regime,
+                                       "authorities": SupervisoryAuthority}
 
 
 def extract_catalog(fileobj: IO[bytes], keywords: Any, comment_tags: Any,

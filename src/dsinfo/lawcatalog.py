@@ -18,13 +18,13 @@ import datetime as dt
 import typing
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .errors import InputError, Problem
-from .load import read_yaml
+from .load import Document, read_yaml
 from .model import (
     UNKNOWN,
     Confidence,
@@ -77,7 +77,7 @@ SchoolKind = Literal["public", "private", "church", "operator"]
 class BasisRef(SourcedRef):
     """The provision of one kind of legal basis, and for whom it is not available."""
 
-    not_for: list[Excluded] = []
+    not_for: list[Excluded] = Field(default_factory=list)
     limit: LongText | None = None  # the limit in the law's words (internal)
 
 
@@ -97,10 +97,10 @@ class Regime(Model):
     abbr: Text
     applies_to: Annotated[list[SchoolKind], Field(min_length=1)]
     version: Version
-    supplements: list[SourcedRef] = []  # laws that supplement it (BDSG, Land laws ...)
+    supplements: list[SourcedRef] = Field(default_factory=list)  # BDSG, Land laws ...
     roles: dict[Role, SourcedRef]
     bases: dict[BasisKind, BasisRef]
-    authorities: list[Id] = []  # files in catalog/authorities/ that supervise under it
+    authorities: list[Id] = Field(default_factory=list)  # files in catalog/authorities/
     note: LongText | None = None
     sources: Sources
 
@@ -128,9 +128,9 @@ LandCode = Annotated[str, Field(pattern=r"[A-Z]{2}")]
 class Covers(Model):
     """For whom an authority is competent."""
 
-    dioceses: list[Text] = []
-    landeskirchen: list[Text] = []
-    laender: list[LandCode] = []  # Länder codes of catalog/states/
+    dioceses: list[Text] = Field(default_factory=list)
+    landeskirchen: list[Text] = Field(default_factory=list)
+    laender: list[LandCode] = Field(default_factory=list)  # Länder codes of catalog/states/
     bodies: Text | None = None  # in words, where no list fits (e.g. all bodies under DSG-EKD)
     note: LongText | None = None
 
@@ -168,8 +168,9 @@ class SupervisoryAuthority(Model):
     complaint_form: Url | None = None
     head: Text | None = None  # changes with elections and appointments
     covers: Covers
-    offices: list[Office] = []
-    field_confidence: dict[AuthorityField, Confidence] = {}  # fields less certain than the rest
+    offices: list[Office] = Field(default_factory=list)
+    # fields less certain than the rest of the record
+    field_confidence: dict[AuthorityField, Confidence] = Field(default_factory=dict)
     note: LongText | None = None
     question: LongText | None = None  # what the school's DPO must confirm
     confidence: Confidence
@@ -177,6 +178,8 @@ class SupervisoryAuthority(Model):
 
 
 # ---------------------------------------------------------------------------- loading
+
+M = TypeVar("M", Regime, SupervisoryAuthority)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -192,32 +195,35 @@ def load_law_catalog(root: Path) -> LawCatalog:
     problems: list[Problem] = []
     laws = _load(root / "laws", Regime, problems)
     authorities = _load(root / "authorities", SupervisoryAuthority, problems)
-    for key, regime in laws.items():
-        path = root / "laws" / f"{key}.yaml"
-        problems += [Problem(path=path, message=f"authorities: no file catalog/authorities/{a}.yaml")
-                     for a in regime.authorities if a not in authorities]
-    for key, authority in authorities.items():
-        if authority.law not in laws:
-            problems.append(Problem(path=root / "authorities" / f"{key}.yaml",
-                                    message=f"law: no file catalog/laws/{authority.law}.yaml"))
+    # a file that exists but is invalid is reported once, not again by what refers to it
+    law_files = {p.stem for p in (root / "laws").glob("*.yaml")}
+    authority_files = {p.stem for p in (root / "authorities").glob("*.yaml")}
+    for doc, regime in laws.values():
+        problems += [doc.problem(("authorities", n), f"authorities: no file catalog/authorities/{a}.yaml")
+                     for n, a in enumerate(regime.authorities) if a not in authority_files]
+    for doc, authority in authorities.values():
+        if authority.law not in law_files:
+            problems.append(doc.problem(("law",), f"law: no file catalog/laws/{authority.law}.yaml"))
     if problems:
         raise InputError(problems)
     files = tuple(sorted(p for part in ("laws", "authorities") for p in (root / part).glob("*.yaml")))
-    return LawCatalog(laws=laws, authorities=authorities, files=files)
+    return LawCatalog(laws={k: v for k, (_, v) in laws.items()},
+                      authorities={k: v for k, (_, v) in authorities.items()}, files=files)
 
 
-def _load(folder: Path, cls: type[Any], problems: list[Problem]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+def _load(folder: Path, cls: type[M], problems: list[Problem]) -> dict[str, tuple[Document, M]]:
+    result: dict[str, tuple[Document, M]] = {}
     for path in sorted(folder.glob("*.yaml")):
         try:
-            item = validate(read_yaml(path), cls)
+            doc = read_yaml(path)
+            item = validate(doc, cls)
         except InputError as exc:
             problems.extend(exc.problems)
             continue
         if item.id != path.stem:
-            problems.append(Problem(path=path, line=1, column=1,
-                                    message=f"id '{item.id}' does not match the file name"))
-        result[path.stem] = item
+            problems.append(doc.problem(("id",), f"id '{item.id}' does not match the "
+                                        "file name"))
+        result[path.stem] = (doc, item)
     return result
 
 

@@ -186,6 +186,20 @@ class Citation(Model):
     sources: Sources
 
 
+def _sourced(sources: list[str], *, known: bool) -> list[str]:
+    if known and not sources:
+        raise PydanticCustomError("source_missing", "a known fact needs at least one source")
+    return sources
+
+
+def _asked_or_sourced(what: str, value: str, *, asked: bool, sources: list[str]) -> None:
+    """An unknown value must say what the school's DPO must confirm; a known one its source."""
+    if value == UNKNOWN and not asked:
+        raise PydanticCustomError("question_missing", "an unknown {what} needs a 'question:' that "
+                                  "says what the school's DPO must confirm", {"what": what})
+    _sourced(sources, known=value != UNKNOWN)
+
+
 class SourcedRef(Model):
     """A provision cited for one role (a right, a legal basis, staff data ...), or 'unknown' with
     the question the school's data protection officer must answer. An unknown ref is never
@@ -200,11 +214,8 @@ class SourcedRef(Model):
 
     @model_validator(mode="after")
     def _sourced_or_asked(self) -> SourcedRef:
-        if self.ref == UNKNOWN and not (self.question or self.note):
-            raise PydanticCustomError("question_missing", "an unknown ref needs a 'question:' "
-                                      "(or 'note:') that says what the DPO must confirm")
-        if self.ref != UNKNOWN and not self.sources:
-            raise PydanticCustomError("source_missing", "a known ref needs at least one source")
+        _asked_or_sourced("ref", self.ref, asked=bool(self.question or self.note),
+                          sources=self.sources)
         return self
 
 
@@ -242,9 +253,7 @@ class Fact(Model):
     @field_validator("sources")
     @classmethod
     def _known_needs_source(cls, value: list[str], info: Any) -> list[str]:
-        if not value and info.data.get("value") in ("yes", "no"):
-            raise PydanticCustomError("source_missing", "a known fact needs at least one source")
-        return value
+        return _sourced(value, known=info.data.get("value") in ("yes", "no"))
 
 
 class ConsentAge(Model):
@@ -300,9 +309,7 @@ class JointCustody(Model):
     @field_validator("sources")
     @classmethod
     def _known_needs_source(cls, value: list[str], info: Any) -> list[str]:
-        if not value and info.data.get("signers") in ("one", "both"):
-            raise PydanticCustomError("source_missing", "a known fact needs at least one source")
-        return value
+        return _sourced(value, known=info.data.get("signers") in ("one", "both"))
 
 
 class State(Model):
@@ -369,11 +376,7 @@ class Measure(Model):
 
     @model_validator(mode="after")
     def _sourced_or_asked(self) -> Measure:
-        if self.text == UNKNOWN and not self.question:
-            raise PydanticCustomError("question_missing", "an unknown measure needs a "
-                                      "'question:' that says what the school must confirm")
-        if self.text != UNKNOWN and not self.sources:
-            raise PydanticCustomError("source_missing", "a known measure needs at least one source")
+        _asked_or_sourced("measure", self.text, asked=bool(self.question), sources=self.sources)
         return self
 
 
