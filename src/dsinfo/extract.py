@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from . import i18n
 from .errors import InputError, Problem
+from .lawcatalog import Regime, SupervisoryAuthority
 from .load import Loc, parse_yaml
 from .model import UNKNOWN, ConsentPurpose, Platform, Printed, State, is_placeholder, variants
 from .project import shipped
@@ -30,7 +31,8 @@ from .project import shipped
 EXTRACT_ARGS = ("extract", "-F", "pyproject.toml", "-o", "locales/messages.pot",
                 "--add-comments=Translators:", "--project=dsinfo", "--no-wrap", ".")
 MODELS: dict[str, type[BaseModel]] = {"states": State, "platforms": Platform,
-                                       "consents": ConsentPurpose}
+                                       "consents": ConsentPurpose, "laws": Regime,
+                                       "authorities": SupervisoryAuthority}
 
 
 def extract_catalog(fileobj: IO[bytes], keywords: Any, comment_tags: Any,

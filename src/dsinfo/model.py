@@ -23,6 +23,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -82,6 +83,7 @@ Id = Annotated[str, _checked("id", r"[a-z0-9][a-z0-9_-]{0,63}",
                              "a name of lowercase letters, digits, '-' and '_'")]
 Confidence = Literal["high", "medium", "low"]
 Sources = Annotated[list[Text], Field(min_length=1)]
+Group = Literal["pupils", "guardians", "teachers", "staff"]  # data-subject groups
 LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
 MAX_ENTRIES = 50  # per list in a school file: recipients, extra paragraphs, platforms, modules
 Lang = Literal["de", "en", "tr", "ar", "uk", "ru"]
@@ -184,22 +186,74 @@ class Citation(Model):
     sources: Sources
 
 
+def _sourced(sources: list[str], *, known: bool) -> list[str]:
+    if known and not sources:
+        raise PydanticCustomError("source_missing", "a known fact needs at least one source")
+    return sources
+
+
+def _asked_or_sourced(what: str, value: str, *, asked: bool, sources: list[str]) -> None:
+    """An unknown value must say what the school's DPO must confirm; a known one its source."""
+    if value == UNKNOWN and not asked:
+        raise PydanticCustomError("question_missing", "an unknown {what} needs a 'question:' that "
+                                  "says what the school's DPO must confirm", {"what": what})
+    _sourced(sources, known=value != UNKNOWN)
+
+
+class SourcedRef(Model):
+    """A provision cited for one role (a right, a legal basis, staff data ...), or 'unknown' with
+    the question the school's data protection officer must answer. An unknown ref is never
+    printed; a known one needs a source."""
+
+    ref: Text  # 'unknown' where not verified
+    title: Text | None = None
+    note: LongText | None = None
+    question: LongText | None = None  # what the school's DPO must confirm (internal)
+    confidence: Confidence
+    sources: list[Text] = []
+
+    @model_validator(mode="after")
+    def _sourced_or_asked(self) -> SourcedRef:
+        _asked_or_sourced("ref", self.ref, asked=bool(self.question or self.note),
+                          sources=self.sources)
+        return self
+
+
+class Condition(Model):
+    """What must be true before a fact holds: the notice states it, the school confirms it."""
+
+    text: PrintedText  # printed in the notice, e.g. "Die Schulkonferenz hat ... beschlossen"
+    confirm: LongText  # the question the check asks the school (internal)
+    provision: Text | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class OpenQuestion(Model):
+    """A point of a Land's law that could not be verified and has no field of its own."""
+
+    topic: Id
+    question: LongText
+    note: LongText | None = None
+    sources: list[Text] = []
+
+
 class Fact(Model):
     """A yes / no / unknown fact with its source; an unknown fact may have no source."""
 
     value: Literal["yes", "no", "unknown"]
     provision: Text | None = None
     only: Text | None = None  # "yes" holds only for this (e.g. a state platform), not in general
+    condition: Condition | None = None  # "yes" holds only once the school confirms this
     note: LongText | None = None
+    question: LongText | None = None  # what the school's DPO must confirm (internal)
     confidence: Confidence
     sources: list[Text] = []
 
     @field_validator("sources")
     @classmethod
     def _known_needs_source(cls, value: list[str], info: Any) -> list[str]:
-        if not value and info.data.get("value") in ("yes", "no"):
-            raise PydanticCustomError("source_missing", "a known fact needs at least one source")
-        return value
+        return _sourced(value, known=info.data.get("value") in ("yes", "no"))
 
 
 class ConsentAge(Model):
@@ -221,6 +275,43 @@ class Templates(Model):
     confidence: Confidence
 
 
+class AuthorityRef(Model):
+    """Which supervisory authority is competent: 'land' (this file's supervisory_authority) or
+    the id of a file in catalog/authorities/."""
+
+    id: Id
+    note: LongText | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class PrivateSchools(Model):
+    """Schools in private sponsorship (Ersatzschulen) that are not church bodies."""
+
+    authority: AuthorityRef
+    school_law: Fact  # whether the Land's school data law applies to Ersatzschulen
+    general_law: SourcedRef | None = None  # e.g. the BDSG for non-public bodies
+    note: LongText | None = None
+    question: LongText | None = None
+
+
+class JointCustody(Model):
+    """Whether one guardian may sign a school consent for both, or both must sign."""
+
+    signers: Literal["one", "both", "unknown"]
+    only: Text | None = None  # the rule holds only for this (e.g. pupils under 14)
+    provision: Text | None = None
+    note: LongText | None = None
+    question: LongText | None = None
+    confidence: Confidence
+    sources: list[Text] = []
+
+    @field_validator("sources")
+    @classmethod
+    def _known_needs_source(cls, value: list[str], info: Any) -> list[str]:
+        return _sourced(value, known=info.data.get("signers") in ("one", "both"))
+
+
 class State(Model):
     """A Land: its school law, the citation for notices and the supervisory authority."""
 
@@ -237,6 +328,12 @@ class State(Model):
     data_protection_law: Law
     supervisory_authority: Authority
     templates: Templates | None = None
+    private_schools: PrivateSchools | None = None
+    staff_data: list[SourcedRef] = []  # teachers' and other staff's data
+    website_basis: SourcedRef | None = None  # a public school's website and server logs
+    joint_custody: JointCustody | None = None
+    consent_forms: Fact | None = None  # whether official model consent forms must be used
+    open_questions: list[OpenQuestion] = []
     confidence: Confidence
     sources: Sources
 
@@ -262,6 +359,49 @@ class Vendor(Model):
     sources: Sources
 
 
+MeasureKind = Literal["encryption_transit", "encryption_rest", "certification", "access_control",
+                      "backup", "deletion", "location", "configuration", "organisation"]
+
+
+class Measure(Model):
+    """A technical or organisational measure (Art. 32 DSGVO), for the Art. 30 register."""
+
+    kind: MeasureKind
+    text: PrintedText  # 'unknown' where not found: then 'question:' says what to confirm
+    by: Literal["vendor", "school"] = "vendor"  # who takes the measure
+    note: LongText | None = None
+    question: LongText | None = None
+    confidence: Confidence
+    sources: list[Text] = []
+
+    @model_validator(mode="after")
+    def _sourced_or_asked(self) -> Measure:
+        _asked_or_sourced("measure", self.text, asked=bool(self.question), sources=self.sources)
+        return self
+
+
+class SourcedText(Model):
+    """A printed statement with its source (e.g. where a copy of the safeguards is available)."""
+
+    text: PrintedLongText
+    note: LongText | None = None
+    confidence: Confidence
+    sources: Sources
+
+
+class Assessment(Model):
+    """A supervisory authority's assessment of a platform: for the DPO and the check (internal)."""
+
+    authority: Text
+    date: dt.date
+    title: Text
+    summary: LongText
+    scope: LongText | None = None  # for whom it holds (e.g. bodies in Hessen only)
+    url: Url | None = None
+    confidence: Confidence
+    sources: Sources
+
+
 class HostingOption(Model):
     """How a platform is run: where the data are, and what the vendor does as processor."""
 
@@ -270,6 +410,8 @@ class HostingOption(Model):
     processor_is_vendor: bool = True  # False: the school names its hosting company
     location: PrintedText  # 'unknown' where the catalog cannot say; the school file then names it
     third_country: PrintedLongText | None = None  # None: no transfer to a third country
+    safeguards_copy: SourcedText | None = None  # where a copy of the safeguards is (Art. 13 (1) f)
+    measures: list[Measure] = []  # measures of this hosting option (see Platform.measures)
     confidence: Confidence
     sources: Sources
 
@@ -285,6 +427,7 @@ class DataItem(Model):
     source: DataSource
     retention: Id  # a key of the platform's `retention` rules
     voluntary: bool = False
+    groups: list[Group] = []  # whose data these are; empty: the platform's users
 
 
 class Purpose(Model):
@@ -309,6 +452,7 @@ class ConsentPurpose(Model):
     data: PrintedLongText
     recipients: PrintedLongText
     retention: PrintedLongText
+    subjects: Annotated[list[Group], Field(min_length=1)] = ["pupils"]  # whose data it covers
     note: LongText | None = None
     sources: Sources
 
@@ -320,6 +464,7 @@ class Module(Model):
     purposes: list[Purpose] = []
     consent: ConsentText | None = None
     third_country: LongText | None = None  # a transfer this module adds to its platform's
+    question: LongText | None = None  # what the school's DPO must confirm before turning it on
     sources: Sources
 
     @field_validator("consent")
@@ -337,11 +482,23 @@ class Platform(Model):
     short_name: Text  # a brand, the same in every language
     description: PrintedLongText
     not_for: PrintedLongText | None = None
+    not_with: list[Id] = []  # modules with which `not_for` is false: drop it when one is on
     vendor: Vendor
     hosting: dict[Hosting, HostingOption]
     retention: dict[Id, RetentionRule]
     modules: dict[Id, Module]
+    measures: list[Measure] = []  # measures for every hosting option
+    own_purposes: SourcedText | None = None  # what the vendor processes as its own controller
+    assessments: list[Assessment] = []
     sources: Sources
+
+    @model_validator(mode="after")
+    def _not_with_known_modules(self) -> Platform:
+        unknown = [m for m in self.not_with if m not in self.modules]
+        if unknown:
+            raise PydanticCustomError("not_with", "not_with names modules that are not under "
+                                      "'modules:': {names}", {"names": ", ".join(unknown)})
+        return self
 
 
 # ---------------------------------------------------------------------------- school files
