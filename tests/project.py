@@ -17,8 +17,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from dsinfo.catalog import Catalog, load_catalog
 from dsinfo.cli import main
-from dsinfo.compose import Catalog, Notice, compose, load_catalog
+from dsinfo.compose import Notice, compose
 from dsinfo.documents import Press
 from dsinfo.load import read_yaml
 from dsinfo.project import Project, shipped

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from dsinfo.compose import Catalog
-from dsinfo.model import LANGUAGES, Platform, Section
+from dsinfo.catalog import Catalog, Platform
+from dsinfo.model import LANGUAGES, Section
 
 # Keys whose values have a fixed form (checked by a pattern or a list of choices); every other
 # text in a school file is free text that the school writes and the notice shows.

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dsinfo.catalog import Catalog, load_catalog
 from dsinfo.check import Finding, check, plain_text
-from dsinfo.compose import Catalog, Notice, compose, load_catalog
+from dsinfo.compose import Notice, compose
 from dsinfo.documents import Press
 from dsinfo.load import read_yaml
 from dsinfo.pipeline import Options, build

@@ -15,8 +15,9 @@ from babel.messages.pofile import read_po, write_po
 from pypdf import PdfReader
 
 from dsinfo import i18n
+from dsinfo.catalog import load_catalog
 from dsinfo.check import plain_text
-from dsinfo.compose import compose, load_catalog
+from dsinfo.compose import compose
 from dsinfo.documents import Press
 from dsinfo.errors import InputError
 from dsinfo.extract import EXTRACT_ARGS, current_messages, extract_catalog

@@ -9,11 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel
-
-from dsinfo.compose import Catalog, load_catalog
-from dsinfo.errors import InputError
-from dsinfo.extract import extract_catalog
 from dsinfo.lawcatalog import (
     REQUIRED_ROLES,
     BasisKind,
@@ -22,8 +17,13 @@ from dsinfo.lawcatalog import (
     open_questions,
     state_problems,
 )
+from pydantic import BaseModel
+
+from dsinfo.catalog import Catalog, Condition, Fact, JointCustody, Measure, Platform, SourcedRef, load_catalog
+from dsinfo.errors import InputError
+from dsinfo.extract import extract_catalog
 from dsinfo.load import read_yaml
-from dsinfo.model import UNKNOWN, Condition, Fact, JointCustody, Measure, Platform, SourcedRef, validate
+from dsinfo.model import UNKNOWN, validate
 
 from .conftest import ROOT
 

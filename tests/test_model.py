@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dsinfo.compose import Catalog, Notice, compose, load_catalog
+from dsinfo.catalog import Catalog, load_catalog
+from dsinfo.compose import Notice, compose
 from dsinfo.errors import InputError
 from dsinfo.load import read_yaml
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 from pypdf import PdfReader
 
-from dsinfo.compose import Catalog, Notice, load_catalog
+from dsinfo.catalog import Catalog, load_catalog
+from dsinfo.compose import Notice
 from dsinfo.documents import Press, documents_of
 from dsinfo.errors import InputError
 from dsinfo.load import read_yaml

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import tinycss2
 
-from dsinfo.compose import Catalog, load_catalog
+from dsinfo.catalog import Catalog, load_catalog
 from dsinfo.fragment import SCOPE, scope_css
 from dsinfo.publish import notice_url
 

@@ -73,7 +73,7 @@ def test_environment_is_strict_and_escaping(renderer: Renderer) -> None:
 
 
 def test_script_in_school_data_is_escaped(tmp_path: Path, renderer: Renderer) -> None:
-    from dsinfo.compose import load_catalog
+    from dsinfo.catalog import load_catalog
 
     text = VALID.replace("Grundschule am Park", '"<script>alert(1)</script> & Co"')
     notice = build(tmp_path, load_catalog(ROOT / "catalog"), text)

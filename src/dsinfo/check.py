@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compose import Catalog, Notice, PlatformView
+from .catalog import Catalog
+from .compose import Notice, PlatformView
 from .errors import Problem, Severity, display_path
 from .load import Loc
 from .model import LANGUAGES, UNKNOWN, is_placeholder

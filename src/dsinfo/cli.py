@@ -16,8 +16,9 @@ import click
 from babel.messages.catalog import Message
 
 from . import i18n
+from .catalog import load_catalog
 from .check import Finding
-from .compose import ID_PATTERN, load_catalog
+from .compose import ID_PATTERN
 from .documents import Press
 from .errors import DsinfoError, InputError, Problem, display_path
 from .extract import pot_problem, sources_of

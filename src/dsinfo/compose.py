@@ -1,98 +1,179 @@
-"""Layer the catalog under a school file: state law + platform facts + the school's own data.
+"""Compose: a school file with the catalog under it becomes the facts its documents state.
 
-The result, a `Notice`, holds everything a template needs, already resolved: which data are
-imported or collected, for which purposes and on which legal basis, who processes them and
-for how long. Unknown references (a Land, a platform, a module) become positioned errors.
+The facts are processing activities, as Art. 30 DSGVO sees them: a catalog platform is a
+pre-filled activity (the school switches modules on, overrides or adds to any part), a system
+of the school's own is one the school fills in, and the website is one too. Each activity has
+its data-subject groups, data categories (with their origin and retention), purposes (each
+with its legal basis), processors, recipients, transfers and measures, and remembers which
+parts came from the school. The law the controller is under (`Law`) says which provision to
+cite for every role and basis. Everything stays typed up to notice.json: nothing is formatted
+into a string and parsed back.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from .catalog import (
+    Catalog,
+    ConsentPurpose,
+    Platform,
+    Regime,
+    State,
+    SupervisoryAuthority,
+    Vendor,
+)
 from .errors import InputError, Problem, shown
 from .i18n import N_
-from .load import Document, Loc, read_yaml
+from .load import Document, Loc
 from .model import (
+    UNKNOWN,
     AgeRule,
     Basis,
-    ConsentPurpose,
+    Confirmation,
     Contact,
-    HostingOption,
-    Model,
-    Module,
-    Platform,
+    DataEntry,
+    DataOrigin,
+    Hosting,
     PlatformUse,
+    ProcessorEntry,
+    PurposeEntry,
+    Recipient,
     School,
     SchoolConsent,
-    State,
-    Vendor,
+    SystemUse,
+    TransferEntry,
     is_placeholder,
     validate,
 )
 
 ID_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
-
-@dataclass(frozen=True)
-class Catalog:
-    """The shipped knowledge: state profiles, platform profiles and the consent library."""
-
-    states: dict[str, State]
-    platforms: dict[str, Platform]
-    consents: dict[str, ConsentPurpose]
-    paths: dict[tuple[str, str], Path]  # ("states", "th") -> the file it was read from
-
-    @property
-    def files(self) -> tuple[Path, ...]:
-        return tuple(sorted(self.paths.values()))
-
-    def path(self, part: str, key: str) -> Path | None:
-        """The file an entry was read from (a project's own file takes a shipped one's place)."""
-        return self.paths.get((part, key.lower()))
-
-
 # Text is either a German catalog string (translated through the gettext catalogs) or a school's
 # own text per language ({"de": ..., "en": ...}); the template filter `t` handles both.
 Text = str | Mapping[Any, str]
 
+GROUP_NAMES = {"pupils": N_("Schülerinnen und Schüler"), "guardians": N_("Erziehungsberechtigte"),
+               "teachers": N_("Lehrkräfte"), "staff": N_("weiteres Personal der Schule"),
+               "visitors": N_("Besucherinnen und Besucher der Website")}
+PLATFORM_USERS = ("pupils", "teachers")  # whose data a platform holds unless the catalog says
+# the catalog's words for where data come from
+ORIGIN: dict[str, DataOrigin] = {"import": "records", "use": "use"}
+
+
+def german(text: Text | None) -> str | None:
+    """The binding German wording of a text."""
+    return text if text is None or isinstance(text, str) else text["de"]
+
+
+# ---------------------------------------------------------------------------- facts
+
 
 @dataclass(frozen=True)
-class DataLine:
-    label: str
-    platform: str
+class Party:
+    """A company or body with its address (a vendor, a processor, a recipient)."""
+
+    name: str
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: Text | None = None  # None: Germany
+    website: str | None = None
+
+
+@dataclass(frozen=True)
+class LegalBasis:
+    kind: Basis
+    provision: str | None = None  # the provision the school names; None: the Land's or the law's
+
+
+@dataclass(frozen=True)
+class DataCategory:
+    label: Text
+    groups: tuple[str, ...]
+    origin: DataOrigin  # given by the person, taken from the school's records, made during use
     retention: Text
     voluntary: bool
+    activity: str  # the activity's short name
+    from_school: bool = False
 
 
 @dataclass(frozen=True)
-class PurposeLine:
-    text: str
-    basis: Basis
-    platform: str
+class PurposeFact:
+    text: Text
+    basis: LegalBasis
+    groups: tuple[str, ...]
+    activity: str
+    from_school: bool = False
 
 
 @dataclass(frozen=True)
-class Processor:
-    name: str
-    street: str | None
-    postcode: str | None
-    city: str | None
-    country: str
+class ProcessorFact:
+    party: Party
     task: Text
-    platform: str
     location: Text
-    third_country: str | None
+    activity: Text  # the activity's name
+    safeguards: Text | None = None
+    from_school: bool = False
+
+
+@dataclass(frozen=True)
+class RecipientFact:
+    name: Text
+    purpose: Text
+    within: bool  # inside the school (staff of the school)
+    activity: str | None = None
+
+
+@dataclass(frozen=True)
+class TransferFact:
+    country: Text  # or, from the catalog, the whole statement of the transfer
+    safeguard: Text | None
+    copy_at: Text | None
+    activity: str
+
+
+Coverage = Literal["yes", "only", "no", "unknown", "condition", "confirmed", "none"]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One processing activity: a catalog platform, a system of the school's own, the website."""
+
+    id: str
+    kind: Literal["platform", "system", "website"]
+    name: Text
+    short_name: str
+    descriptions: tuple[Text, ...]
+    vendor: Party | None
+    hosting: Hosting | None
+    location: Text
+    groups: tuple[str, ...]
+    data: tuple[DataCategory, ...]
+    purposes: tuple[PurposeFact, ...]
+    processors: tuple[ProcessorFact, ...]
+    recipients: tuple[RecipientFact, ...]
+    transfers: tuple[TransferFact, ...]
+    measures: tuple[Text, ...]
+    retention_notes: tuple[Text, ...] = ()
+    not_for: Text | None = None  # what the platform is not used for (a statement of the school)
+    coverage: Coverage = "none"  # whether the Land's law covers it, for its statutory purposes
+    confirmation: Confirmation | None = None  # the school's decision where the law is open
+    from_school: tuple[str, ...] = ()  # which parts the school gave ("location", "retention" ...)
+    platform: PlatformView | None = None  # the catalog platform behind it
+
+    def bases(self) -> set[Basis]:
+        return {p.basis.kind for p in self.purposes}
 
 
 @dataclass(frozen=True)
 class ConsentItem:
-    """One consent on the sheet: what the signer agrees to, what is processed, who sees it,
-    how long."""
+    """One consent asked for: what the signer agrees to, what is processed, who sees it, how
+    long, whose data it is."""
 
     id: str
     title: Text
@@ -100,22 +181,31 @@ class ConsentItem:
     data: tuple[Text, ...] = ()
     recipients: Text | None = None
     retention: tuple[Text, ...] = ()
-    platform: str | None = None
+    platform: str | None = None  # the activity it belongs to (its short name)
+    subjects: tuple[str, ...] = ("pupils",)
+    external: bool = False  # the data go to people or bodies outside the school
+
+    @property
+    def guardians_data(self) -> bool:
+        """It covers the guardians' own data: each guardian signs for them."""
+        return "guardians" in self.subjects
 
 
 @dataclass(frozen=True)
 class RetentionGroup:
-    labels: tuple[str, ...]
+    labels: tuple[Text, ...]
     text: Text
 
 
 @dataclass(frozen=True)
 class PlatformView:
+    """A catalog platform as the school uses it."""
+
     id: str
     platform: Platform
     use: PlatformUse
-    hosting: HostingOption
-    modules: tuple[tuple[str, Module], ...]
+    hosting: Any  # catalog.HostingOption
+    modules: tuple[tuple[str, Any], ...]  # (id, catalog.Module), required ones included
 
     @property
     def location(self) -> Text:
@@ -125,67 +215,97 @@ class PlatformView:
         """How long data under `rule` are kept: the school's own text, else the catalog's."""
         return self.use.retention.get(rule) or self.platform.retention[rule].text
 
+    def module_basis(self, module: str, catalog_basis: Basis) -> Basis:
+        """The basis of a module's purposes: the school's choice (for the platform or the
+        module), else the catalog's."""
+        chosen = self.use.basis
+        if isinstance(chosen, dict):
+            return chosen.get(module, catalog_basis)
+        return chosen or catalog_basis
+
+
+@dataclass(frozen=True)
+class Law:
+    """The data-protection law a controller is under, with the Land's school law: which
+    provision to cite for every role and legal basis. An unknown provision is None (never
+    printed; the check asks for it)."""
+
+    regime: Regime
+    state: State
+    school: School
+
+    @property
+    def id(self) -> str:
+        return self.regime.id
+
+    @property
+    def church(self) -> bool:
+        return self.regime.id != "dsgvo"
+
+    @property
+    def abbr(self) -> str:
+        return self.regime.abbr
+
+    def ref(self, role: str) -> str | None:
+        """The provision of a role (access, erasure, complaint ...), or None when unknown."""
+        if role in self.school.law_refs:
+            return self.school.law_refs[role]
+        entry = self.regime.roles.get(role)  # type: ignore[call-overload]
+        return entry.ref if entry is not None and entry.ref != UNKNOWN else None
+
+    def basis_ref(self, kind: Basis) -> str | None:
+        key = f"basis.{kind}"
+        if key in self.school.law_refs:
+            return self.school.law_refs[key]
+        entry = self.regime.bases.get(kind)
+        return entry.ref if entry is not None and entry.ref != UNKNOWN else None
+
+    def citation(self, basis: LegalBasis) -> str | None:
+        """What a notice cites for a purpose: e.g. 'Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO
+        i.V.m. § 57 ThürSchulG'; None when the law's provision is not known."""
+        own_school_law = not self.church and self.school.school.kind == "public"
+        if basis.kind == "statute" and basis.provision is None and own_school_law:
+            return self.school.citation or self.state.notice_citation.text
+        ref = self.basis_ref(basis.kind)
+        if ref is None:
+            return None
+        return f"{ref} i.V.m. {basis.provision}" if basis.provision else ref
+
 
 @dataclass(frozen=True)
 class Notice:
-    """One school, fully resolved against the catalog."""
+    """One school, fully resolved against the catalog: the facts every document shows."""
 
     id: str
     doc: Document
     school: School
     state: State
-    platforms: tuple[PlatformView, ...]
-    imported: tuple[DataLine, ...]
-    collected: tuple[DataLine, ...]
-    purposes: tuple[PurposeLine, ...]
-    processors: tuple[Processor, ...]
-    retention: tuple[RetentionGroup, ...]
-    retention_notes: tuple[str, ...]
+    law: Law
+    authority: Party  # the complaint authority (Art. 77)
+    authority_entry: SupervisoryAuthority | None  # a church or private-sector one from the catalog
+    activities: tuple[Activity, ...]
     consents: tuple[ConsentItem, ...]
+    group_names: dict[str, Text]
     placeholders: tuple[Problem, ...]
     placeholder_locs: tuple[Loc, ...]
 
     @property
-    def path(self) -> Path:
+    def path(self) -> Any:
         return self.doc.path
+
+    @property
+    def platforms(self) -> tuple[PlatformView, ...]:
+        return tuple(a.platform for a in self.activities if a.platform is not None)
 
     @property
     def platform_names(self) -> str:
         """Short names for running text, e.g. "IServ" or "IServ, WebUntis"."""
-        return ", ".join(p.platform.short_name for p in self.platforms)
+        return ", ".join(a.short_name for a in self.activities if a.kind != "website")
 
     @property
     def citation(self) -> str:
-        """The legal-basis citation for statutory processing: the school's own, or the Land's."""
+        """The Land's (or the school's) citation for statutory processing."""
         return self.school.citation or self.state.notice_citation.text
-
-    @property
-    def authority(self) -> Contact:
-        """The complaint authority (Art. 77): the Land's, unless the school file renames it."""
-        if self.school.supervisory_authority:
-            return self.school.supervisory_authority
-        a = self.state.supervisory_authority
-        return Contact(name=a.name, street=a.street, postcode=a.postcode, city=a.city,
-                       email=a.email, website=a.website)
-
-    def facts(self) -> dict[str, Any]:
-        """What the notice states, as data in the binding German wording: what `diff` compares
-        between school years (kept in notice.json, and so in the archive)."""
-        def german(text: Text | None) -> str | None:
-            return text if text is None or isinstance(text, str) else text["de"]
-
-        return {
-            "platforms": [v.platform.name for v in self.platforms],
-            "data_imported": [line.label for line in self.imported],
-            "data_collected": [line.label for line in self.collected],
-            "purposes": [f"{p.text} ({'Einwilligung' if p.basis == 'consent' else 'Gesetz'})"
-                         for p in self.purposes],
-            "processors": [f"{p.name}: {p.task} ({german(p.location)})" for p in self.processors],
-            "retention": {label: german(g.text) for g in self.retention for label in g.labels},
-            "legal_basis": self.citation,
-            "authority": self.authority.name,
-            "consents": [german(c.title) for c in self.consents],
-        }
 
     @property
     def age_rule(self) -> AgeRule:
@@ -194,47 +314,50 @@ class Notice:
         return AgeRule(guardians_only_under=rule.guardians_only_under,
                        pupil_alone_from=rule.pupil_alone_from)
 
+    @property
+    def pupils_sign(self) -> bool:
+        """Whether any pupil is old enough to sign (a primary school: none is)."""
+        oldest = self.school.school.ages.oldest if self.school.school.ages else None
+        if oldest is None and self.school.school.type == "grundschule":
+            oldest = 11
+        return oldest is None or oldest >= self.age_rule.guardians_only_under
 
-CATALOG_PARTS: dict[str, type[Model]] = {"states": State, "platforms": Platform,
-                                         "consents": ConsentPurpose}
-
-
-def load_catalog(roots: Path | Sequence[Path]) -> Catalog:
-    """Every state, platform and consent profile under the catalog folders `roots`; a file in
-    a later folder (a project's own catalog) takes the place of one of the same name before."""
-    paths: dict[tuple[str, str], Path] = {}
-    for root in [roots] if isinstance(roots, Path) else roots:
-        for part in CATALOG_PARTS:
-            paths.update(((part, p.stem), p) for p in sorted((root / part).glob("*.yaml")))
-    problems: list[Problem] = []
-    entries: dict[str, dict[str, Any]] = {part: {} for part in CATALOG_PARTS}
-    for (part, key), path in sorted(paths.items()):
-        try:
-            entries[part][key] = validate(read_yaml(path), CATALOG_PARTS[part])
-        except InputError as exc:
-            problems.extend(exc.problems)
-    for key, state in entries["states"].items():
-        if state.code.lower() != key:
-            problems.append(Problem(path=paths[("states", key)], line=1, column=1,
-                                    message=f"code '{state.code}' does not match the file name"))
-    for key, platform in entries["platforms"].items():
-        problems.extend(_check_platform(paths[("platforms", key)], platform))
-    if problems:
-        raise InputError(problems)
-    return Catalog(states={k.upper(): v for k, v in entries["states"].items()},
-                   platforms=entries["platforms"], consents=entries["consents"], paths=paths)
+    def facts(self) -> dict[str, Any]:
+        """What the notice states, as typed data in the binding German wording: kept in
+        notice.json (and so in the archive), compared by `compare`."""
+        return facts_of(self, self.activities)
 
 
-def _check_platform(path: Path, platform: Platform) -> list[Problem]:
-    return [Problem(path=path, message=f"modules.{mid}: data item '{item.label}' refers to "
-                    f"retention rule '{item.retention}', which is not under 'retention:'")
-            for mid, module in platform.modules.items() for item in module.data
-            if item.retention not in platform.retention]
+def facts_of(notice: Notice, activities: Iterable[Activity]) -> dict[str, Any]:
+    chosen = list(activities)
+    return {
+        "activities": [german(a.name) for a in chosen],
+        "data": [{"label": german(d.label), "groups": list(d.groups), "origin": d.origin,
+                  "activity": d.activity, "retention": german(d.retention)}
+                 for a in chosen for d in a.data],
+        "purposes": [{"text": german(p.text), "basis": p.basis.kind,
+                      "citation": notice.law.citation(p.basis), "activity": p.activity}
+                     for a in chosen for p in a.purposes],
+        "processors": [{"name": p.party.name, "task": german(p.task),
+                        "location": german(p.location), "activity": german(p.activity)}
+                       for a in chosen for p in a.processors],
+        "recipients": [{"name": german(r.name), "purpose": german(r.purpose)}
+                       for a in chosen for r in a.recipients],
+        "transfers": [{"country": german(t.country), "safeguard": german(t.safeguard)}
+                      for a in chosen for t in a.transfers],
+        "law": notice.law.abbr,
+        "legal_basis": notice.citation,
+        "authority": notice.authority.name,
+        "consents": [german(c.title) for c in notice.consents],
+    }
 
 
-def school_id(path: Path) -> str:
+# ---------------------------------------------------------------------------- composing
+
+
+def school_id(path: Any) -> str:
     """The id of a school file is its file stem, which becomes a folder name under output/."""
-    return path.stem
+    return str(path.stem)
 
 
 def compose(doc: Document, catalog: Catalog) -> Notice:
@@ -250,27 +373,136 @@ def compose(doc: Document, catalog: Catalog) -> Notice:
     except InputError as exc:
         raise InputError(problems + exc.problems) from None
     state = _resolve_state(doc, school, catalog, problems)
+    groups = _groups(doc, school, problems)
     views = [_resolve_platform(doc, pid, use, catalog, problems)
              for pid, use in school.platforms.items()]
+    regime, authority = _law(doc, school, state, catalog, problems)
+    _check_ids(doc, school, groups, problems)
     _check_covers(doc, school, catalog, problems)
     _check_consents(doc, school, catalog, problems)
-    if problems or state is None:
+    if problems or state is None or regime is None:
         raise InputError(problems)
-    return _assemble(sid, doc, school, state, [v for v in views if v is not None], catalog)
+    activities = [_platform_activity(v, state) for v in views if v is not None]
+    activities += [_system_activity(sid_, use) for sid_, use in school.systems.items()]
+    if school.website is not None:
+        activities.append(_website_activity(school, state))
+    placeholders = list(_placeholders(doc))  # the school file walked once
+    law = Law(regime=regime, state=state, school=school)
+    return Notice(
+        id=sid, doc=doc, school=school, state=state, law=law,
+        authority=_authority_party(school, state, authority), authority_entry=authority,
+        activities=tuple(activities),
+        consents=tuple(_consents(activities, school, catalog)),
+        group_names=groups,
+        placeholders=tuple(p for p, _ in placeholders),
+        placeholder_locs=tuple(loc for _, loc in placeholders))
 
 
 def _resolve_state(doc: Document, school: School, catalog: Catalog,
                    problems: list[Problem]) -> State | None:
-    code = school.state.upper()
-    if code in catalog.states:
+    code = state_code(school.state, catalog)
+    if code is not None:
         return catalog.states[code]
-    by_name = {s.name.lower(): c for c, s in catalog.states.items()}
-    if school.state.lower() in by_name:
-        return catalog.states[by_name[school.state.lower()]]
-    hint = _suggest(school.state, [*catalog.states, *(s.name for s in catalog.states.values())],
-                    known=list(catalog.states))
+    hint = suggest(school.state, [*catalog.states, *(s.name for s in catalog.states.values())],
+                   known=list(catalog.states))
     problems.append(doc.problem(("state",), f"state: unknown Land '{shown(school.state)}'{hint}"))
     return None
+
+
+def state_code(value: str, catalog: Catalog) -> str | None:
+    """A Land's code from its code or its name, in any case: 'th', 'Thüringen' -> 'TH'."""
+    if value.upper() in catalog.states:
+        return value.upper()
+    return next((code for code, s in catalog.states.items()
+                 if s.name.casefold() == value.strip().casefold()), None)
+
+
+def _groups(doc: Document, school: School, problems: list[Problem]) -> dict[str, Text]:
+    """The data-subject groups: the four every school has and the school's own."""
+    names: dict[str, Text] = dict(GROUP_NAMES)
+    for index, group in enumerate(school.groups):
+        if group.id in names:
+            problems.append(doc.problem(("groups", index, "id"), f"groups: '{group.id}' is "
+                                        "listed twice (pupils, guardians, teachers and staff are "
+                                        "there without listing them)"))
+        names[group.id] = group.name
+    return names
+
+
+def _check_ids(doc: Document, school: School, groups: dict[str, Text],
+               problems: list[Problem]) -> None:
+    """Groups named anywhere exist; a system's id is not a platform's."""
+    for sid in set(school.systems) & set(school.platforms):
+        problems.append(doc.problem(("systems", sid), f"systems: '{sid}' is a platform of this "
+                                    "school too: give the system another id", prefer_key=True))
+    if not school.platforms and not school.systems and school.website is None:
+        problems.append(doc.problem((), "the school file names no platform, no system and no "
+                                    "website: add 'platforms:' or 'systems:'"))
+    for loc, group in _group_refs(school):
+        if group not in groups:
+            problems.append(doc.problem(loc, f"{'.'.join(str(p) for p in loc[:-1])}: unknown group "
+                                        f"'{group}'{suggest(group, list(groups))}"))
+
+
+def _group_refs(school: School) -> Iterator[tuple[Loc, str]]:
+    for part, uses in (("platforms", school.platforms), ("systems", school.systems)):
+        for key, use in uses.items():
+            yield from ((((part, key, "groups", i), g)) for i, g in enumerate(use.groups))
+            for kind in ("data", "purposes"):
+                for n, entry in enumerate(getattr(use, kind)):
+                    yield from (((part, key, kind, n, "groups", i), g)
+                                for i, g in enumerate(entry.groups))
+    for n, consent in enumerate(school.consents):
+        yield from ((("consents", n, "subjects", i), g) for i, g in enumerate(consent.subjects))
+    for n, document in enumerate(school.documents):
+        yield from ((("documents", n, "audience", i), g) for i, g in enumerate(document.audience))
+
+
+def _law(doc: Document, school: School, state: State | None, catalog: Catalog,
+         problems: list[Problem]) -> tuple[Regime | None, SupervisoryAuthority | None]:
+    """The regime the school is under and, where it is not the Land's public-sector authority,
+    its supervisory authority from the catalog."""
+    info = school.school
+    if info.kind == "church":
+        if info.church_law is None:
+            problems.append(doc.problem(("school",), "school: a church school names its church's "
+                                        "data-protection law: 'church_law: dsg_ekd' (Protestant), "
+                                        "'kdg' (Catholic) or 'kdr_og' (orders of papal right)",
+                                        prefer_key=True))
+            return None, None
+        regime = catalog.laws[info.church_law]
+        authority = None
+        if info.authority is not None:
+            authority = catalog.authorities.get(info.authority)
+            if authority is None or authority.law != regime.id:
+                fits = [a for a, entry in catalog.authorities.items() if entry.law == regime.id]
+                problems.append(doc.problem(("school", "authority"), f"school.authority: '"
+                                            f"{info.authority}' is not a supervisory authority under "
+                                            f"{regime.abbr} (known: {', '.join(fits)})"))
+        return regime, authority
+    if info.authority is not None:
+        problems.append(doc.problem(("school", "authority"), "school.authority is for church "
+                                    "schools: a school under the DSGVO has its Land's authority"))
+    private = state.private_schools if state else None
+    if info.kind == "private" and private and private.authority.id != "land":
+        return catalog.laws["dsgvo"], catalog.authorities.get(private.authority.id)
+    return catalog.laws["dsgvo"], None
+
+
+def _authority_party(school: School, state: State, entry: SupervisoryAuthority | None) -> Party:
+    """The complaint authority: the school's rename, a catalog authority, or the Land's."""
+    if school.supervisory_authority:
+        a = school.supervisory_authority
+        return Party(name=a.name, street=a.street, postcode=a.postcode, city=a.city,
+                     website=a.website)
+    if entry is not None:
+        known = {k: None if v == UNKNOWN else v for k, v in
+                 (("street", entry.street), ("postcode", entry.postcode))}
+        return Party(name=entry.name, street=known["street"], postcode=known["postcode"],
+                     city=entry.city, website=entry.website)
+    land = state.supervisory_authority
+    return Party(name=land.name, street=land.street, postcode=land.postcode, city=land.city,
+                 website=land.website)
 
 
 def _resolve_platform(doc: Document, pid: str, use: PlatformUse, catalog: Catalog,
@@ -278,7 +510,7 @@ def _resolve_platform(doc: Document, pid: str, use: PlatformUse, catalog: Catalo
     platform = catalog.platforms.get(pid)
     if platform is None:
         problems.append(doc.problem(("platforms", pid), f"platforms: unknown platform '{pid}'"
-                                    f"{_suggest(pid, list(catalog.platforms))}", prefer_key=True))
+                                    f"{suggest(pid, list(catalog.platforms))}", prefer_key=True))
         return None
     hosting = platform.hosting.get(use.hosting)
     if hosting is None:
@@ -291,14 +523,192 @@ def _resolve_platform(doc: Document, pid: str, use: PlatformUse, catalog: Catalo
         if mid not in platform.modules:
             problems.append(doc.problem(("platforms", pid, "modules", index),
                                         f"platforms.{pid}.modules: unknown module '{mid}'"
-                                        f"{_suggest(mid, list(platform.modules))}"))
+                                        f"{suggest(mid, list(platform.modules))}"))
     for rule in use.retention:
         if rule not in platform.retention:
             problems.append(doc.problem(("platforms", pid, "retention", rule),
                                         f"platforms.{pid}.retention: unknown retention rule '{rule}'"
-                                        f"{_suggest(rule, list(platform.retention))}", prefer_key=True))
+                                        f"{suggest(rule, list(platform.retention))}", prefer_key=True))
     chosen = [(mid, m) for mid, m in platform.modules.items() if m.required or mid in use.modules]
+    if isinstance(use.basis, dict):
+        for mid in use.basis:
+            if mid not in dict(chosen):
+                problems.append(doc.problem(("platforms", pid, "basis", mid), f"platforms.{pid}."
+                                            f"basis: '{mid}' is not a module the school uses"
+                                            f"{suggest(mid, [m for m, _ in chosen])}", prefer_key=True))
     return PlatformView(id=pid, platform=platform, use=use, hosting=hosting, modules=tuple(chosen))
+
+
+def _party(who: Contact | Vendor | ProcessorEntry) -> Party:
+    country: Text | None = who.country if not isinstance(who, Vendor) else (
+        None if who.country == "Deutschland" else who.country)
+    return Party(name=who.name, street=who.street, postcode=who.postcode, city=who.city,
+                 country=country, website=getattr(who, "website", None))
+
+
+def _coverage(state: State, confirmation: Confirmation | None) -> Coverage:
+    covered = state.platforms_covered
+    if confirmation is not None:
+        return "confirmed"
+    if covered.value == "yes" and covered.condition is not None:
+        return "condition"
+    if covered.value == "yes":
+        return "only" if covered.only else "yes"
+    return "no" if covered.value == "no" else "unknown"
+
+
+def _platform_activity(view: PlatformView, state: State) -> Activity:
+    platform, use, name = view.platform, view.use, view.platform.short_name
+    users = tuple(use.groups) or PLATFORM_USERS
+    data = [DataCategory(label=item.label, groups=tuple(item.groups) or users,
+                         origin=ORIGIN[item.source], retention=view.retention(item.retention),
+                         voluntary=item.voluntary, activity=name,
+                         from_school=item.retention in use.retention)
+            for _, module in view.modules for item in module.data]
+    data += [_data(entry, users, name) for entry in use.data]
+    purposes = [PurposeFact(text=p.text, basis=LegalBasis(view.module_basis(mid, p.basis)),
+                            groups=users, activity=name)
+                for mid, module in view.modules for p in module.purposes]
+    purposes += [_purpose(entry, users, name) for entry in use.purposes]
+    processor = _processor(view)
+    processors = ([processor] if processor else []) + [_processor_entry(p, platform.name)
+                                                      for p in use.processors]
+    transfers = [TransferFact(country=view.hosting.third_country, safeguard=None,
+                              copy_at=view.hosting.safeguards_copy.text
+                              if view.hosting.safeguards_copy else None, activity=name)
+                 ] if view.hosting.third_country and processor is not None else []
+    transfers += [TransferFact(country=module.third_country, safeguard=None, copy_at=None,
+                               activity=name)
+                  for _, module in view.modules if module.third_country]
+    transfers += [_transfer(t, name) for t in use.transfers]
+    modules = {mid for mid, _ in view.modules}
+    school_parts = [part for part, given in (
+        ("description", use.description), ("location", use.location),
+        ("processor", use.processor or use.processor_task or use.processors),
+        ("retention", use.retention), ("data", use.data), ("purposes", use.purposes),
+        ("basis", use.basis), ("recipients", use.recipients), ("transfers", use.transfers))
+        if given]
+    statute = any(p.basis.kind == "statute" for p in purposes)
+    return Activity(
+        id=view.id, kind="platform", name=platform.name, short_name=name,
+        descriptions=(use.description or platform.description, view.hosting.description),
+        vendor=_party(platform.vendor), hosting=use.hosting, location=view.location,
+        groups=tuple(dict.fromkeys([*users, *(g for d in data for g in d.groups)])),
+        data=tuple(data), purposes=tuple(purposes), processors=tuple(processors),
+        recipients=tuple(_recipient(r, name) for r in use.recipients),
+        transfers=tuple(transfers),
+        measures=tuple(m.text for m in [*platform.measures, *view.hosting.measures]
+                       if m.text != UNKNOWN) + tuple(use.measures),
+        retention_notes=tuple(platform.retention[r].text for r in ("backups",)
+                              if r in platform.retention),
+        not_for=platform.not_for if platform.not_for and not modules & set(platform.not_with)
+        else None,
+        coverage=_coverage(state, use.statute_confirmed) if statute else "none",
+        confirmation=use.statute_confirmed,
+        from_school=tuple(school_parts), platform=view)
+
+
+def _processor(view: PlatformView) -> ProcessorFact | None:
+    task = view.use.processor_task or view.hosting.processor_task
+    if task is None or view.use.no_processor:
+        return None
+    who: Contact | Vendor | None = view.use.processor
+    if who is None and view.hosting.processor_is_vendor:
+        who = view.platform.vendor
+    if who is None:
+        return None  # the school must name its hoster: the check reports it
+    return ProcessorFact(party=_party(who), task=task, location=view.location,
+                         activity=view.platform.name,
+                         from_school=view.use.processor is not None or bool(view.use.processor_task))
+
+
+def _system_activity(sid: str, use: SystemUse) -> Activity:
+    name = german(use.name) or sid
+    groups = tuple(use.groups)
+    data = [_data(entry, groups, name) for entry in use.data]
+    return Activity(
+        id=sid, kind="system", name=use.name, short_name=name,
+        descriptions=(use.description,) if use.description else (),
+        vendor=_party(use.vendor) if use.vendor else None, hosting=use.hosting,
+        location=use.location or UNKNOWN,
+        groups=tuple(dict.fromkeys([*groups, *(g for d in data for g in d.groups)])),
+        data=tuple(data), purposes=tuple(_purpose(p, groups, name) for p in use.purposes),
+        processors=tuple(_processor_entry(p, use.name) for p in use.processors),
+        recipients=tuple(_recipient(r, name) for r in use.recipients),
+        transfers=tuple(_transfer(t, name) for t in use.transfers),
+        measures=tuple(use.measures),
+        coverage="confirmed" if use.statute_confirmed else "none",
+        confirmation=use.statute_confirmed, from_school=("all",))
+
+
+LOG_DATA = (N_("IP-Adresse des aufrufenden Geräts"), N_("Datum und Uhrzeit des Abrufs"),
+            N_("aufgerufene Seite oder Datei"), N_("übertragene Datenmenge und Statuscode"),
+            N_("Browser und Betriebssystem (wie vom Browser übermittelt)"),
+            N_("zuvor besuchte Seite (Referrer), wenn der Browser sie übermittelt"))
+
+
+def _website_activity(school: School, state: State) -> Activity:
+    site = school.website
+    assert site is not None
+    visitors = ("visitors",)
+    log_data = tuple(site.log_data) or LOG_DATA
+    basis = LegalBasis("legitimate_interest" if school.school.kind in ("private",) else "statute",
+                       site.log_provision or (state.website_basis.ref if state.website_basis and
+                                              state.website_basis.ref != UNKNOWN else None))
+    purposes = [PurposeFact(text=N_("Bereitstellung der Website und Auslieferung ihrer Seiten"),
+                            basis=basis, groups=visitors, activity="website"),
+                PurposeFact(text=N_("Sicherheit des Betriebs: Erkennen und Abwehren von Angriffen "
+                                    "und Störungen (Protokolldateien)"),
+                            basis=basis, groups=visitors, activity="website")]
+    if site.contact_form:
+        purposes.append(PurposeFact(text=N_("Beantwortung von Anfragen über das Kontaktformular "
+                                            "oder per E-Mail"),
+                                    basis=basis, groups=visitors, activity="website"))
+    purposes += [PurposeFact(text=cookie.purpose, basis=LegalBasis("consent"), groups=visitors,
+                             activity="website") for cookie in site.cookies if not cookie.necessary]
+    data = [DataCategory(label=label, groups=visitors, origin="use", retention=site.log_retention,
+                         voluntary=False, activity="website") for label in log_data]
+    if site.contact_form:
+        data.append(DataCategory(label=N_("Angaben im Kontaktformular oder in der E-Mail (Name, "
+                                          "E-Mail-Adresse, Nachricht)"),
+                                 groups=visitors, origin="person",
+                                 retention=N_("bis die Anfrage erledigt ist, längstens sechs Monate "
+                                              "danach, es sei denn, sie gehört zu einem Vorgang, "
+                                              "den die Schule aufbewahren muss"),
+                                 voluntary=True, activity="website"))
+    return Activity(
+        id="website", kind="website", name=N_("Website der Schule"), short_name="Website",
+        descriptions=(), vendor=None, hosting="cloud", location=site.host.location,
+        groups=visitors, data=tuple(data), purposes=tuple(purposes),
+        processors=(_processor_entry(site.host, N_("Website der Schule")),),
+        recipients=(), transfers=(), measures=(N_("Verschlüsselte Übertragung (HTTPS)"),),
+        from_school=("all",))
+
+
+def _data(entry: DataEntry, groups: tuple[str, ...], activity: str) -> DataCategory:
+    return DataCategory(label=entry.label, groups=tuple(entry.groups) or groups,
+                        origin=entry.source, retention=entry.retention,
+                        voluntary=entry.voluntary, activity=activity, from_school=True)
+
+
+def _purpose(entry: PurposeEntry, groups: tuple[str, ...], activity: str) -> PurposeFact:
+    return PurposeFact(text=entry.text, basis=LegalBasis(entry.basis, entry.provision),
+                       groups=tuple(entry.groups) or groups, activity=activity, from_school=True)
+
+
+def _processor_entry(entry: ProcessorEntry, activity: Text) -> ProcessorFact:
+    return ProcessorFact(party=_party(entry), task=entry.task, location=entry.location,
+                         activity=activity, safeguards=entry.safeguards, from_school=True)
+
+
+def _recipient(entry: Recipient, activity: str | None) -> RecipientFact:
+    return RecipientFact(name=entry.name, purpose=entry.purpose, within=entry.within,
+                         activity=activity)
+
+
+def _transfer(entry: TransferEntry, activity: str) -> TransferFact:
+    return TransferFact(country=entry.country, safeguard=entry.safeguard, copy_at=entry.copy_at,
+                        activity=activity)
 
 
 def _check_covers(doc: Document, school: School, catalog: Catalog, problems: list[Problem]) -> None:
@@ -307,12 +717,14 @@ def _check_covers(doc: Document, school: School, catalog: Catalog, problems: lis
             continue
         pid, _, mid = consent.covers.partition(".")
         platform = catalog.platforms.get(pid)
-        if pid not in school.platforms or platform is None or (mid and mid not in platform.modules):
+        known_platform = pid in school.platforms and platform is not None and (
+            not mid or mid in platform.modules)
+        if not known_platform and not (pid in school.systems and not mid):
             known = [f"{p}.{m}" for p in school.platforms if p in catalog.platforms
-                     for m in catalog.platforms[p].modules] + list(school.platforms)
+                     for m in catalog.platforms[p].modules] + list(school.platforms) + list(school.systems)
             problems.append(doc.problem(("consents", index, "covers"),
-                                        f"consents.covers: '{consent.covers}' is not a platform or "
-                                        f"module this school uses{_suggest(consent.covers, known)}"))
+                                        f"consents.covers: '{consent.covers}' is not a platform, "
+                                        f"module or system this school uses{suggest(consent.covers, known)}"))
 
 
 def _check_consents(doc: Document, school: School, catalog: Catalog, problems: list[Problem]) -> None:
@@ -327,11 +739,12 @@ def _check_consents(doc: Document, school: School, catalog: Catalog, problems: l
         missing = [k for k in ("title", "text") if getattr(consent, k) is None]
         if missing:
             problems.append(doc.problem(("consents", index), f"consents: '{consent.id}' is not in the "
-                                        f"consent library{_suggest(consent.id, list(catalog.consents))};"
+                                        f"consent library{suggest(consent.id, list(catalog.consents))};"
                                         f" a consent of your own needs {' and '.join(missing)}"))
 
 
-def _suggest(word: str, options: list[str], known: list[str] | None = None) -> str:
+def suggest(word: str, options: list[str], known: list[str] | None = None) -> str:
+    """' (did you mean 'x'?)' for a near miss, else ' (known: ...)': the one suggester."""
     # two-letter codes are too short for a useful guess: list them instead
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.5) if len(word) > 3 else []
     if close:
@@ -339,66 +752,47 @@ def _suggest(word: str, options: list[str], known: list[str] | None = None) -> s
     return f" (known: {', '.join(sorted(known or options))})"
 
 
-def _assemble(sid: str, doc: Document, school: School, state: State,
-              views: list[PlatformView], catalog: Catalog) -> Notice:
-    data = [(v, item) for v in views for _, m in v.modules for item in m.data]
-    lines = [DataLine(label=item.label, platform=v.platform.short_name,
-                      retention=v.retention(item.retention),
-                      voluntary=item.voluntary)
-             for v, item in data]
-    sources = [item.source for _, item in data]
-    placeholders = list(_placeholders(doc))  # the school file walked once
-    return Notice(
-        id=sid, doc=doc, school=school, state=state, platforms=tuple(views),
-        imported=tuple(ln for ln, src in zip(lines, sources, strict=True) if src == "import"),
-        collected=tuple(ln for ln, src in zip(lines, sources, strict=True) if src == "use"),
-        purposes=tuple(PurposeLine(text=p.text, basis=v.use.basis or p.basis,
-                                   platform=v.platform.short_name)
-                       for v in views for _, m in v.modules for p in m.purposes),
-        processors=tuple(p for v in views if (p := _processor(v)) is not None),
-        retention=_retention_groups(lines),
-        retention_notes=tuple(v.platform.retention["backups"].text for v in views
-                              if "backups" in v.platform.retention),
-        consents=tuple(_consents(views, school, catalog)),
-        placeholders=tuple(p for p, _ in placeholders),
-        placeholder_locs=tuple(loc for _, loc in placeholders),
-    )
-
-
-def _processor(view: PlatformView) -> Processor | None:
-    task = view.use.processor_task or view.hosting.processor_task
-    if task is None or view.use.no_processor:
-        return None
-    who: Contact | Vendor | None = view.use.processor
-    if who is None and view.hosting.processor_is_vendor:
-        who = view.platform.vendor
-    if who is None:
-        return None  # the school must name its hoster: the check reports it
-    country = who.country if isinstance(who, Vendor) else "Deutschland"
-    return Processor(name=who.name, street=who.street, postcode=who.postcode, city=who.city,
-                     country=country, task=task, platform=view.platform.name, location=view.location,
-                     third_country=view.hosting.third_country)
-
-
-def _consents(views: list[PlatformView], school: School, catalog: Catalog) -> Iterator[ConsentItem]:
-    """Consents asked for: a whole platform the school runs on consent, the consent modules,
-    and the school's own (from the library, with its own texts where given)."""
-    for v in views:
-        if v.use.basis == "consent":
-            yield ConsentItem(id=v.id, title=v.platform.name, text=PLATFORM_CONSENT,
-                              data=tuple(i.label for _, m in v.modules for i in m.data),
-                              retention=_rule_texts(v, [i.retention for _, m in v.modules for i in m.data]),
-                              platform=v.platform.short_name)
+def _consents(activities: list[Activity], school: School, catalog: Catalog) -> Iterator[ConsentItem]:
+    """Consents asked for: the consent purposes of the platforms (a whole platform the school
+    runs on consent, the consent modules), of the school's own systems, and the school's own
+    consents (from the library, with its own texts where given)."""
+    for activity in activities:
+        view = activity.platform
+        if view is None:
+            yield from _system_consents(activity)
             continue
-        for mid, module in v.modules:
-            if module.consent is not None:
-                yield ConsentItem(id=f"{v.id}.{mid}", title=module.consent.title,
-                                  text=module.consent.text, data=tuple(i.label for i in module.data),
-                                  recipients=module.consent.recipients,
-                                  retention=_rule_texts(v, [i.retention for i in module.data]),
-                                  platform=v.platform.short_name)
+        if view.use.basis == "consent":
+            yield ConsentItem(id=view.id, title=view.platform.name, text=PLATFORM_CONSENT,
+                              data=tuple(d.label for d in activity.data),
+                              retention=tuple(dict.fromkeys(d.retention for d in activity.data)),
+                              platform=activity.short_name,
+                              subjects=tuple(g for g in activity.groups if g != "teachers"))
+            continue
+        for mid, module in view.modules:
+            basis = view.module_basis(mid, module.purposes[0].basis if module.purposes else "statute")
+            if basis != "consent":
+                continue
+            text = module.consent.text if module.consent else MODULE_CONSENT
+            title = module.consent.title if module.consent else module.name
+            yield ConsentItem(id=f"{view.id}.{mid}", title=title, text=text,
+                              data=tuple(i.label for i in module.data),
+                              recipients=module.consent.recipients if module.consent else None,
+                              retention=tuple(dict.fromkeys(view.retention(i.retention)
+                                                            for i in module.data)),
+                              platform=activity.short_name)
     for c in school.consents:
         yield _school_consent(c, catalog.consents.get(c.id))
+
+
+def _system_consents(activity: Activity) -> Iterator[ConsentItem]:
+    """A system's purposes on consent, one consent each."""
+    for n, purpose in enumerate(p for p in activity.purposes if p.basis.kind == "consent"):
+        data = tuple(d.label for d in activity.data if set(d.groups) & set(purpose.groups))
+        yield ConsentItem(id=f"{activity.id}.{n + 1}", title=purpose.text, text=SYSTEM_CONSENT,
+                          data=data, retention=tuple(dict.fromkeys(
+                              d.retention for d in activity.data if d.label in data)),
+                          platform=activity.short_name,
+                          subjects=tuple(g for g in purpose.groups if g != "teachers") or ("pupils",))
 
 
 def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentItem:
@@ -412,25 +806,30 @@ def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentI
     assert text is not None
     data = pick(own.data, base.data if base else None)
     retention = pick(own.retention, base.retention if base else None)
+    subjects = tuple(own.subjects) or (tuple(base.subjects) if base else ("pupils",))
     return ConsentItem(id=own.id, title=title, text=text,
                        data=(data,) if data is not None else (),
                        recipients=pick(own.recipients, base.recipients if base else None),
-                       retention=(retention,) if retention is not None else ())
-
-
-def _rule_texts(view: PlatformView, rules: list[str]) -> tuple[Text, ...]:
-    return tuple(view.retention(r) for r in dict.fromkeys(rules))
+                       retention=(retention,) if retention is not None else (),
+                       subjects=subjects, external=bool(own.external))
 
 
 PLATFORM_CONSENT = N_("Ich willige ein, dass die Schule die in den Datenschutzhinweisen genannten "
                        "Daten für die Nutzung der Plattform zu den dort genannten Zwecken verarbeitet.")
+MODULE_CONSENT = N_("Ich willige ein, dass die Schule die unten genannten Daten für diese Funktion "
+                     "der Plattform verarbeitet.")
+SYSTEM_CONSENT = N_("Ich willige ein, dass die Schule die unten genannten Daten zu diesem Zweck "
+                     "verarbeitet.")
 
 
-def _retention_groups(lines: list[DataLine]) -> tuple[RetentionGroup, ...]:
-    groups: dict[str, tuple[Text, list[str]]] = {}
-    for line in lines:
+def retention_groups(data: Iterable[DataCategory]) -> tuple[RetentionGroup, ...]:
+    """Data categories grouped by their retention text, in order."""
+    groups: dict[str, tuple[Text, list[Text]]] = {}
+    for line in data:
         key = line.retention if isinstance(line.retention, str) else repr(sorted(line.retention.items()))
-        groups.setdefault(key, (line.retention, []))[1].append(line.label)
+        labels = groups.setdefault(key, (line.retention, []))[1]
+        if line.label not in labels:
+            labels.append(line.label)
     return tuple(RetentionGroup(labels=tuple(labels), text=text) for text, labels in groups.values())
 
 
@@ -450,3 +849,4 @@ def _walk(data: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:
             yield from _walk(value, (*loc, index))
     else:
         yield loc, data
+

@@ -21,10 +21,11 @@ from babel.messages.pofile import read_po
 from pydantic import BaseModel
 
 from . import i18n
+from .catalog import ConsentPurpose, Platform, State
 from .errors import InputError, Problem
-from .lawcatalog import Regime, SupervisoryAuthority
+from .catalog import Regime, SupervisoryAuthority
 from .load import Loc, parse_yaml
-from .model import UNKNOWN, ConsentPurpose, Platform, Printed, State, is_placeholder, variants
+from .model import UNKNOWN, Printed, is_placeholder, variants
 from .project import shipped
 
 # The documented extraction command (README, .ci/run); run from the project root.

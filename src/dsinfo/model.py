@@ -23,7 +23,6 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -83,7 +82,7 @@ Id = Annotated[str, _checked("id", r"[a-z0-9][a-z0-9_-]{0,63}",
                              "a name of lowercase letters, digits, '-' and '_'")]
 Confidence = Literal["high", "medium", "low"]
 Sources = Annotated[list[Text], Field(min_length=1)]
-Group = Literal["pupils", "guardians", "teachers", "staff"]  # data-subject groups
+GroupId = Literal["pupils", "guardians", "teachers", "staff"]  # the groups the catalog names
 LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
 MAX_ENTRIES = 50  # per list in a school file: recipients, extra paragraphs, platforms, modules
 Lang = Literal["de", "en", "tr", "ar", "uk", "ru"]
@@ -127,381 +126,17 @@ class Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_max_length=20000)
 
 
-# ---------------------------------------------------------------------------- catalog: states
-
-
-class Provision(Model):
-    """A provision of school law, cited in notices. `title` may be 'unknown'."""
-
-    ref: Text
-    title: Text
-    note: LongText | None = None
-    in_force_since: dt.date | None = None  # where the source gives the date of this version
-    confidence: Confidence
-    sources: Sources
-
-
-class SchoolLaw(Model):
-    abbr: Text
-    full_name: LawName
-    provisions: Annotated[list[Provision], Field(min_length=1)]
-
-
-class Law(Model):
-    abbr: Text
-    full_name: Text
-    note: LongText | None = None
-    confidence: Confidence
-    sources: Sources
-
-
-class Rule(Model):
-    """A regulation or administrative rule next to the school law."""
-
-    name: LongText
-    confidence: Confidence
-    sources: Sources
-
-
-class Authority(Model):
-    """The data protection supervisory authority (Art. 51 DSGVO) of a Land."""
-
-    name: Text
-    short: Text
-    street: Text
-    postcode: Postcode
-    city: Text
-    postal_address: Text  # 'unknown' where not verified
-    website: Url
-    email: Email | None = None
-    note: LongText | None = None
-    confidence: Confidence
-    street_confidence: Confidence | None = None
-    sources: Sources
-
-
-class Citation(Model):
-    text: Text
-    note: LongText | None = None
-    sources: Sources
-
-
-def _sourced(sources: list[str], *, known: bool) -> list[str]:
-    if known and not sources:
-        raise PydanticCustomError("source_missing", "a known fact needs at least one source")
-    return sources
-
-
-def _asked_or_sourced(what: str, value: str, *, asked: bool, sources: list[str]) -> None:
-    """An unknown value must say what the school's DPO must confirm; a known one its source."""
-    if value == UNKNOWN and not asked:
-        raise PydanticCustomError("question_missing", "an unknown {what} needs a 'question:' that "
-                                  "says what the school's DPO must confirm", {"what": what})
-    _sourced(sources, known=value != UNKNOWN)
-
-
-class SourcedRef(Model):
-    """A provision cited for one role (a right, a legal basis, staff data ...), or 'unknown' with
-    the question the school's data protection officer must answer. An unknown ref is never
-    printed; a known one needs a source."""
-
-    ref: Text  # 'unknown' where not verified
-    title: Text | None = None
-    note: LongText | None = None
-    question: LongText | None = None  # what the school's DPO must confirm (internal)
-    confidence: Confidence
-    sources: list[Text] = []
-
-    @model_validator(mode="after")
-    def _sourced_or_asked(self) -> SourcedRef:
-        _asked_or_sourced("ref", self.ref, asked=bool(self.question or self.note),
-                          sources=self.sources)
-        return self
-
-
-class Condition(Model):
-    """What must be true before a fact holds: the notice states it, the school confirms it."""
-
-    text: PrintedText  # printed in the notice, e.g. "Die Schulkonferenz hat ... beschlossen"
-    confirm: LongText  # the question the check asks the school (internal)
-    provision: Text | None = None
-    confidence: Confidence
-    sources: Sources
-
-
-class OpenQuestion(Model):
-    """A point of a Land's law that could not be verified and has no field of its own."""
-
-    topic: Id
-    question: LongText
-    note: LongText | None = None
-    sources: list[Text] = []
-
-
-class Fact(Model):
-    """A yes / no / unknown fact with its source; an unknown fact may have no source."""
-
-    value: Literal["yes", "no", "unknown"]
-    provision: Text | None = None
-    only: Text | None = None  # "yes" holds only for this (e.g. a state platform), not in general
-    condition: Condition | None = None  # "yes" holds only once the school confirms this
-    note: LongText | None = None
-    question: LongText | None = None  # what the school's DPO must confirm (internal)
-    confidence: Confidence
-    sources: list[Text] = []
-
-    @field_validator("sources")
-    @classmethod
-    def _known_needs_source(cls, value: list[str], info: Any) -> list[str]:
-        return _sourced(value, known=info.data.get("value") in ("yes", "no"))
-
-
-class ConsentAge(Model):
-    """Who signs a consent: guardians alone below the first age, both in between, pupil alone
-    from the second."""
-
-    guardians_only_under: Annotated[int, Field(ge=0, le=18)]
-    pupil_alone_from: Annotated[int, Field(ge=0, le=18)]
-    note: LongText | None = None
-    confidence: Confidence
-    sources: Sources
-
-
-class Templates(Model):
-    """Official templates or guidance of the Land, if any ('unknown' where none was found)."""
-
-    url: Text
-    note: LongText | None = None
-    confidence: Confidence
-
-
-class AuthorityRef(Model):
-    """Which supervisory authority is competent: 'land' (this file's supervisory_authority) or
-    the id of a file in catalog/authorities/."""
-
-    id: Id
-    note: LongText | None = None
-    confidence: Confidence
-    sources: Sources
-
-
-class PrivateSchools(Model):
-    """Schools in private sponsorship (Ersatzschulen) that are not church bodies."""
-
-    authority: AuthorityRef
-    school_law: Fact  # whether the Land's school data law applies to Ersatzschulen
-    general_law: SourcedRef | None = None  # e.g. the BDSG for non-public bodies
-    note: LongText | None = None
-    question: LongText | None = None
-
-
-class JointCustody(Model):
-    """Whether one guardian may sign a school consent for both, or both must sign."""
-
-    signers: Literal["one", "both", "unknown"]
-    only: Text | None = None  # the rule holds only for this (e.g. pupils under 14)
-    provision: Text | None = None
-    note: LongText | None = None
-    question: LongText | None = None
-    confidence: Confidence
-    sources: list[Text] = []
-
-    @field_validator("sources")
-    @classmethod
-    def _known_needs_source(cls, value: list[str], info: Any) -> list[str]:
-        return _sourced(value, known=info.data.get("signers") in ("one", "both"))
-
-
-class State(Model):
-    """A Land: its school law, the citation for notices and the supervisory authority."""
-
-    code: Annotated[str, _checked("state_code", r"[A-Z]{2}", "a two-letter Land code like TH")]
-    name: PrintedText
-    as_of: dt.date  # when the facts below were compiled
-    school_law: SchoolLaw
-    related_rules: list[Rule] = []
-    general_note: Citation | None = None
-    notice_citation: Citation
-    duty_to_provide: Provision | None = None
-    platforms_covered: Fact
-    consent_age: ConsentAge
-    data_protection_law: Law
-    supervisory_authority: Authority
-    templates: Templates | None = None
-    private_schools: PrivateSchools | None = None
-    staff_data: list[SourcedRef] = []  # teachers' and other staff's data
-    website_basis: SourcedRef | None = None  # a public school's website and server logs
-    joint_custody: JointCustody | None = None
-    consent_forms: Fact | None = None  # whether official model consent forms must be used
-    open_questions: list[OpenQuestion] = []
-    confidence: Confidence
-    sources: Sources
-
-
-# ---------------------------------------------------------------------------- catalog: platforms
-
-Basis = Literal["statute", "consent"]
-Hosting = Literal["on_premises", "cloud"]
-DataSource = Literal["import", "use"]
-
-
-class Vendor(Model):
-    """The company that makes a platform (and, for vendor hosting, processes the data)."""
-
-    name: Text
-    street: Text  # 'unknown' where not found
-    postcode: Text | None = None  # in the vendor's country's format
-    city: Text
-    country: PrintedText = "Deutschland"
-    website: Url | None = None
-    note: LongText | None = None
-    confidence: Confidence
-    sources: Sources
-
-
-MeasureKind = Literal["encryption_transit", "encryption_rest", "certification", "access_control",
-                      "backup", "deletion", "location", "configuration", "organisation"]
-
-
-class Measure(Model):
-    """A technical or organisational measure (Art. 32 DSGVO), for the Art. 30 register."""
-
-    kind: MeasureKind
-    text: PrintedText  # 'unknown' where not found: then 'question:' says what to confirm
-    by: Literal["vendor", "school"] = "vendor"  # who takes the measure
-    note: LongText | None = None
-    question: LongText | None = None
-    confidence: Confidence
-    sources: list[Text] = []
-
-    @model_validator(mode="after")
-    def _sourced_or_asked(self) -> Measure:
-        _asked_or_sourced("measure", self.text, asked=bool(self.question), sources=self.sources)
-        return self
-
-
-class SourcedText(Model):
-    """A printed statement with its source (e.g. where a copy of the safeguards is available)."""
-
-    text: PrintedLongText
-    note: LongText | None = None
-    confidence: Confidence
-    sources: Sources
-
-
-class Assessment(Model):
-    """A supervisory authority's assessment of a platform: for the DPO and the check (internal)."""
-
-    authority: Text
-    date: dt.date
-    title: Text
-    summary: LongText
-    scope: LongText | None = None  # for whom it holds (e.g. bodies in Hessen only)
-    url: Url | None = None
-    confidence: Confidence
-    sources: Sources
-
-
-class HostingOption(Model):
-    """How a platform is run: where the data are, and what the vendor does as processor."""
-
-    description: PrintedLongText
-    processor_task: PrintedText | None = None  # None: no processor in this set-up
-    processor_is_vendor: bool = True  # False: the school names its hosting company
-    location: PrintedText  # 'unknown' where the catalog cannot say; the school file then names it
-    third_country: PrintedLongText | None = None  # None: no transfer to a third country
-    safeguards_copy: SourcedText | None = None  # where a copy of the safeguards is (Art. 13 (1) f)
-    measures: list[Measure] = []  # measures of this hosting option (see Platform.measures)
-    confidence: Confidence
-    sources: Sources
-
-
-class RetentionRule(Model):
-    text: PrintedLongText
-    confidence: Confidence
-    sources: Sources
-
-
-class DataItem(Model):
-    label: PrintedText
-    source: DataSource
-    retention: Id  # a key of the platform's `retention` rules
-    voluntary: bool = False
-    groups: list[Group] = []  # whose data these are; empty: the platform's users
-
-
-class Purpose(Model):
-    text: PrintedText
-    basis: Basis = "statute"
-
-
-class ConsentText(Model):
-    """What the consent sheet says for one consent purpose of a platform module."""
-
-    title: PrintedText
-    text: PrintedLongText
-    recipients: PrintedLongText | None = None  # who sees the data; what and how long: the module
-
-
-class ConsentPurpose(Model):
-    """A consent from the shipped library (catalog/consents/): what is processed, who sees it,
-    how long. Schools switch it on by id and may override any text."""
-
-    title: PrintedText
-    text: PrintedLongText
-    data: PrintedLongText
-    recipients: PrintedLongText
-    retention: PrintedLongText
-    subjects: Annotated[list[Group], Field(min_length=1)] = ["pupils"]  # whose data it covers
-    note: LongText | None = None
-    sources: Sources
-
-
-class Module(Model):
-    name: Text
-    required: bool = False
-    data: list[DataItem] = []
-    purposes: list[Purpose] = []
-    consent: ConsentText | None = None
-    third_country: LongText | None = None  # a transfer this module adds to its platform's
-    question: LongText | None = None  # what the school's DPO must confirm before turning it on
-    sources: Sources
-
-    @field_validator("consent")
-    @classmethod
-    def _consent_needs_consent_purpose(cls, value: ConsentText | None, info: Any) -> ConsentText | None:
-        purposes = info.data.get("purposes", [])
-        if value is None and any(p.basis == "consent" for p in purposes):
-            raise PydanticCustomError("consent_text", "a purpose with basis 'consent' needs a "
-                                      "'consent:' text for the consent sheet")
-        return value
-
-
-class Platform(Model):
-    name: PrintedText
-    short_name: Text  # a brand, the same in every language
-    description: PrintedLongText
-    not_for: PrintedLongText | None = None
-    not_with: list[Id] = []  # modules with which `not_for` is false: drop it when one is on
-    vendor: Vendor
-    hosting: dict[Hosting, HostingOption]
-    retention: dict[Id, RetentionRule]
-    modules: dict[Id, Module]
-    measures: list[Measure] = []  # measures for every hosting option
-    own_purposes: SourcedText | None = None  # what the vendor processes as its own controller
-    assessments: list[Assessment] = []
-    sources: Sources
-
-    @model_validator(mode="after")
-    def _not_with_known_modules(self) -> Platform:
-        unknown = [m for m in self.not_with if m not in self.modules]
-        if unknown:
-            raise PydanticCustomError("not_with", "not_with names modules that are not under "
-                                      "'modules:': {names}", {"names": ", ".join(unknown)})
-        return self
-
-
 # ---------------------------------------------------------------------------- school files
+
+Hosting = Literal["on_premises", "cloud"]
+Basis = Literal["statute", "consent", "obligation", "contract", "legitimate_interest"]
+# whose data: the groups every school has, and any the school names under `groups:`
+GROUPS = ("pupils", "guardians", "teachers", "staff")
+DataOrigin = Literal["person", "records", "use"]  # given by the person, school records, made in use
+SchoolKind = Literal["public", "private", "church", "operator"]
+ChurchLaw = Literal["dsg_ekd", "kdg", "kdr_og"]
+SchoolType = Literal["grundschule", "foerderschule", "weiterfuehrende_schule", "gymnasium",
+                     "berufsbildende_schule", "other"]
 
 
 class Contact(Model):
@@ -511,12 +146,29 @@ class Contact(Model):
     street: Text | None = None
     postcode: Postcode | None = None
     city: Text | None = None
+    country: LocalText | None = None  # where not Germany
     phone: Phone | None = None
     email: Email | None = None
     website: Url | None = None
 
 
+class Ages(Model):
+    """The ages of a school's pupils, youngest and oldest."""
+
+    youngest: Annotated[int, Field(ge=3, le=30)]
+    oldest: Annotated[int, Field(ge=3, le=99)]
+
+    @field_validator("oldest")
+    @classmethod
+    def _in_order(cls, value: int, info: Any) -> int:
+        if value < info.data.get("youngest", 0):
+            raise PydanticCustomError("age_order", "must not be lower than youngest")
+        return value
+
+
 class SchoolInfo(Model):
+    """The controller (Verantwortlicher): a school, or an operator that runs a platform."""
+
     name: Text
     street: Text
     postcode: Postcode
@@ -524,7 +176,20 @@ class SchoolInfo(Model):
     phone: Phone | None = None
     email: Email
     website: Url | None = None
-    head: Text | None = None  # the head of school who represents it, e.g. "Dr. N. N."
+    head: Text | None = None  # who represents it, e.g. the head of school "Dr. N. N."
+    kind: SchoolKind = "public"
+    church_law: ChurchLaw | None = None  # a church school: the church's data-protection law
+    authority: Id | None = None  # a church school's supervisory authority (catalog/authorities/)
+    type: SchoolType | None = None
+    ages: Ages | None = None  # e.g. {youngest: 6, oldest: 10}: no pupil signs below 14
+
+    @field_validator("church_law")
+    @classmethod
+    def _church_only(cls, value: str | None, info: Any) -> str | None:
+        if value is not None and info.data.get("kind") != "church":
+            raise PydanticCustomError("church_law", "church_law is for a church school: set "
+                                      "'kind: church' too, or remove it")
+        return value
 
 
 class Dpo(Model):
@@ -539,18 +204,109 @@ class Dpo(Model):
     email: Email | None = None
 
 
+class Group(Model):
+    """A data-subject group of the school's own (besides pupils, guardians, teachers, staff)."""
+
+    id: Id
+    name: LocalText  # e.g. "Ausbilderinnen und Ausbilder der Ausbildungsbetriebe"
+
+
+class DataEntry(Model):
+    """A data category: whose, where it comes from, how long it is kept."""
+
+    label: LocalText
+    groups: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []  # empty: the system's groups
+    source: DataOrigin = "person"
+    retention: LocalText  # how long: a period or an event ('6 Monate', 'bis zum Verlassen ...')
+    voluntary: bool = False
+
+
+class PurposeEntry(Model):
+    """A purpose with its legal basis."""
+
+    text: LocalText
+    basis: Basis
+    provision: Text | None = None  # the provision the basis rests on, e.g. "§ 31 NSchG"
+    groups: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []
+
+
+class ProcessorEntry(Model):
+    """A processor (Art. 28 DSGVO): who, what it does, where the data are, its safeguards."""
+
+    name: Text
+    street: Text | None = None
+    postcode: Text | None = None  # in the processor's country's format
+    city: Text | None = None
+    country: LocalText | None = None  # where not Germany
+    task: LocalText
+    location: LocalText  # where the data are, e.g. "Rechenzentrum in Frankfurt am Main"
+    safeguards: LocalText | None = None  # certifications or contract terms, as the school states them
+
+
+class TransferEntry(Model):
+    """A transfer to a third country and its safeguard (Art. 13 Abs. 1 lit. f DSGVO)."""
+
+    country: LocalText
+    safeguard: LocalText  # e.g. "Standardvertragsklauseln (Art. 46 DSGVO)"
+    copy_at: LocalText | None = None  # where a copy of the safeguard can be obtained
+
+
+class Recipient(Model):
+    name: LocalText
+    purpose: LocalText
+    within: bool = False  # a recipient inside the school (a group of its staff)
+
+
+class Confirmation(Model):
+    """A decision the school took where the law leaves it open: who confirmed it, and when."""
+
+    by: Text  # e.g. "die Datenschutzbeauftragte des Schulamts"
+    on: dt.date
+    note: LocalText | None = None
+
+
+class SystemUse(Model):
+    """A system or processing activity of the school's own (not in the catalog): the school
+    gives every fact a catalog platform would bring."""
+
+    name: LocalText
+    description: LocalText | None = None
+    vendor: Contact | None = None  # who makes or runs it
+    hosting: Hosting | None = None
+    location: LocalText | None = None  # where the data are
+    processors: Annotated[list[ProcessorEntry], Field(max_length=MAX_ENTRIES)] = []
+    no_processor: bool = False  # nobody outside the school has access
+    groups: Annotated[list[Id], Field(min_length=1, max_length=MAX_ENTRIES)]
+    data: Annotated[list[DataEntry], Field(min_length=1, max_length=MAX_ENTRIES)]
+    purposes: Annotated[list[PurposeEntry], Field(min_length=1, max_length=MAX_ENTRIES)]
+    recipients: Annotated[list[Recipient], Field(max_length=MAX_ENTRIES)] = []
+    transfers: Annotated[list[TransferEntry], Field(max_length=MAX_ENTRIES)] = []
+    measures: Annotated[list[LocalText], Field(max_length=MAX_ENTRIES)] = []  # Art. 32 DSGVO
+    statute_confirmed: Confirmation | None = None
+
+
 class PlatformUse(Model):
-    """A platform the school uses: how it is hosted, which optional modules are on, and what
-    differs from the catalog."""
+    """A platform from the catalog the school uses: how it is hosted, which optional modules are
+    on, on which basis, and what differs from or adds to the catalog."""
 
     hosting: Hosting
     modules: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []
-    basis: Basis | None = None  # "consent": the school asks consent instead of relying on the statute
+    # "consent": the whole platform on consent; {module: consent, ...}: those modules only
+    basis: Basis | dict[Id, Basis] | None = None
     location: LocalText | None = None  # where the data are, if the catalog does not know
     processor: Contact | None = None  # a processor other than the vendor (e.g. a county IT service)
     processor_task: LocalText | None = None
     no_processor: bool = False  # nobody outside the school has access (e.g. self-maintained server)
     retention: dict[Id, LocalText] = {}  # the school's own text for a retention rule of the catalog
+    description: LocalText | None = None  # the school's own description instead of the catalog's
+    groups: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []  # empty: pupils and teachers
+    data: Annotated[list[DataEntry], Field(max_length=MAX_ENTRIES)] = []  # in addition
+    purposes: Annotated[list[PurposeEntry], Field(max_length=MAX_ENTRIES)] = []  # in addition
+    processors: Annotated[list[ProcessorEntry], Field(max_length=MAX_ENTRIES)] = []  # in addition
+    recipients: Annotated[list[Recipient], Field(max_length=MAX_ENTRIES)] = []
+    transfers: Annotated[list[TransferEntry], Field(max_length=MAX_ENTRIES)] = []
+    measures: Annotated[list[LocalText], Field(max_length=MAX_ENTRIES)] = []
+    statute_confirmed: Confirmation | None = None  # where the Land's law leaves the platform open
 
 
 class AgeRule(Model):
@@ -576,7 +332,9 @@ class SchoolConsent(Model):
     data: LocalText | None = None
     recipients: LocalText | None = None
     retention: LocalText | None = None
-    covers: Text | None = None  # a platform id, or platform.module, that this consent is about
+    covers: Text | None = None  # a platform or system id, or platform.module, it is about
+    subjects: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []  # whose data; default pupils
+    external: bool | None = None  # the data go outside the school (e.g. to training companies)
 
 
 def _consent_id_alone(value: Any) -> Any:
@@ -584,11 +342,15 @@ def _consent_id_alone(value: Any) -> Any:
     return {"id": value} if isinstance(value, str) else value
 
 
+JointCustody = Literal["both_sign", "one_confirms"]
+
+
 class ConsentSheet(Model):
-    """How the consent sheet is handed back."""
+    """How consent sheets are signed and handed back."""
 
     return_by: dt.date | None = None
     return_to: LocalText | None = None  # e.g. "an die Klassenleitung"
+    joint_custody: JointCustody | None = None  # with joint custody: both sign, or one confirms
 
 
 class RosterColumns(Model):
@@ -602,20 +364,18 @@ class RosterColumns(Model):
 
 
 Section = Literal["intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
-                  "retention", "rights", "obligation", "automated", "end"]
+                  "retention", "rights", "obligation", "automated", "origin", "website", "cookies",
+                  "contact", "embeds", "end"]
 
 
 class Extra(Model):
-    """A paragraph of the school's own, in Markdown, placed after a section of the notice."""
+    """A paragraph of the school's own, in Markdown, placed after a section of a notice; with
+    `section: true` a section of its own (numbered, in the table of contents) after it."""
 
     after: Section
     title: LocalText | None = None
     text: LocalMarkdown
-
-
-class Recipient(Model):
-    name: LocalText
-    purpose: LocalText
+    section: bool = False
 
 
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -646,6 +406,67 @@ class Publish(Model):
     logo_alt: LocalText | None = None
 
 
+class Cookie(Model):
+    name: Text
+    purpose: LocalText
+    duration: LocalText  # e.g. "bis zum Ende der Sitzung"
+    necessary: bool = True  # strictly necessary (§ 25 Abs. 2 Nr. 2 TDDDG); else it needs consent
+
+
+class Embed(Model):
+    """Content of another provider shown on the website (a map, a video)."""
+
+    name: LocalText
+    provider: Contact
+    purpose: LocalText
+    consent: bool = True  # loaded only after the visitor agrees (two clicks)
+
+
+class Website(Model):
+    """The school's website, for the website notice: its host, server logs, cookies, forms."""
+
+    url: Url
+    host: ProcessorEntry  # the web host: a processor
+    log_data: Annotated[list[LocalText], Field(max_length=MAX_ENTRIES)] = []  # default: the usual
+    log_retention: LocalText
+    log_provision: Text | None = None  # the provision the logs rest on, where the Land's is unknown
+    cookies: Annotated[list[Cookie], Field(max_length=MAX_ENTRIES)] = []
+    contact_form: bool = False
+    embeds: Annotated[list[Embed], Field(max_length=MAX_ENTRIES)] = []
+    cms: Text | None = None  # the content management system, e.g. TYPO3
+
+
+DocumentKind = Literal["notice", "website_notice", "staff_notice", "short_notice", "pupil_notice",
+                       "easy_notice", "consent", "consent_letter", "acknowledgement", "withdrawal"]
+Numbering = Literal["decimal", "letters", "paragraphs", "none"]
+
+
+class UsageRules(Model):
+    """The rules of use an acknowledgement sheet names (Nutzungsordnung)."""
+
+    title: LocalText
+    url: LocalUrl | None = None
+
+
+class DocumentEntry(Model):
+    """One document the school publishes: output/<school>/<lang>/<id>.html and .pdf."""
+
+    id: Annotated[str, _checked("document_id", r"[a-z0-9][a-z0-9-]{0,40}",
+                                "a file name of lowercase letters, digits and '-'")]
+    kind: DocumentKind
+    title: LocalText | None = None
+    audience: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []  # groups; default: by kind
+    covers: Annotated[list[Text], Field(max_length=MAX_ENTRIES)] = []  # systems, consents, documents
+    numbering: Numbering = "decimal"
+    questions: bool = False  # headings as questions ("Welche Daten verarbeiten wir?")
+    order: Annotated[list[Section], Field(max_length=MAX_ENTRIES)] = []  # the sections, in order
+    headings: dict[Section, LocalText] = {}  # the school's own headings
+    extra: Annotated[list[Extra], Field(max_length=MAX_ENTRIES)] = []
+    acknowledge: bool | None = None  # a consent sheet that also confirms receipt of the notice
+    rules: UsageRules | None = None  # an acknowledgement of the rules of use too
+    salutation: LocalText | None = None  # a consent letter's salutation
+
+
 class School(Model):
     """One school file: `schools/<id>.yaml`."""
 
@@ -657,17 +478,22 @@ class School(Model):
     title: LocalText | None = None
     audience: LocalText | None = None
     publish: Publish | None = None
-    school_authority: Contact
+    school_authority: Contact | None = None  # the Schulträger, where there is one
     school_supervision: Contact | None = None
     dpo: Dpo | None = None  # required by Art. 13 DSGVO: the check reports it when missing
-    platforms: Annotated[dict[Id, PlatformUse], Field(min_length=1, max_length=MAX_ENTRIES)]
+    groups: Annotated[list[Group], Field(max_length=MAX_ENTRIES)] = []
+    platforms: Annotated[dict[Id, PlatformUse], Field(max_length=MAX_ENTRIES)] = {}
+    systems: Annotated[dict[Id, SystemUse], Field(max_length=MAX_ENTRIES)] = {}
+    website: Website | None = None
     recipients: Annotated[list[Recipient], Field(max_length=MAX_ENTRIES)] = []
     citation: Text | None = None  # the school's own legal-basis citation instead of the Land's
+    law_refs: dict[Id, Text] = {}  # the provisions for roles the catalog does not know (church law)
     supervisory_authority: Contact | None = None  # only if the Land's authority must be renamed
     consent_age: AgeRule | None = None
     consents: Annotated[list[Annotated[SchoolConsent, BeforeValidator(_consent_id_alone)]],
                         Field(max_length=MAX_ENTRIES)] = []
     consent_sheet: ConsentSheet = ConsentSheet()
+    documents: Annotated[list[DocumentEntry], Field(max_length=MAX_ENTRIES)] = []
     roster_columns: RosterColumns = RosterColumns()
     extra: Annotated[list[Extra], Field(max_length=MAX_ENTRIES)] = []
     show_changes: bool = False  # the notice lists what changed since the last school year

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from . import archive, i18n, manifest, workers
+from .catalog import Catalog, load_catalog
 from .check import Finding, check, counts, plain_text
 from .compare import Changes, Earlier, for_parents
-from .compose import Catalog, Notice, compose, load_catalog
+from .compose import Notice, compose
 from .documents import FORMATS, Press, Rendered
 from .errors import DsinfoError, InputError, Problem
 from .extract import incomplete_languages

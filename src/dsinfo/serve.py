@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from .compose import load_catalog
+from .catalog import load_catalog
 from .documents import Press
 from .errors import DsinfoError, InputError
 from .pipeline import Options, build, load_school

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from .compose import Catalog
+from .catalog import Catalog
 from .errors import DsinfoError
 from .model import EMAIL, LANGUAGES, PHONE, POSTCODE, school_year_from
 from .write import write_atomic
