@@ -6,23 +6,26 @@ import dataclasses
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from . import archive, i18n, manifest
 from .compose import Catalog, Notice, compose, load_catalog
-from .errors import InputError, Problem
+from .errors import BuildError, InputError, Problem
 from .fragment import SCOPE, main_content, notice_json, scope_css
 from .load import read_yaml
 from .publish import Publication, check_logo, content_hash, publication
 from .render import Renderer
-from .roster import Pupil, by_class, file_stem
+from .roster import Pupil
 from .write import claimed, safe_path, write_atomic
+
+if TYPE_CHECKING:
+    from .pdf import PdfMaker
 
 DOCUMENTS = ("notice", "consent", "withdrawal")
 STATIC = "_static"  # output/_static/: fonts shared by every web page
@@ -175,17 +178,12 @@ class Builder:
         return self._renderer.language(lang)
 
     def _pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
-        from .pdf import PdfMaker
-
         if dump := os.environ.get("DSINFO_PRINT_HTML"):  # benchmarks/county.py: the floor's input
             folder = Path(dump)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{sha256(html.encode()).hexdigest()}.html").write_text(html, "utf-8")
 
-        if self._pdf_maker is None:
-            self._pdf_maker = PdfMaker(self.project.static / "print.css", [self.project.static])
-        assert isinstance(self._pdf_maker, PdfMaker)
-        return self._pdf_maker.render(html, archival=archival)
+        return self.pdf_maker().render(html, archival=archival)
 
     def build(self, notices: list[Notice], *,
               progress: Callable[[SchoolResult], None] | None = None) -> list[SchoolResult]:
@@ -346,42 +344,29 @@ class Builder:
                                         schools=[listings[k] for k in sorted(listings)])
         write_atomic(safe_path(self.out, "index.html"), html)
 
-    def roster(self, notice: Notice, pupils: list[Pupil], out: Path) -> list[Path]:
-        """Per class: one PDF with a pre-filled consent sheet per pupil (bilingual where the
-        roster names a language) and one return checklist. Each class is one WeasyPrint
-        document, written before the next class is rendered."""
-        written: list[Path] = []
-        taken: set[str] = set()
-        pubs = {lang: self.publication(notice, lang) for lang in {"de", *(p.language for p in pupils)}}
-        with claimed(out):
-            for school_class, members in by_class(pupils).items():
-                written.extend(self._roster_class(notice, school_class, members, out, taken, pubs))
-        return written
+    def roster(self, notice: Notice, pupils: list[Pupil], out: Path, *,
+               numbers: Mapping[Pupil, int] | None = None, jobs: int | None = None) -> list[Path]:
+        """Per class: one PDF with a filled consent sheet per pupil (bilingual where the roster
+        names a language) and one return checklist (see sheets.py)."""
+        from .sheets import print_roster
 
-    def _roster_class(self, notice: Notice, school_class: str, members: list[Pupil], out: Path,
-                      taken: set[str], pubs: dict[str, Publication]) -> list[Path]:
-        german = self.renderer("de")
-        # each sheet is our own autoescaped template output, so it may go in as markup
-        sheets = [Markup(german.page("roster_sheet.html", notice, "print", pupil=p,
-                                     pub=pubs[p.language], second=_second(p.language)))
-                  for p in members]
-        stem = file_stem(school_class, taken)
-        pages = {f"{stem}.pdf": german.page("roster.html", notice, "print", pub=pubs["de"],
-                                            school_class=school_class, sheets=sheets),
-                 f"{stem}-checklist.pdf": german.page("checklist.html", notice, "print",
-                                                      pub=pubs["de"], school_class=school_class,
-                                                      pupils=members)}
-        written = []
-        for name, page in pages.items():
-            path = safe_path(out, name)
-            write_atomic(path, self._pdf(page)[0], mode=0o600)  # children's personal data
-            written.append(path)
-        return written
+        return print_roster(self, notice, pupils, out, numbers=numbers, jobs=jobs).files
 
+    def pdf_maker(self) -> PdfMaker:
+        """The PDF maker of print pages (print.css), made on first use."""
+        from .pdf import PdfMaker
 
-def _second(lang: str) -> str | None:
-    """The second language of a bilingual sheet; none for German."""
-    return None if lang == "de" else lang
+        if self._pdf_maker is None:
+            self._pdf_maker = PdfMaker(self.project.static / "print.css", [self.project.static])
+        assert isinstance(self._pdf_maker, PdfMaker)
+        return self._pdf_maker
+
+    def pdf(self, html: str) -> bytes:
+        """A print page as PDF/UA; a warning of WeasyPrint is an error here."""
+        data, warnings = self._pdf(html)
+        if warnings:
+            raise BuildError(f"PDF: {warnings[0]}")
+        return data
 
 
 def _count(texts: list[str]) -> str:
