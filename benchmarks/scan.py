@@ -39,8 +39,10 @@ def roster(pupils: int, path: Path) -> None:
     lines = ["Nachname;Vorname;Klasse;Geburtsdatum;Sprache"]
     for n in range(pupils):
         grade = 5 + n % 8
-        lines.append(f"Muster-{n};Kim;{grade}{'abcd'[n % 4]};{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}."
-                     f"{2020 - grade - 5};{rng.choice(['', '', '', '', 'tr', 'uk'])}")
+        lines.append(
+            f"Muster-{n};Kim;{grade}{'abcd'[n % 4]};{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}."
+            f"{2020 - grade - 5};{rng.choice(['', '', '', '', 'tr', 'uk'])}"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -69,9 +71,24 @@ def make_stack(folder: Path, pages_wanted: int, dpi: int, hard: float) -> tuple[
     csv_path = folder / "roster.csv"
     roster(max(1, pages_wanted * 10 // 24), csv_path)
     register = folder / "register.sqlite"
-    subprocess.run([sys.executable, str(ROOT / "build.py"), "roster", "--school", SCHOOL, "--csv", str(csv_path),
-                    "--out", str(folder / "sheets"), "--register", str(register)],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "roster",
+            "--school",
+            SCHOOL,
+            "--csv",
+            str(csv_path),
+            "--out",
+            str(folder / "sheets"),
+            "--register",
+            str(register),
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     pdfs = sorted(p for p in (folder / "sheets").glob("*.pdf") if "checklist" not in p.name)
     tasks = [(str(p), str(register), dpi, hard, n) for n, p in enumerate(pdfs)]
     with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
@@ -87,8 +104,10 @@ def evaluate(register_path: Path, truths: list[Any]) -> dict[str, float]:
     meant = {t.token: t for t in truths}
     boxes = clear = right = reviewed = wrong = hard_sent = hard = 0
     with Register.open(register_path) as register:
-        rows = register.db.execute("SELECT g.token, a.consent, a.answer FROM answers a JOIN pages g ON g.id = a.page "
-                                   "WHERE a.source = 'scan'").fetchall()
+        rows = register.db.execute(
+            "SELECT g.token, a.consent, a.answer FROM answers a JOIN pages g ON g.id = a.page "
+            "WHERE a.source = 'scan'"
+        ).fetchall()
         pages = dict(register.db.execute("SELECT status, count(*) FROM pages GROUP BY status").fetchall())
     for token, consent, answer in rows:
         expected = meant[token].answers[consent]
@@ -106,9 +125,17 @@ def evaluate(register_path: Path, truths: list[Any]) -> dict[str, float]:
             right += size
         else:
             wrong += 1
-    return {"boxes": boxes, "clear": clear, "right": right, "reviewed": reviewed, "wrong": wrong,
-            "hard": hard, "hard_sent": hard_sent, "pages_recorded": pages.get("recorded", 0),
-            "pages_review": pages.get("review", 0)}
+    return {
+        "boxes": boxes,
+        "clear": clear,
+        "right": right,
+        "reviewed": reviewed,
+        "wrong": wrong,
+        "hard": hard,
+        "hard_sent": hard_sent,
+        "pages_recorded": pages.get("recorded", 0),
+        "pages_review": pages.get("review", 0),
+    }
 
 
 def main() -> None:
@@ -128,21 +155,42 @@ def main() -> None:
             copy = folder / f"run{n}.sqlite"
             shutil.copy(register, copy)
             started = time.perf_counter()
-            subprocess.run([sys.executable, str(ROOT / "build.py"), "consents", "scan", "--school", SCHOOL,
-                            str(stack), "--register", str(copy)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "build.py"),
+                    "consents",
+                    "scan",
+                    "--school",
+                    SCHOOL,
+                    str(stack),
+                    "--register",
+                    str(copy),
+                ],
+                check=True,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+            )
             speeds.append(len(truths) / (time.perf_counter() - started))
             result = evaluate(copy, truths)
-    print(f"{len(truths)} pages at {args.dpi} dpi (stack made in {made:.0f} s); {args.repeat} runs; "
-          f"{os.cpu_count()} cores")
+    print(
+        f"{len(truths)} pages at {args.dpi} dpi (stack made in {made:.0f} s); {args.repeat} runs; "
+        f"{os.cpu_count()} cores"
+    )
     print(f"pages recorded / sent to review whole  {result['pages_recorded']} / {result['pages_review']}")
-    print(f"box accuracy (right without review)     {result['right'] / result['clear']:.2%} of "
-          f"{result['clear']} boxes with a clear mark")
+    print(
+        f"box accuracy (right without review)     {result['right'] / result['clear']:.2%} of "
+        f"{result['clear']} boxes with a clear mark"
+    )
     print(f"clear boxes sent to review              {result['reviewed'] / result['clear']:.2%}")
     print(f"hard marks sent to review               {result['hard_sent']} of {result['hard']}")
-    print(f"all boxes sent to review                {(result['reviewed'] + 2 * result['hard_sent']) / result['boxes']:.2%}")
+    sent = (result["reviewed"] + 2 * result["hard_sent"]) / result["boxes"]
+    print(f"all boxes sent to review                {sent:.2%}")
     print(f"answers wrong without review            {result['wrong']}")
-    print(f"pages per second (median, min, max)     {statistics.median(speeds):.1f} {min(speeds):.1f} "
-          f"{max(speeds):.1f}  (1,000 pages in {1000 / statistics.median(speeds):.0f} s)")
+    print(
+        f"pages per second (median, min, max)     {statistics.median(speeds):.1f} {min(speeds):.1f} "
+        f"{max(speeds):.1f}  (1,000 pages in {1000 / statistics.median(speeds):.0f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -23,14 +23,25 @@ DAY = dt.date(2025, 9, 1)
 
 
 def pupil(last: str, first: str, school_class: str = "5a", born: str = "2014-05-01") -> Pupil:
-    return Pupil(last_name=last, first_name=first, school_class=school_class,
-                 birth_date=dt.date.fromisoformat(born), language="de", signers="guardians", line=2)
+    return Pupil(
+        last_name=last,
+        first_name=first,
+        school_class=school_class,
+        birth_date=dt.date.fromisoformat(born),
+        language="de",
+        signers="guardians",
+        line=2,
+    )
 
 
-LAYOUT = Layout(width=595.28, height=841.89, pages=1,
-                fields=(Spot(0, "token", 500, 10, 42, 42),), boxes=(Spot(0, "photos:yes", 50, 400, 11, 11),
-                                                                    Spot(0, "photos:no", 200, 400, 11, 11)),
-                marks=())
+LAYOUT = Layout(
+    width=595.28,
+    height=841.89,
+    pages=1,
+    fields=(Spot(0, "token", 500, 10, 42, 42),),
+    boxes=(Spot(0, "photos:yes", 50, 400, 11, 11), Spot(0, "photos:no", 200, 400, 11, 11)),
+    marks=(),
+)
 
 
 def test_created_private_and_current(tmp_path: Path) -> None:
@@ -64,7 +75,9 @@ def test_refuses_a_newer_register_and_other_files(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(RegisterError) as info:
         Register.open(newer)
-    assert str(info.value).endswith("was written by a newer dsinfo (schema 99, this one knows 2): update dsinfo")
+    assert str(info.value).endswith(
+        "was written by a newer dsinfo (schema 99, this one knows 2): update dsinfo"
+    )
     other = tmp_path / "notes.sqlite"
     other.write_text("Müller, Anna: ja\n" * 100)
     with pytest.raises(RegisterError) as info:
@@ -79,33 +92,49 @@ def test_a_pupil_keeps_their_number(tmp_path: Path) -> None:
         later = register.record_roster([pupil("Kaya", "Elif", "6a"), pupil("Neu", "Tom")], DAY)
         assert later[pupil("Kaya", "Elif", "6a")] == first[pupil("Kaya", "Elif")]
         assert later[pupil("Neu", "Tom")] == 3
-        assert register.db.execute("SELECT school_class FROM pupils WHERE last_name = 'Kaya'").fetchone() == ("6a",)
+        assert register.db.execute("SELECT school_class FROM pupils WHERE last_name = 'Kaya'").fetchone() == (
+            "6a",
+        )
 
 
-def _with_sheets(register: Register, pupils: list[Pupil], version: str = "v1",
-                 consent: str = "text one") -> dict[Pupil, int]:
+def _with_sheets(
+    register: Register, pupils: list[Pupil], version: str = "v1", consent: str = "text one"
+) -> dict[Pupil, int]:
     numbers = register.record_roster(pupils, DAY)
-    register.record_sheets([Printed(number=n, version=version, layout=LAYOUT, lang="de") for n in numbers.values()],
-                           [("photos", consent_version(consent), "Fotos")], DAY)
+    register.record_sheets(
+        [Printed(number=n, version=version, layout=LAYOUT, lang="de") for n in numbers.values()],
+        [("photos", consent_version(consent), "Fotos")],
+        DAY,
+    )
     return numbers
 
 
 def test_states_of_a_teachers_list(tmp_path: Path) -> None:
     with Register.open(tmp_path / "r.sqlite") as register:
-        numbers = _with_sheets(register, [pupil("A", "a"), pupil("B", "b"), pupil("C", "c"), pupil("D", "d", "6b")])
-        a, b, c, d = numbers.values()
+        numbers = _with_sheets(
+            register, [pupil("A", "a"), pupil("B", "b"), pupil("C", "c"), pupil("D", "d", "6b")]
+        )
+        a, b, _c, d = numbers.values()
         register.record_answer(a, "photos", "yes", DAY)
         register.record_answer(b, "photos", "yes", DAY)
         register.record_answer(b, "photos", "withdrawn", dt.date(2025, 10, 1), source="withdrawal")
         register.record_answer(d, "photos", "no", DAY)
         states = {s.last_name: (s.state, s.day) for s in register.statuses(consent="photos")}
-        assert states == {"A": ("yes", "2025-09-01"), "B": ("withdrawn", "2025-10-01"), "C": ("not returned", None),
-                          "D": ("no", "2025-09-01")}
+        assert states == {
+            "A": ("yes", "2025-09-01"),
+            "B": ("withdrawn", "2025-10-01"),
+            "C": ("not returned", None),
+            "D": ("no", "2025-09-01"),
+        }
         assert [s.last_name for s in register.statuses(school_class="6b")] == ["D"]
         # a new text of the consent: the earlier answers are to be renewed
         _with_sheets(register, [pupil("A", "a")], version="v2", consent="text two")
-        assert {s.last_name: s.state for s in register.statuses()} == {"A": "renewal", "B": "withdrawn",
-                                                                      "C": "not returned", "D": "renewal"}
+        assert {s.last_name: s.state for s in register.statuses()} == {
+            "A": "renewal",
+            "B": "withdrawn",
+            "C": "not returned",
+            "D": "renewal",
+        }
 
 
 def test_consent_version_ignores_the_title_only() -> None:
@@ -117,13 +146,27 @@ def test_consent_version_ignores_the_title_only() -> None:
 def test_review_settled(tmp_path: Path) -> None:
     with Register.open(tmp_path / "r.sqlite") as register:
         (number,) = _with_sheets(register, [pupil("A", "a")]).values()
-        register.record_page(file_hash="f", file_name="scan.pdf", page=1, token="T", status="recorded",
-                             pupil=number, document_version="v1", answers={"photos": "unclear"},
-                             consent_versions={"photos": consent_version("text one")},
-                             reviews=[("photos", "both boxes are ticked", b"png")], day=DAY)
+        register.record_page(
+            file_hash="f",
+            file_name="scan.pdf",
+            page=1,
+            token="T",
+            status="recorded",
+            pupil=number,
+            document_version="v1",
+            answers={"photos": "unclear"},
+            consent_versions={"photos": consent_version("text one")},
+            reviews=[("photos", "both boxes are ticked", b"png")],
+            day=DAY,
+        )
         (review,) = register.open_reviews()
         assert (review.place, review.name, review.consent, review.reason, review.crop) == (
-            "scan.pdf, page 1", "A, a · 5a", "photos", "both boxes are ticked", b"png")
+            "scan.pdf, page 1",
+            "A, a · 5a",
+            "photos",
+            "both boxes are ticked",
+            b"png",
+        )
         assert [s.state for s in register.statuses()] == ["unclear"]
         register.settle(review.id, "no", DAY)
         assert register.open_reviews() == []
@@ -151,8 +194,13 @@ def test_a_killed_import_loses_no_earlier_answer(tmp_path: Path) -> None:
     with Register.open(path) as register:
         (number,) = _with_sheets(register, [pupil("A", "a")]).values()
         register.record_answer(number, "photos", "yes", DAY)
-    process = subprocess.Popen([sys.executable, "-c", IMPORT, str(path)], stdout=subprocess.PIPE, text=True,
-                               cwd=ROOT, env={"PYTHONPATH": str(ROOT / "src")})
+    process = subprocess.Popen(
+        [sys.executable, "-c", IMPORT, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
     assert process.stdout is not None
     for _ in range(30):  # let it record some pages, then kill it in the middle of one
         process.stdout.readline()
@@ -164,6 +212,8 @@ def test_a_killed_import_loses_no_earlier_answer(tmp_path: Path) -> None:
         assert [(s.consent, s.state) for s in register.statuses(consent="photos")] == [("photos", "yes")]
         pages = register.db.execute("SELECT id FROM pages").fetchall()
         assert len(pages) >= 30
-        per_page = register.db.execute("SELECT page, count(*) FROM answers WHERE source = 'scan' GROUP BY page")
+        per_page = register.db.execute(
+            "SELECT page, count(*) FROM answers WHERE source = 'scan' GROUP BY page"
+        )
         assert {count for _, count in per_page} == {40}  # every page whole, or not there at all
         assert register.db.execute("SELECT count(*) FROM reviews").fetchone() == (len(pages),)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Mapping, Sequence
 
 from .consentdb import Status
@@ -26,22 +27,21 @@ EXPORT_WORDS = {
 
 def as_blocks(png: bytes, width: int = 72) -> str:
     """A PNG as lines of shaded blocks, `width` characters wide (a terminal cell is about twice
-    as high as wide), so the boxes can be judged without an image viewer."""
+    as high as wide), so the boxes can be judged without an image viewer. Each character shows
+    the darkest ink in its cell, so a thin pen line stays visible."""
+    import numpy as np
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
-        grey = image.convert("L")
-        height = max(1, round(grey.height * width / grey.width / 2))
-        small = grey.resize((width, height), Image.Resampling.BOX)
-        pixels = small.load()
-        assert pixels is not None
-        lines = []
-        for y in range(height):
-            row = "".join(
-                SHADES[min(4, int((255 - int(pixels[x, y])) / 256 * 5))]  # type: ignore[arg-type]
-                for x in range(width)
-            )
-            lines.append(row.rstrip())
+        grey = np.asarray(image.convert("L"), dtype=float)
+    rows = max(1, round(grey.shape[0] * width / grey.shape[1] / 2))
+    ys = np.linspace(0, grey.shape[0], rows + 1).astype(int)
+    xs = np.linspace(0, grey.shape[1], width + 1).astype(int)
+    paper = float(np.percentile(grey, 90)) or 255.0
+    lines = []
+    for y0, y1 in itertools.pairwise(ys):
+        cells = [grey[y0 : max(y1, y0 + 1), x0 : max(x1, x0 + 1)].min() for x0, x1 in itertools.pairwise(xs)]
+        lines.append("".join(SHADES[min(4, max(0, int((1 - c / paper) * 5.99)))] for c in cells).rstrip())
     return "\n".join(lines)
 
 

@@ -198,7 +198,9 @@ def _decode(image: np.ndarray, left: int, top: int, scale: int) -> tuple[Found |
     import zxingcpp
 
     others = []
-    for barcode in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
+    for barcode in zxingcpp.read_barcodes(
+        image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    ):
         token = Token.parse(barcode.text)
         if token is None:
             others.append(barcode.text)
