@@ -42,7 +42,7 @@ from .sheets import Layout, Spot, Token, school_code
 DPI = 200
 MM = DPI / 25.4  # pixels per millimetre at the working resolution
 PT = DPI / 72  # pixels per point
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024  # 1,000 pages at 300 dpi, JPEG
 BoxState = Literal["empty", "marked", "unclear"]
 PageStatus = Literal["recorded", "review", "duplicate", "not ours", "older version", "unreadable"]
 
@@ -115,7 +115,7 @@ def _source(path: Path) -> Source:
     if not path.is_file():
         raise ValueError("there is no such file (give a scanned PDF, PNG or JPEG)")
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ValueError("the file is larger than 200 MiB: scan the stack in parts")
+        raise ValueError("the file is larger than 2 GiB: scan the stack in parts")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(b"%PDF"):
