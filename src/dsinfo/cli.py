@@ -25,7 +25,7 @@ from .extract import pot_problem, sources_of
 from .model import LANGUAGES, RosterColumns
 from .plan import Shard
 from .project import NoProject, Project, find_project
-from .roster import by_class, read_roster, write_sheets
+from .roster import by_class, read_roster
 from .write import write_atomic
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != i18n.SOURCE]
@@ -317,6 +317,23 @@ def _counts_of(counts: dict[str, int]) -> str:
     return ", ".join(p for p in parts if p)
 
 
+register_option = click.option(
+    "--register", "register_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="The school's consent register (default: private/ID/consents.sqlite in the project).")
+
+
+def _register_path(ctx: click.Context, school: str, path: Path | None) -> Path:
+    """The register's file; never under output/, which is published."""
+    from .consentdb import default_path
+
+    project = _project(ctx)
+    path = path or default_path(project.root, school)
+    if path.resolve().is_relative_to(project.output.resolve()):
+        raise click.BadParameter(f"{display_path(path)} is inside output/, the folder for the "
+                                 "website: the register holds personal data", param_hint="--register")
+    return path
+
+
 @cli.command(short_help="Pre-filled consent sheets per pupil.")
 @one_school
 @click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -326,15 +343,24 @@ def _counts_of(counts: dict[str, int]) -> str:
 @click.option("--column", "columns", multiple=True, metavar="FIELD=NAME",
               help="A column name of the CSV, e.g. --column last_name=Familienname "
                    "(fields: last_name, first_name, school_class, birth_date, language).")
+@register_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: one per CPU core).")
 @click.pass_context
 def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
-           columns: tuple[str, ...]) -> None:
+           columns: tuple[str, ...], register_path: Path | None, jobs: int | None) -> None:
     """Pre-filled consent sheets per pupil and a return checklist per class, from a roster.
 
-    The roster is personal data: it is read into memory only, and the PDFs go to a folder of
-    their own, not into the website output.
+    Each sheet carries a QR code (school, the pupil's number in the register, version, page;
+    no name) for `consents scan`. The pupils and the sheets they were given are recorded in
+    the school's consent register. The roster is personal data: it is read into memory only,
+    and the PDFs go to a folder of their own, not into the website output.
     """
+    import datetime as dt
+
+    from .consentdb import Register
     from .pipeline import load_school
+    from .sheets import print_roster
 
     project = _project(ctx)
     notice = load_school(project.schools / f"{school}.yaml", load_catalog(project.catalogs))
@@ -344,13 +370,209 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
     if out.resolve().is_relative_to(project.output.resolve()):
         click.echo(f"warning: {display_path(out)} is inside output/, the folder for the website: "
                    "the sheets hold pupils' names", err=True)
+    path = _register_path(ctx, school, register_path)
     started = time.perf_counter()
-    write_sheets(Press(project), notice, pupils, out)
+    today = dt.date.today()
+    with Register.open(path) as register:
+        numbers = register.record_roster(pupils, today)
+        result = print_roster(Press(project), notice, pupils, out, numbers=numbers, jobs=jobs)
+        register.record_sheets(result.printed, _asked(notice, result.version), today)
     classes = len(by_class(pupils))
     click.echo(f"Wrote consent sheets for {len(pupils)} pupils in {classes} "
                f"class{'es' if classes != 1 else ''} to {display_path(out)}/ "
-               f"in {time.perf_counter() - started:.1f} s.")
+               f"in {time.perf_counter() - started:.1f} s; recorded in {display_path(path)}.")
     click.echo("They contain personal data: keep them safe and delete them once the sheets are back.")
+
+
+def _asked(notice: Any, version: str) -> list[tuple[str, str, str]]:
+    """(id, version, German title) of what a roster sheet asks: the acknowledgement (its
+    version is the German documents'), then each consent (a hash of what it says)."""
+    from .consentdb import ACKNOWLEDGEMENT, consent_version
+
+    def german(text: Any) -> str:
+        return text if isinstance(text, str) else text["de"]
+
+    return [(ACKNOWLEDGEMENT, version, "Kenntnisnahme"),
+            *((c.id, consent_version(c.text, c.data, c.recipients, c.retention), german(c.title))
+              for c in notice.consents)]
+
+
+@cli.group(short_help="Scanned consent sheets: the register.")
+def consents() -> None:
+    """The consent register: read scanned sheets, settle unclear answers, list who consented.
+
+    Every school has its own register (default private/ID/consents.sqlite in the project,
+    readable by its owner only); `roster` records the pupils and the sheets they were given.
+    Everything here is personal data: nothing is written under output/.
+    """
+
+
+school_required = click.option(
+    "--school", "school", required=True, metavar="ID", help="The school whose register to use.",
+    callback=lambda ctx, param, value: _check_ids(ctx, param, (value,))[0])
+
+
+def _open_register(ctx: click.Context, school: str, path: Path | None, *, create: bool = False) -> Any:
+    from .consentdb import Register, RegisterError
+
+    path = _register_path(ctx, school, path)
+    if not create and not path.is_file():
+        raise RegisterError(f"there is no consent register {display_path(path)} yet: print the sheets "
+                            f"with `python build.py roster --school {school} --csv ROSTER.csv` first")
+    return Register.open(path)
+
+
+@consents.command("scan")
+@school_required
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@register_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes (default: one per CPU core).")
+@click.pass_context
+def consents_scan(ctx: click.Context, school: str, files: tuple[Path, ...], register_path: Path | None,
+                  jobs: int | None) -> None:
+    """Read scanned consent sheets (PDF, PNG or JPEG; 150 to 300 dpi) into the register.
+
+    Each page is found by its QR code, aligned by the code and the corner marks, and each box
+    measured: Yes, No, or unclear (both or neither ticked, a faint or scribbled-over mark).
+    Nothing is guessed: unclear boxes and pages that cannot be read go to the review list
+    (`consents review`). Pages of another school or form, pages read before and pages of an
+    older sheet are reported and not taken. Each page is recorded in one transaction.
+    """
+    try:
+        from .scan import scan
+    except ImportError as exc:  # the optional extra is not installed
+        raise click.UsageError(f"reading scans needs the 'scan' extra ({exc.name} is missing): "
+                               "pip install 'dsinfo[scan]'") from None
+
+    with _open_register(ctx, school, register_path) as register:
+        summary = scan(register, school, list(files), jobs=jobs)
+    for result in summary.pages:
+        where = f"{display_path(files[result.file])}:{result.page}"
+        if result.turned:
+            click.echo(f"{where}: note: the page was turned by {result.turned} degrees to be read")
+        if result.status == "recorded" and result.reviews:
+            click.echo(f"{where}: {len(result.reviews)} of {len(result.answers)} answers to review "
+                       f"({', '.join(c or 'page' for c, _, _ in result.reviews)})")
+        elif result.status != "recorded":
+            click.echo(f"{where}: {result.status}: {result.message}")
+    pages, recorded = len(summary.pages), summary.count("recorded")
+    click.echo(f"Read {pages} page{'s' if pages != 1 else ''}: {recorded} recorded with {summary.answers} "
+               f"answers; {summary.reviews} to review; {summary.count('duplicate')} read before, "
+               f"{summary.count('not ours') + summary.count('older version')} not taken.")
+    if summary.reviews:
+        click.echo(f"Settle the unclear ones: python build.py consents review --school {school}")
+
+
+@consents.command("review")
+@school_required
+@register_option
+@click.pass_context
+def consents_review(ctx: click.Context, school: str, register_path: Path | None) -> None:
+    """Settle what the scan was not sure about, one by one, in the terminal.
+
+    Shows where it was found, who it is about and the boxes as a picture in the terminal;
+    answer y (yes), n (no), u (keep it unclear), s (skip for now) or q (quit). A page that
+    could not be read is shown small: d closes it (enter its answers by hand).
+    """
+    import datetime as dt
+
+    from .review import as_blocks
+
+    with _open_register(ctx, school, register_path) as register:
+        titles = register.consent_titles()
+        reviews = register.open_reviews()
+        if not reviews:
+            click.echo("Nothing to review.")
+            return
+        settled = 0
+        for n, review in enumerate(reviews, start=1):
+            what = titles.get(review.consent or "", review.consent or "the whole page")
+            click.echo(f"[{n}/{len(reviews)}] {review.place}: {review.name or 'unknown pupil'}: {what}: "
+                       f"{review.reason}")
+            click.echo(as_blocks(review.crop, width=72 if review.consent else 48))
+            choices = ["d", "s", "q"] if review.consent is None else ["y", "n", "u", "s", "q"]
+            choice = click.prompt("Answer", type=click.Choice(choices), show_choices=True)
+            if choice == "q":
+                break
+            if choice == "s":
+                continue
+            answer = {"y": "yes", "n": "no", "u": "unclear", "d": None}[choice]
+            register.settle(review.id, answer, dt.date.today())
+            settled += 1
+    click.echo(f"Settled {settled} of {len(reviews)}.")
+
+
+@consents.command("list")
+@school_required
+@click.option("--class", "school_class", metavar="CLASS", help="Only this class, e.g. 5a.")
+@click.option("--consent", metavar="ID", help="Only this consent, e.g. photos_website.")
+@click.option("--format", "output_format", type=click.Choice(["text", "csv", "pdf"]), default="text",
+              show_default=True, help="text for the terminal, csv, or pdf (needs --out).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (mode 0600) instead of the terminal; not inside output/.")
+@register_option
+@click.pass_context
+def consents_list(ctx: click.Context, school: str, school_class: str | None, consent: str | None,
+                  output_format: str, out: Path | None, register_path: Path | None) -> None:
+    """A teacher's list: who may, who may not, and who has not answered, per consent.
+
+    States: yes, no, withdrawn, unclear (to review), renewal (answered on an earlier text of
+    the consent: ask again), not returned.
+    """
+    from .review import list_csv, list_text
+
+    project = _project(ctx)
+    if output_format == "pdf" and out is None:
+        raise click.UsageError("--format pdf needs --out FILE.pdf")
+    with _open_register(ctx, school, register_path) as register:
+        titles = register.consent_titles()
+        if consent and consent not in titles:
+            raise click.BadParameter(f"'{consent}' is not a consent of this register "
+                                     f"(known: {', '.join(titles)})", param_hint="--consent")
+        statuses = register.statuses(school_class=school_class, consent=consent)
+    if school_class and not statuses:
+        raise click.BadParameter(f"the register has no pupil in class '{school_class}'", param_hint="--class")
+    if output_format == "pdf":
+        assert out is not None
+        from .pipeline import load_school
+
+        notice = load_school(project.schools / f"{school}.yaml", load_catalog(project.catalogs))
+        press = Press(project)
+        page = press.renderer("de").page("consent_list.html", notice, "print", statuses=statuses,
+                                         titles=titles, school_class=school_class)
+        data: bytes | str = press.pdf_strict(page)
+    else:
+        data = list_csv(statuses, titles) if output_format == "csv" else list_text(statuses, titles)
+    _deliver(project, data, out)
+
+
+@consents.command("export")
+@school_required
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (mode 0600) instead of the terminal; not inside output/.")
+@register_option
+@click.pass_context
+def consents_export(ctx: click.Context, school: str, out: Path | None, register_path: Path | None) -> None:
+    """A CSV for the school administration software: one line per pupil, one column per
+    consent (ja, nein, widerrufen, unklar, erneuern, offen), ';'-separated, UTF-8 with BOM."""
+    from .review import export_csv
+
+    with _open_register(ctx, school, register_path) as register:
+        data = export_csv(register.statuses(), register.consent_titles())
+    _deliver(_project(ctx), data, out)
+
+
+def _deliver(project: Project, data: bytes | str, out: Path | None) -> None:
+    """To the terminal, or to a file readable by its owner only (never under output/)."""
+    if out is None:
+        click.echo(data if isinstance(data, str) else data.decode("utf-8"), nl=False)
+        return
+    if out.resolve().is_relative_to(project.output.resolve()):
+        raise click.BadParameter(f"{display_path(out)} is inside output/, the folder for the website: "
+                                 "the list holds personal data", param_hint="--out")
+    write_atomic(out, data, mode=0o600)
+    click.echo(f"Wrote {display_path(out)}.")
 
 
 def _column_names(base: RosterColumns, overrides: tuple[str, ...]) -> RosterColumns:

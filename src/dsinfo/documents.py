@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import i18n
 from .compose import Notice
+from .errors import BuildError
 from .fragment import SCOPE, main_content, notice_json, scope_css
 from .project import Project
 from .publish import Publication, content_hash, publication
@@ -92,14 +93,29 @@ class Press:
     def renderer(self, lang: str) -> Renderer:
         return self._renderer.language(lang)
 
-    def pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
-        """The PDF of a print page, and what WeasyPrint warned about while making it."""
+    def pdf_maker(self) -> Any:
+        """The PDF maker of print pages (print.css), made on first use (pdf.PdfMaker)."""
         if self._pdf_maker is None:
             from .pdf import PdfMaker
 
             self._pdf_maker = PdfMaker(self.project.static / "print.css", [self.project.static])
-        pdf: tuple[bytes, list[str]] = self._pdf_maker.render(html, archival=archival)
+        return self._pdf_maker
+
+    def pdf(self, html: str, *, archival: bool = False) -> tuple[bytes, list[str]]:
+        """The PDF of a print page, and what WeasyPrint warned about while making it."""
+        pdf: tuple[bytes, list[str]] = self.pdf_maker().render(html, archival=archival)
         return pdf
+
+    def pdf_strict(self, html: str) -> bytes:
+        """A print page as PDF/UA; a warning of WeasyPrint is an error here."""
+        data, warnings = self.pdf(html)
+        if warnings:
+            raise BuildError(f"PDF: {warnings[0]}")
+        return data
+
+    def publication(self, notice: Notice, lang: str) -> Publication:
+        """Version, QR code and logo of one school's documents in `lang`."""
+        return self.web(notice, lang)[1]
 
     # ------------------------------------------------------------------------ one language
 

@@ -21,9 +21,8 @@ from babel.messages.pofile import read_po
 from pydantic import BaseModel
 
 from . import i18n
-from .catalog import ConsentPurpose, Platform, State
+from .catalog import ConsentPurpose, Platform, Regime, State, SupervisoryAuthority
 from .errors import InputError, Problem
-from .catalog import Regime, SupervisoryAuthority
 from .load import Loc, parse_yaml
 from .model import UNKNOWN, Printed, is_placeholder, variants
 from .project import shipped

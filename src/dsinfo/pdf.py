@@ -7,6 +7,8 @@ takes about a second.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import logging
 import os
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from .errors import BuildError
+from .write import write_atomic
 
 
 class _Collector(logging.Handler):
@@ -31,7 +34,7 @@ class _Collector(logging.Handler):
 
 def make_fetcher(roots: list[Path]) -> Any:
     """A URL fetcher that serves only files inside `roots` and `data:` URLs, nothing else."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     allowed = [r.resolve() for r in roots]
 
@@ -43,12 +46,39 @@ def make_fetcher(roots: list[Path]) -> Any:
             if parts.scheme == "file" and parts.netloc in ("", "localhost"):
                 path = Path(url2pathname(unquote(parts.path))).resolve()
                 if path.is_file() and any(path.is_relative_to(root) for root in allowed):
+                    if path.suffix == ".woff2":
+                        return URLFetcherResponse(url, body=decoded_font(path),
+                                                  headers={"Content-Type": "font/ttf"})
                     return super().fetch(url, headers)
             raise FatalURLFetchingError(f"refused to fetch {url}: only files in the project's "
                                         "asset folders may be used")
 
     return SafeFetcher(allowed_protocols={"file", "data"}, allow_redirects=False,
                        fail_on_errors=True)
+
+
+def decoded_font(path: Path) -> bytes:
+    """A WOFF2 font as the TrueType data WeasyPrint would decode from it itself (the same
+    fontTools call, so the PDFs do not change), kept in a cache folder: fontTools decodes
+    WOFF2 in pure Python, about 0.6 s per font, which every process paid for every font before
+    its first PDF. The cache holds public font data only, named by a hash of the WOFF2 file."""
+    import fontTools
+    from fontTools.ttLib import woff2
+
+    data = path.read_bytes()
+    key = hashlib.sha256(data + fontTools.version.encode()).hexdigest()[:32]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dsinfo" / "fonts"
+    cached = cache / f"{key}.ttf"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    out = io.BytesIO()
+    woff2.decompress(io.BytesIO(data), out)
+    font = out.getvalue()
+    with contextlib.suppress(OSError):  # a read-only home: decode again next time
+        write_atomic(cached, font)
+    return font
 
 
 # Tagged and accessible by default; the archival variant is PDF/A-3a, which is tagged too.
@@ -69,6 +99,7 @@ class PdfMaker:
         self.fetcher = make_fetcher(asset_roots)
         self.base_url = stylesheet.parent.resolve().as_uri() + "/"
         self.font_config = FontConfiguration()
+        self._extra: dict[Path, Any] = {}
         with _collected():
             self.css = weasyprint.CSS(filename=str(stylesheet), font_config=self.font_config,
                                       url_fetcher=self.fetcher)
@@ -89,6 +120,26 @@ class PdfMaker:
                 raise BuildError(str(exc)) from None
         return bytes(pdf), messages
 
+    def lay_out(self, html: str, *, extra: Path | None = None) -> tuple[Any, list[str]]:
+        """`html` laid out but not yet written (a WeasyPrint Document): sheets.py reads where
+        its marked elements ended up, then writes it with `document.write_pdf()`. Untagged:
+        filled sheets are printed, and a tag tree cannot follow their pages (see sheets.py).
+        `extra` is a stylesheet applied after the maker's own (read once)."""
+        stylesheets = [self.css]
+        with _collected() as messages:
+            if extra is not None:
+                if extra not in self._extra:
+                    self._extra[extra] = self._weasyprint.CSS(
+                        filename=str(extra), font_config=self.font_config, url_fetcher=self.fetcher)
+                stylesheets.append(self._extra[extra])
+            try:
+                document = self._weasyprint.HTML(string=html, base_url=self.base_url,
+                                                 url_fetcher=self.fetcher).render(
+                    stylesheets=stylesheets, font_config=self.font_config)
+            except self._weasyprint.urls.FatalURLFetchingError as exc:
+                raise BuildError(str(exc)) from None
+        return document, messages
+
 
 @contextlib.contextmanager
 def _collected() -> Iterator[list[str]]:
@@ -106,7 +157,6 @@ def _collected() -> Iterator[list[str]]:
         logger.removeHandler(collector)
         if saved is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
-
 
 def has_fast_subsetter() -> bool:
     """True when HarfBuzz's subsetter is available (fast and byte-reproducible PDFs)."""

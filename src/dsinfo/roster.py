@@ -16,20 +16,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from babel import Locale
-from markupsafe import Markup
 
 from .errors import InputError, Problem
 from .load import read_limited
 from .model import LANGUAGES, AgeRule, RosterColumns
-from .write import claimed, safe_path, write_atomic
-
-if TYPE_CHECKING:
-    from .compose import Notice
-    from .documents import Press
-    from .publish import Publication
 
 Signers = Literal["guardians", "both", "pupil"]
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
@@ -221,36 +214,3 @@ def file_stem(school_class: str, taken: set[str]) -> str:
     taken.add(unique.casefold())
     return unique
 
-
-def write_sheets(press: Press, notice: Notice, pupils: list[Pupil], out: Path) -> list[Path]:
-    """Per class: one PDF with a pre-filled consent sheet per pupil (bilingual where the
-    roster names a language) and one return checklist. Each class is one WeasyPrint
-    document, written before the next class is rendered."""
-    written: list[Path] = []
-    taken: set[str] = set()
-    pubs = {lang: press.web(notice, lang)[1] for lang in {"de", *(p.language for p in pupils)}}
-    with claimed(out):
-        for school_class, members in by_class(pupils).items():
-            written.extend(_class_sheets(press, notice, school_class, members, out, taken, pubs))
-    return written
-
-
-def _class_sheets(press: Press, notice: Notice, school_class: str, members: list[Pupil], out: Path,
-                  taken: set[str], pubs: dict[str, Publication]) -> list[Path]:
-    german = press.renderer("de")
-    # each sheet is our own autoescaped template output, so it may go in as markup
-    sheets = [Markup(german.page("roster_sheet.html", notice, "print", pupil=p,
-                                 pub=pubs[p.language], second=None if p.language == "de" else p.language))
-              for p in members]
-    stem = file_stem(school_class, taken)
-    pages = {f"{stem}.pdf": german.page("roster.html", notice, "print", pub=pubs["de"],
-                                        school_class=school_class, sheets=sheets),
-             f"{stem}-checklist.pdf": german.page("checklist.html", notice, "print",
-                                                  pub=pubs["de"], school_class=school_class,
-                                                  pupils=members)}
-    written = []
-    for name, page in pages.items():
-        path = safe_path(out, name)
-        write_atomic(path, press.pdf(page)[0], mode=0o600)  # children's personal data
-        written.append(path)
-    return written

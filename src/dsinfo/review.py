@@ -1,0 +1,100 @@
+"""What people read from the consent register: the review crops in a terminal, teachers'
+lists and the export for the school administration software.
+
+The preview's review page (later) needs the same three things: `Register.open_reviews()` (each
+with its crop as PNG), `Register.settle()` and the lists below.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Mapping, Sequence
+
+from .consentdb import Status
+
+SHADES = " ░▒▓█"  # light to dark
+EXPORT_WORDS = {
+    "yes": "ja",
+    "no": "nein",
+    "withdrawn": "widerrufen",
+    "unclear": "unklar",
+    "renewal": "erneuern",
+    "not returned": "offen",
+}
+
+
+def as_blocks(png: bytes, width: int = 72) -> str:
+    """A PNG as lines of shaded blocks, `width` characters wide (a terminal cell is about twice
+    as high as wide), so the boxes can be judged without an image viewer. Each character shows
+    the darkest ink in its cell, so a thin pen line stays visible."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        grey = np.asarray(image.convert("L"), dtype=float)
+    rows = max(1, round(grey.shape[0] * width / grey.shape[1] / 2))
+    ys = np.linspace(0, grey.shape[0], rows + 1).astype(int)
+    xs = np.linspace(0, grey.shape[1], width + 1).astype(int)
+    paper = float(np.percentile(grey, 90)) or 255.0
+    lines = []
+    for y0, y1 in itertools.pairwise(ys):
+        cells = [grey[y0 : max(y1, y0 + 1), x0 : max(x1, x0 + 1)].min() for x0, x1 in itertools.pairwise(xs)]
+        lines.append("".join(SHADES[min(4, max(0, int((1 - c / paper) * 5.99)))] for c in cells).rstrip())
+    return "\n".join(lines)
+
+
+def _rows(statuses: Sequence[Status], titles: Mapping[str, str]) -> list[list[str]]:
+    return [
+        [
+            s.school_class,
+            s.last_name,
+            s.first_name,
+            titles.get(s.consent, s.consent),
+            s.state,
+            s.day or "",
+            s.document_version or "",
+        ]
+        for s in statuses
+    ]
+
+
+HEADER = ["class", "last name", "first name", "consent", "state", "date", "version"]
+
+
+def list_text(statuses: Sequence[Status], titles: Mapping[str, str]) -> str:
+    """A plain table for the terminal, then the counts per state."""
+    rows = [HEADER, *_rows(statuses, titles)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    counts: dict[str, int] = {}
+    for s in statuses:
+        counts[s.state] = counts.get(s.state, 0) + 1
+    lines.append(", ".join(f"{state}: {n}" for state, n in sorted(counts.items())) or "no pupils")
+    return "\n".join(lines) + "\n"
+
+
+def list_csv(statuses: Sequence[Status], titles: Mapping[str, str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(_rows(statuses, titles))
+    return buffer.getvalue()
+
+
+def export_csv(statuses: Sequence[Status], titles: Mapping[str, str]) -> str:
+    """One line per pupil, one column per consent, in German words, ';'-separated with a BOM
+    (what German spreadsheet and school software read without asking)."""
+    consents = list(titles)
+    pupils: dict[int, dict[str, str]] = {}
+    names: dict[int, list[str]] = {}
+    for s in statuses:
+        names.setdefault(s.number, [s.last_name, s.first_name, s.school_class])
+        pupils.setdefault(s.number, {})[s.consent] = EXPORT_WORDS[s.state]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Nachname", "Vorname", "Klasse", *(titles[c] for c in consents)])
+    for number, answers in pupils.items():
+        writer.writerow([*names[number], *(answers.get(c, "") for c in consents)])
+    return "\ufeff" + buffer.getvalue()
