@@ -602,11 +602,11 @@ def load_catalog(roots: Path | Sequence[Path]) -> Catalog:
     """Every catalog file under the catalog folders `roots`; a file in a later folder (a
     project's own catalog) takes the place of one of the same name before. InputError lists
     every problem: invalid files, ids that are not the file name, references that lead nowhere."""
-    paths: dict[tuple[str, str], Path] = Field(default_factory=dict)
+    paths: dict[tuple[str, str], Path] = {}
     for root in [roots] if isinstance(roots, Path) else roots:
         for part in CATALOG_PARTS:
             paths.update(((part, p.stem), p) for p in sorted((root / part).glob("*.yaml")))
-    problems: list[Problem] = Field(default_factory=list)
+    problems: list[Problem] = []
     entries: dict[str, dict[str, Any]] = {part: {} for part in CATALOG_PARTS}
     for (part, key), path in sorted(paths.items()):
         try:

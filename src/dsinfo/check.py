@@ -1,25 +1,27 @@
-"""The completeness check: does a school's notice give everything Art. 13 DSGVO (and Art. 14
-for data imported from the school administration software) asks for, right for its Land?
+"""The check: does every document of a school give what the law asks, right for its Land and
+its law, without stating an unknown as a fact or contradicting itself?
 
 One function per rule. Each yields findings with a stable id, a severity, the place in the
-school file and a hint in plain words: the reader is a school secretary, not a lawyer.
-Rules about the facts read the composed notice; rules about what parents are told read the
-rendered German notice, so a school's own template cannot silently drop a right.
+school file and a hint in plain words: the reader is a school secretary, not a lawyer. Rules
+about the facts read the composed notice; rules about what readers are told read the rendered
+German documents, so a school's own template cannot silently drop a right. An error keeps the
+school's documents unpublished (pipeline.py).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import Catalog
-from .compose import Notice, PlatformView
+from .compose import Activity, Notice, PlatformView, german
 from .errors import Problem, Severity, display_path
 from .load import Loc
 from .model import LANGUAGES, UNKNOWN, is_placeholder
+from .views import DocumentSpec, View, documents_of, view_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,10 +46,36 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Page:
+    """One rendered German document: its view, its HTML and its text."""
+
+    view: View
+    html: str
+    text: str
+
+    @property
+    def kind(self) -> str:
+        return self.view.spec.kind.name
+
+    def has_section(self, section: str) -> bool:
+        return re.search(rf'<section id="{section}"[^>]*>', self.html) is not None
+
+
+@dataclass(frozen=True)
 class Context:
     notice: Notice
     catalog: Catalog
-    text: str  # the rendered German notice as plain text
+    pages: tuple[Page, ...]
+
+    @property
+    def main(self) -> Page | None:
+        """The school's main notice (the first of the notice kind)."""
+        return next((p for p in self.pages if p.kind == "notice"), None)
+
+    @property
+    def text(self) -> str:
+        main = self.main
+        return main.text if main else ""
 
     def finding(self, rule: str, severity: Severity, loc: Loc, message: str, hint: str,
                 *, prefer_key: bool = True) -> Finding:
@@ -65,10 +93,15 @@ def rule(func: Rule) -> Rule:
     return func
 
 
-def check(notice: Notice, catalog: Catalog, text: str) -> list[Finding]:
-    """Every finding for one school, errors first, then in file order. `text`: what the
-    German notice says (plain_text of its rendered page)."""
-    ctx = Context(notice=notice, catalog=catalog, text=text)
+def check(notice: Notice, catalog: Catalog, pages: Mapping[str, str]) -> list[Finding]:
+    """Every finding for one school, errors first, then in file order. `pages`: the German
+    documents' web pages by document id (or, for a school with only its notice, the notice's
+    page as a string)."""
+    rendered = {"notice": pages} if isinstance(pages, str) else pages
+    found = tuple(Page(view=view_of(notice, spec), html=str(rendered[spec.id]),
+                       text=plain_text(str(rendered[spec.id])))
+                  for spec in documents_of(notice) if spec.id in rendered)
+    ctx = Context(notice=notice, catalog=catalog, pages=found)
     findings = [f for r in RULES for f in r(ctx)]
     return sorted(findings, key=lambda f: (f.severity != "error", f.line, f.column, f.id))
 
@@ -80,12 +113,19 @@ def counts(findings: list[Finding]) -> dict[str, int]:
 
 
 def plain_text(page: str) -> str:
-    """The visible text of an HTML page, whitespace collapsed."""
+    """The visible text of an HTML page, whitespace collapsed (soft hyphens removed)."""
     page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u00ad", "").split())
 
 
-# ---------------------------------------------------------------------------- Art. 13 (1)
+def _loc(activity: Activity) -> Loc:
+    """Where an activity is in the school file."""
+    if activity.kind == "website":
+        return ("website",)
+    return ("platforms" if activity.kind == "platform" else "systems", activity.id)
+
+
+# ---------------------------------------------------------------------------- controller, DPO
 
 
 CONTACT_FIELDS = {"street": "street", "postcode": "postcode", "city": "city",
@@ -104,6 +144,11 @@ def controller_contact(ctx: Context) -> Iterator[Finding]:
                           f"{'are placeholders' if len(names) > 1 else 'is a placeholder'}.",
                           "Fill in the school's postal address and e-mail address (Art. 13 "
                           "Abs. 1 lit. a DSGVO).")
+    if ctx.notice.school.school_authority is None and school.kind == "public":
+        yield ctx.finding("art13.controller", "error", (), "A public school names its "
+                          "Schulträger, but the school file has no 'school_authority:'.",
+                          "Add 'school_authority:' with the name of the Landkreis or the town "
+                          "that maintains the school.")
 
 
 @rule
@@ -130,27 +175,41 @@ def dpo_contact(ctx: Context) -> Iterator[Finding]:
                               f"The data protection officer's {field} is a placeholder.",
                               "Replace the 'TODO' text with the real value, or remove the line.",
                               prefer_key=False)
+    school = ctx.notice.school.school
+    same = [f for f in ("email", "phone") if getattr(dpo, f) and getattr(dpo, f) == getattr(school, f)
+            and not is_placeholder(getattr(dpo, f))]
+    if same:
+        what = "e-mail address" if same[0] == "email" else "phone number"
+        yield ctx.finding("art13.dpo_independent", "warning", ("dpo", same[0]),
+                          f"The data protection officer's {what} is the school office's.",
+                          "Give the data protection officer's own contact: parents must be able to "
+                          "reach the DPO as such, in confidence (Art. 38 Abs. 4 DSGVO).",
+                          prefer_key=False)
+
+
+# ---------------------------------------------------------------------------- purposes, bases
 
 
 @rule
 def purposes(ctx: Context) -> Iterator[Finding]:
-    for view in ctx.notice.platforms:
-        if not any(p for _, m in view.modules for p in m.purposes):
-            yield ctx.finding("art13.purposes", "error", ("platforms", view.id),
-                              f"No purpose is given for {view.platform.short_name}.",
+    for activity in ctx.notice.activities:
+        if not activity.purposes:
+            yield ctx.finding("art13.purposes", "error", _loc(activity),
+                              f"No purpose is given for {activity.short_name}.",
                               "Each processing needs its purpose (Art. 13 Abs. 1 lit. c DSGVO); "
-                              "the platform's catalog entry must list them.")
+                              "the platform's catalog entry or the school file must list them.")
 
 
 @rule
 def legal_basis(ctx: Context) -> Iterator[Finding]:
     notice = ctx.notice
-    statutory = [p for p in notice.purposes if p.basis == "statute"]
-    if statutory and not re.search(r"Art\. 6 Abs\. 1 UAbs\. 1 lit\. e|Art\. 6 Abs\. 1 lit\. e",
-                                   notice.citation):
+    statutory = [p for a in notice.activities for p in a.purposes
+                 if p.basis.kind == "statute" and not p.basis.provision]
+    if notice.school.citation and statutory and not notice.law.church and not re.search(
+            r"Art\. 6 Abs\. 1 UAbs\. 1 lit\. e|Art\. 6 Abs\. 1 lit\. e", notice.school.citation):
         yield ctx.finding("art13.legal_basis", "error", ("citation",),
-                          f"The legal basis '{notice.citation}' does not cite Art. 6 Abs. 1 lit. e "
-                          "DSGVO, on which the school's statutory processing rests.",
+                          f"The legal basis '{notice.school.citation}' does not cite Art. 6 Abs. 1 "
+                          "lit. e DSGVO, on which the school's statutory processing rests.",
                           "Remove 'citation:' to use the Land's citation, or cite Art. 6 Abs. 1 "
                           "UAbs. 1 lit. e, Abs. 3 DSGVO with the school-law provision.")
     if notice.school.citation:
@@ -177,32 +236,103 @@ def _paragraphs(text: str) -> set[str]:
     return numbers
 
 
+BASIS_NAMES = {"statute": "the statute (a public task)", "consent": "consent",
+               "obligation": "a legal obligation", "contract": "a contract",
+               "legitimate_interest": "legitimate interests"}
+
+
+@rule
+def bases(ctx: Context) -> Iterator[Finding]:
+    """Each basis is available to this controller, and the law names its provision."""
+    notice = ctx.notice
+    kind = notice.school.school.kind
+    for activity in notice.activities:
+        for n, purpose in enumerate(activity.purposes):
+            loc = (*_loc(activity), "purposes", n) if purpose.from_school else _loc(activity)
+            basis = purpose.basis.kind
+            if basis == "legitimate_interest" and kind == "public":
+                yield ctx.finding("basis.legitimate_interest", "error", loc,
+                                  f"'{german(purpose.text)}' rests on legitimate interests, which a "
+                                  "public school cannot use for its tasks (Art. 6 Abs. 1 UAbs. 2 "
+                                  "DSGVO).",
+                                  "Name the statutory basis (basis: statute, with the provision) "
+                                  "or ask for consent (basis: consent).", prefer_key=False)
+            elif basis == "contract" and kind == "public":
+                yield ctx.finding("basis.contract", "warning", loc,
+                                  f"'{german(purpose.text)}' rests on a contract, but a public "
+                                  "school's relationship with its pupils is not a contract.",
+                                  "Use basis: statute (with the provision) or consent, unless the "
+                                  "school really contracts for this (e.g. a paid service).",
+                                  prefer_key=False)
+            elif notice.law.citation(purpose.basis) is None and activity.kind != "website" \
+                    and not (ctx.main and ctx.main.view.spec.kind.name == "staff_notice"):
+                yield ctx.finding("law.unknown_ref", "error", loc,
+                                  f"The provision for {BASIS_NAMES[basis]} under {notice.law.abbr} "
+                                  "is not known, so the notice cannot cite it.",
+                                  f"Ask your data protection officer and give it in the school "
+                                  f"file: 'law_refs: {{basis.{basis}: \"...\"}}', or a 'provision:' "
+                                  "for the purpose.", prefer_key=False)
+
+
+ROLES = [("access", "access"), ("rectification", "rectification"), ("erasure", "erasure"),
+         ("restriction", "restriction"), ("portability", "portability"), ("objection", "objection"),
+         ("automated_decisions", "automated decisions"), ("withdrawal", "withdrawal"),
+         ("complaint", "complaint")]
+
+
+@rule
+def unknown_refs(ctx: Context) -> Iterator[Finding]:
+    """A right whose provision the catalog does not know (church law): the DPO gives it."""
+    law = ctx.notice.law
+    for role, name in ROLES:
+        if law.ref(role) is None:
+            yield ctx.finding("law.unknown_ref", "error", ("school",),
+                              f"The provision of {name} under {law.abbr} is not known, so the "
+                              "notice cannot cite it.",
+                              f"Ask your data protection officer and add it to the school file: "
+                              f"'law_refs: {{{role}: \"§ ... {law.abbr}\"}}'.")
+
+
 @rule
 def platform_coverage(ctx: Context) -> Iterator[Finding]:
-    covered = ctx.notice.state.platforms_covered
-    for view in ctx.notice.platforms:
-        if view.use.basis == "consent":
+    state = ctx.notice.state
+    covered = state.platforms_covered
+    for activity in ctx.notice.activities:
+        if activity.kind != "platform" or activity.coverage in ("none", "yes", "confirmed"):
             continue
-        if covered.value == "yes" and not covered.only:
-            continue
-        if covered.value == "yes":
-            why = (f"the school law of {ctx.notice.state.name} covers only {covered.only} "
-                   "expressly")
-        elif covered.value == "no":
-            why = f"the school law of {ctx.notice.state.name} does not cover learning platforms"
+        if activity.coverage == "condition" and covered.condition is not None:
+            why = f"in {state.name} only when this holds: {covered.condition.text}"
+        elif activity.coverage == "only":
+            why = f"the school law of {state.name} covers only {covered.only} expressly"
+        elif activity.coverage == "no":
+            why = f"the school law of {state.name} does not cover learning platforms"
         else:
-            why = (f"it is not known whether the school law of {ctx.notice.state.name} covers "
-                   "learning platforms")
-        yield ctx.finding("law.platform_coverage", "warning", ("platforms", view.id),
-                          f"{view.platform.short_name} is used on the statute, but {why}.",
+            why = f"it is not known whether the school law of {state.name} covers learning platforms"
+        yield ctx.finding("law.platform_coverage", "warning", _loc(activity),
+                          f"{activity.short_name} is used on the statute, but {why}; the documents "
+                          "therefore do not say that no consent is needed.",
                           "Ask your data protection officer whether "
-                          f"{covered.provision or 'the school law'} is enough; if not, set "
-                          f"'basis: consent' under platforms.{view.id} to ask for consent.")
+                          f"{covered.provision or 'the school law'} is enough. If so, record the "
+                          f"decision under platforms.{activity.id}: 'statute_confirmed: {{by: ..., "
+                          f"on: YYYY-MM-DD}}'; if not, set 'basis: consent' to ask for consent.")
+
+
+# ---------------------------------------------------------------------------- recipients, places
 
 
 @rule
 def recipients(ctx: Context) -> Iterator[Finding]:
-    for view in ctx.notice.platforms:
+    for activity in ctx.notice.activities:
+        view = activity.platform
+        if view is None:
+            if activity.kind == "system" and activity.hosting == "cloud" and not activity.processors \
+                    and not ctx.notice.school.systems[activity.id].no_processor:
+                yield ctx.finding("art13.recipients", "error", _loc(activity),
+                                  f"{activity.short_name} runs in a cloud, but no processor is named.",
+                                  f"Add 'processors:' under systems.{activity.id} with the company "
+                                  "that runs it (name, address, task, location), or 'no_processor: "
+                                  "true' if nobody outside the school has access.")
+            continue
         task = view.use.processor_task["de"] if view.use.processor_task else view.hosting.processor_task
         if task is None:
             continue
@@ -227,44 +357,127 @@ def recipients(ctx: Context) -> Iterator[Finding]:
 
 @rule
 def third_country(ctx: Context) -> Iterator[Finding]:
-    for view in ctx.notice.platforms:
-        has_processor = any(p.platform == view.platform.name for p in ctx.notice.processors)
-        if view.location == UNKNOWN and (has_processor or view.use.hosting == "on_premises"):
-            yield ctx.finding("art13.third_country", "error", ("platforms", view.id, "hosting"),
-                              f"It is not known where the data of {view.platform.short_name} are "
+    for activity in ctx.notice.activities:
+        where = german(activity.location)
+        if where != UNKNOWN:
+            continue
+        if activity.kind == "system" or activity.processors or activity.hosting == "on_premises":
+            part = "platforms" if activity.kind == "platform" else "systems"
+            yield ctx.finding("art13.third_country", "error", (*_loc(activity), "hosting"),
+                              f"It is not known where the data of {activity.short_name} are "
                               "stored, so the notice cannot say whether they leave the EU.",
-                              f"Add 'location:' under platforms.{view.id}, e.g. 'Rechenzentrum in "
+                              f"Add 'location:' under {part}.{activity.id}, e.g. 'Rechenzentrum in "
                               "Deutschland' as stated in your processing contract (Art. 13 Abs. 1 "
                               "lit. f DSGVO).")
 
 
-# ---------------------------------------------------------------------------- Art. 13 (2)
+_IN_SCHOOL = re.compile(r"\bin der Schule\b|\bSchulserver\b|\bim Schulgebäude\b", re.I)
+# a data centre of the school's own Schulträger is the school's side (on_premises), a vendor's is not
+_ELSEWHERE = re.compile(r"Rechenzentrum(?! (des Schulträgers|der Stadt|des (Land)?[Kk]reises|der Gemeinde|"
+                        r"der Schule))|\bCloud\b|beim Anbieter|des Anbieters|Hosting", re.I)
+
+
+@rule
+def hosting_consistency(ctx: Context) -> Iterator[Finding]:
+    """A location or description of the school's that contradicts the hosting it chose."""
+    for activity in ctx.notice.activities:
+        platform = activity.platform
+        use = platform.use if platform else ctx.notice.school.systems.get(activity.id)
+        if use is None or activity.hosting is None:
+            continue
+        for field in ("location", "description"):
+            text = german(getattr(use, field, None))
+            if not text:
+                continue
+            wrong = _ELSEWHERE if activity.hosting == "on_premises" else _IN_SCHOOL
+            if wrong.search(text):
+                said = "on the school's own server" if activity.hosting == "on_premises" else "in the cloud"
+                yield ctx.finding("consistency.hosting", "error", (*_loc(activity), field),
+                                  f"The {field} of {activity.short_name} ('{text}') contradicts its "
+                                  f"hosting: the school file says it runs {said}.",
+                                  "Correct the hosting (on_premises or cloud) or the text, so that "
+                                  "the notice says one thing.", prefer_key=False)
+
+
+_ONLY_INSIDE = re.compile(r"nur (innerhalb|in) der Schule|ausschließlich (innerhalb der )?Schule", re.I)
+_OUTSIDE = re.compile(r"andere(n)? Schulen|Ausbildungsbetrieb|Betrieb|Praktikum|extern|Verein|"
+                      r"Träger|Kammer|Behörde", re.I)
+
+
+@rule
+def recipients_consistency(ctx: Context) -> Iterator[Finding]:
+    """'Only inside the school' beside a purpose or consent that involves others."""
+    notice = ctx.notice
+    outside = [r for r in notice.school.recipients if not r.within] + [
+        c for c in notice.consents if c.external]
+    texts: list[tuple[Loc, str]] = [(("recipients", n, "purpose"), german(r.purpose) or "")
+                                     for n, r in enumerate(notice.school.recipients)]
+    for key, use in notice.school.systems.items():
+        texts += [(("systems", key, "recipients", n, "purpose"), german(r.purpose) or "")
+                  for n, r in enumerate(use.recipients)]
+    involved = bool(outside) or any(_OUTSIDE.search(german(p.text) or "")
+                                    for a in notice.activities for p in a.purposes if p.from_school)
+    for loc, text in texts:
+        if _ONLY_INSIDE.search(text) and involved:
+            yield ctx.finding("consistency.recipients", "error", loc,
+                              f"'{text}' says the data stay inside the school, but other purposes "
+                              "or consents involve people or bodies outside it.",
+                              "Name those recipients instead of 'nur innerhalb der Schule'.",
+                              prefer_key=False)
+
+
+# ---------------------------------------------------------------------------- retention
 
 _SPECIFIC = re.compile(r"\d|Tag|Woche|Monat|Jahr|Verlassen|Ende|Abschluss|Austritt|Löschung des "
-                       r"Kontos|Widerruf|Schulzugehörigkeit|bis zur Löschung", re.I)
+                       r"Kontos|Widerruf|Schulzugehörigkeit|Sitzung", re.I)
+_VAGUE = re.compile(r"solange (wie )?(es )?(erforderlich|nötig|notwendig)|bis zur Löschung "
+                    r"gespeichert|bis auf Weiteres|unbegrenzt|dauerhaft", re.I)
+
+
+def _vague(text: str) -> bool:
+    return not _SPECIFIC.search(text) or (bool(_VAGUE.search(text)) and not re.search(r"\d", text))
+
+
+def _school_retention(ctx: Context) -> Iterator[tuple[Loc, str]]:
+    school = ctx.notice.school
+    for pid, use in school.platforms.items():
+        yield from ((("platforms", pid, "retention", r), t["de"]) for r, t in use.retention.items())
+        yield from ((("platforms", pid, "data", n, "retention"), d.retention["de"])
+                    for n, d in enumerate(use.data))
+    for sid, system in school.systems.items():
+        yield from ((("systems", sid, "data", n, "retention"), d.retention["de"])
+                    for n, d in enumerate(system.data))
+    for n, consent in enumerate(school.consents):
+        if consent.retention:
+            yield ("consents", n, "retention"), consent.retention["de"]
+    if school.website:
+        yield ("website", "log_retention"), school.website.log_retention["de"]
 
 
 @rule
 def retention(ctx: Context) -> Iterator[Finding]:
-    for view in ctx.notice.platforms:
+    for activity in ctx.notice.activities:
+        view = activity.platform
+        if view is None:
+            continue
         used = {item.retention for _, m in view.modules for item in m.data}
         for rule_id in sorted(used):
-            own = view.use.retention.get(rule_id)
-            text = own["de"] if own else view.platform.retention[rule_id].text
-            loc: Loc = ("platforms", view.id, "retention", rule_id) if own else ("platforms", view.id)
-            if text == UNKNOWN:
-                yield ctx.finding("art13.retention", "error", loc,
+            if rule_id in view.use.retention:
+                continue
+            if view.platform.retention[rule_id].text == UNKNOWN:
+                yield ctx.finding("art13.retention", "error", ("platforms", view.id),
                                   f"How long {view.platform.short_name} keeps '{_labels(view, rule_id)}' "
                                   "is not known.",
                                   f"Add under platforms.{view.id}.retention a line '{rule_id}: ...' "
                                   "with the period or the rule you set (Art. 13 Abs. 2 lit. a DSGVO).")
-            elif own and not _SPECIFIC.search(text):
-                yield ctx.finding("art13.retention", "error", loc,
-                                  "The retention text names no period and no event after which "
-                                  "the data are deleted.",
-                                  "Say how long, e.g. '6 Monate' or 'bis zum Verlassen der Schule' "
-                                  "(Art. 13 Abs. 2 lit. a DSGVO); 'as long as necessary' is not "
-                                  "enough.", prefer_key=False)
+    for loc, text in _school_retention(ctx):
+        if not is_placeholder(text) and _vague(text):
+            yield ctx.finding("art13.retention", "error", loc,
+                              "The retention text names no period and no event after which "
+                              "the data are deleted.",
+                              "Say how long, e.g. '6 Monate' or 'bis zum Verlassen der Schule' "
+                              "(Art. 13 Abs. 2 lit. a DSGVO); 'as long as necessary' is not "
+                              "enough.", prefer_key=False)
 
 
 def _labels(view: PlatformView, rule_id: str) -> str:
@@ -272,45 +485,91 @@ def _labels(view: PlatformView, rule_id: str) -> str:
                      if item.retention == rule_id)
 
 
+# ---------------------------------------------------------------------------- what readers are told
+
+
 RIGHTS = [
-    ("art13.right_access", "Art. 15 DSGVO", "access"),
-    ("art13.right_rectification", "Art. 16 DSGVO", "rectification"),
-    ("art13.right_erasure", "Art. 17 DSGVO", "erasure"),
-    ("art13.right_restriction", "Art. 18 DSGVO", "restriction of processing"),
-    ("art13.right_portability", "Art. 20 DSGVO", "data portability"),
-    ("art13.right_object", "Art. 21 DSGVO", "objection"),
-    ("art13.automated_decision", "Art. 22 DSGVO", "the statement on automated decisions"),
+    ("art13.right_access", "access", "access"),
+    ("art13.right_rectification", "rectification", "rectification"),
+    ("art13.right_erasure", "erasure", "erasure"),
+    ("art13.right_restriction", "restriction", "restriction of processing"),
+    ("art13.right_portability", "portability", "data portability"),
+    ("art13.right_object", "objection", "objection"),
+    ("art13.automated_decision", "automated_decisions", "the statement on automated decisions"),
 ]
+
+
+def _notices(ctx: Context) -> Iterator[Page]:
+    return (p for p in ctx.pages if p.kind in ("notice", "staff_notice", "website_notice"))
 
 
 @rule
 def rights(ctx: Context) -> Iterator[Finding]:
-    for rule_id, article, name in RIGHTS:
-        if article not in ctx.text:
-            yield ctx.finding(rule_id, "error", (),
-                              f"The notice does not mention the right of {name} ({article}).",
-                              "Keep the rights section of the standard template; a school "
-                              "template override must not drop it (Art. 13 Abs. 2 lit. b DSGVO).")
-    asks_consent = ctx.notice.consents or any(p.basis == "consent" for p in ctx.notice.purposes)
-    if asks_consent and "Art. 7 Abs. 3" not in ctx.text:
-        yield ctx.finding("art13.withdraw_consent", "error", (),
-                          "Consent is asked, but the notice does not say it can be withdrawn "
-                          "(Art. 7 Abs. 3 DSGVO).",
-                          "Keep the sentence on withdrawal in the rights section (Art. 13 Abs. 2 "
-                          "lit. c DSGVO).")
-    if "Pflicht zur Bereitstellung" not in ctx.text:
-        yield ctx.finding("art13.statutory_requirement", "error", (),
-                          "The notice does not say whether the data must be provided and what "
-                          "happens if not.",
-                          "Keep the section 'Pflicht zur Bereitstellung der Daten' (Art. 13 Abs. 2 "
-                          "lit. e DSGVO).")
+    law = ctx.notice.law
+    for page in _notices(ctx):
+        where = f" ({page.view.spec.id})" if page.view.spec.id != "notice" else ""
+        bases = page.view.bases()
+        for rule_id, role, name in RIGHTS:
+            ref = law.ref(role)
+            if ref is None:
+                continue  # law.unknown_ref asks for it
+            if role == "objection" and not bases & {"statute", "legitimate_interest"}:
+                continue  # no processing it applies to
+            if ref not in page.text:
+                yield ctx.finding(rule_id, "error", (),
+                                  f"The notice{where} does not mention the right of {name} ({ref}).",
+                                  "Keep the rights section of the standard template; a school "
+                                  "template override must not drop it (Art. 13 Abs. 2 lit. b DSGVO).")
+        asks = bool(page.view.consents) or "consent" in bases
+        withdrawal = law.ref("withdrawal")
+        if asks and withdrawal and withdrawal not in page.text:
+            yield ctx.finding("art13.withdraw_consent", "error", (),
+                              f"Consent is asked, but the notice{where} does not say it can be "
+                              f"withdrawn ({withdrawal}).",
+                              "Keep the sentence on withdrawal in the rights section (Art. 13 Abs. 2 "
+                              "lit. c DSGVO).")
+        if page.kind != "website_notice" and not page.has_section("obligation"):
+            yield ctx.finding("art13.statutory_requirement", "error", (),
+                              f"The notice{where} does not say whether the data must be provided "
+                              "and what happens if not.",
+                              "Keep the section on the duty to provide the data (Art. 13 Abs. 2 "
+                              "lit. e DSGVO).")
+
+
+@rule
+def duty_to_provide(ctx: Context) -> Iterator[Finding]:
+    state = ctx.notice.state
+    if ctx.notice.school.school.kind == "public" and state.duty_to_provide is None:
+        asked = next((q.question for q in state.open_questions if q.topic == "duty_to_provide"), None)
+        yield ctx.finding("law.duty_to_provide", "warning", ("state",),
+                          f"It is not known which provision of {state.name}'s school law obliges "
+                          "pupils and guardians to provide their data; the notice says it in "
+                          "general words only.",
+                          (asked + " " if asked else "") + "Ask your data protection officer; an own "
+                          "paragraph under 'extra: - after: obligation' can name the provision.")
 
 
 @rule
 def complaint_authority(ctx: Context) -> Iterator[Finding]:
-    state = ctx.notice.state
+    notice = ctx.notice
+    state = notice.state
+    if notice.law.church:
+        if notice.authority_entry is None and notice.school.supervisory_authority is None:
+            fits = [a for a, entry in ctx.catalog.authorities.items() if entry.law == notice.law.id]
+            yield ctx.finding("art77.authority", "error", ("school",),
+                              f"A school under {notice.law.abbr} names its church's supervisory "
+                              "authority, but the school file does not say which one.",
+                              f"Add 'authority:' under school: one of {', '.join(fits)} "
+                              "(the one for your diocese or Landeskirche).")
+        elif notice.authority_entry is not None and notice.authority_entry.question:
+            yield ctx.finding("art77.authority", "warning", ("school", "authority"),
+                              f"The catalog is not sure of {notice.authority_entry.short}'s details: "
+                              f"{notice.authority_entry.question}",
+                              "Check the address with your data protection officer; a corrected one "
+                              "goes under 'supervisory_authority:'.", prefer_key=False)
+        return
     own = state.supervisory_authority
-    override = ctx.notice.school.supervisory_authority
+    override = notice.school.supervisory_authority
     if override is not None and not _same_authority(override.name, own.name, own.short):
         other = next((s for s in ctx.catalog.states.values()
                       if _same_authority(override.name, s.supervisory_authority.name,
@@ -327,7 +586,15 @@ def complaint_authority(ctx: Context) -> Iterator[Finding]:
                           f"Remove 'supervisory_authority:'; the notice then names {own.name} "
                           f"({own.short}), {own.street}, {own.postcode} {own.city} (Art. 77 DSGVO).",
                           prefer_key=False)
-    elif ctx.notice.authority.name not in ctx.text or "Art. 77" not in ctx.text:
+    elif override is not None and (override.street, override.postcode) != (None, None) and (
+            (override.street, override.postcode) != (own.street, own.postcode)):
+        yield ctx.finding("art77.address", "error", ("supervisory_authority",),
+                          f"The complaint authority is {own.short}, but its address differs from "
+                          f"the catalog's ({own.street}, {own.postcode} {own.city}).",
+                          "Remove the address under 'supervisory_authority:' (the catalog's is "
+                          "printed), or tell the project if the authority has moved.")
+    main = ctx.main
+    if main and (notice.authority.name not in main.text or "Art. 77" not in main.text):
         yield ctx.finding("art77.authority", "error", (),
                           "The notice does not name the authority to complain to (Art. 77 DSGVO).",
                           "Keep the complaint paragraph of the standard template.")
@@ -346,14 +613,18 @@ def _same_authority(name: str, official: str, short: str) -> bool:
 
 @rule
 def data_source(ctx: Context) -> Iterator[Finding]:
-    if ctx.notice.imported and ("Schulverwaltungsprogramm" not in ctx.text or "Art. 14" not in ctx.text):
+    main = ctx.main
+    ref = ctx.notice.law.ref("information_indirect")
+    if main and main.view.data_from("records") and ("Schulverwaltungsprogramm" not in main.text
+                                                    or (ref and ref not in main.text)):
         yield ctx.finding("art14.source", "error", (),
-                          "Data are imported from the school administration software, but the "
-                          "notice does not say where they come from.",
-                          "Keep the paragraph on imported data (Art. 14 Abs. 2 lit. f DSGVO).")
+                          "Data are taken from the school's records, but the notice does not say "
+                          "where they come from.",
+                          "Keep the paragraph on data from the school's records (Art. 14 Abs. 2 "
+                          "lit. f DSGVO).")
 
 
-# ---------------------------------------------------------------------------- consent
+# ---------------------------------------------------------------------------- consents
 
 
 @rule
@@ -368,7 +639,7 @@ def consent_for_statutory(ctx: Context) -> Iterator[Finding]:
                 rf"\b{re.escape(view.platform.short_name)}\b", words))
             module = dict(view.modules).get(mid) if mid else None
             statutory = (module is None and not mid) or (module is not None and all(
-                p.basis == "statute" for p in module.purposes))
+                view.module_basis(mid, p.basis) == "statute" for p in module.purposes))
             if about and statutory:
                 yield ctx.finding("consent.for_statutory", "error", ("consents", index),
                                   f"Consent is asked for {view.platform.short_name}, although the "
@@ -380,9 +651,55 @@ def consent_for_statutory(ctx: Context) -> Iterator[Finding]:
 
 
 @rule
+def consent_facts(ctx: Context) -> Iterator[Finding]:
+    """Every consent says what is processed, who sees it and how long."""
+    index = {c.id: n for n, c in enumerate(ctx.notice.school.consents)}
+    for consent in ctx.notice.consents:
+        if consent.id not in index:
+            continue  # a platform's consent: its data and retention come from the catalog
+        missing = [name for name, value in (("data", consent.data), ("recipients", consent.recipients),
+                                            ("retention", consent.retention)) if not value]
+        if missing:
+            yield ctx.finding("consent.facts", "error", ("consents", index[consent.id]),
+                              f"The consent '{german(consent.title)}' does not say {_and(missing)}.",
+                              f"Add {_and([repr(m + ':') for m in missing])} to it: a consent is "
+                              "valid only when the signer knows what is processed, who sees it "
+                              "and for how long (Art. 7, Art. 13 DSGVO).")
+
+
+def _and(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+
+
+_COUPLED = re.compile(r"ohne (diese |die |Ihre )?Einwilligung (ist |kann )?.{0,40}(nicht möglich|"
+                      r"nicht teilnehmen|ausgeschlossen|nicht besuchen)|Voraussetzung für (die "
+                      r"Aufnahme|den Schulbesuch|die Teilnahme)", re.I)
+
+
+@rule
+def consent_coupling(ctx: Context) -> Iterator[Finding]:
+    """'Freiwillig, keine Nachteile' beside a text that makes schooling depend on the consent."""
+    if not ctx.notice.consents:
+        return
+    texts = [(("consents", n, key), t["de"]) for n, c in enumerate(ctx.notice.school.consents)
+             for key in ("text", "title") if (t := getattr(c, key))]
+    texts += [(("extra", n, "text"), e.text["de"]) for n, e in enumerate(ctx.notice.school.extra)]
+    for loc, text in texts:
+        if _COUPLED.search(text):
+            yield ctx.finding("consent.coupling", "error", loc,
+                              "A text says schooling or the platform is not possible without the "
+                              "consent, while the sheet says consent is voluntary and refusing it "
+                              "has no disadvantage.",
+                              "A consent that schooling depends on is not voluntary (Art. 7 Abs. 4 "
+                              "DSGVO): put what the school needs on the statute, and keep the "
+                              "consent for what is really optional.", prefer_key=False)
+
+
+@rule
 def consent_age(ctx: Context) -> Iterator[Finding]:
     rule_ = ctx.notice.state.consent_age
-    if ctx.notice.consents and ctx.notice.school.consent_age is None and rule_.confidence == "low":
+    if ctx.notice.consents and ctx.notice.school.consent_age is None and rule_.confidence == "low" \
+            and ctx.notice.pupils_sign:  # where no pupil is old enough, the rule changes nothing
         yield ctx.finding("consent.age_rule", "warning", (),
                           f"Who signs the consent follows a common practice (guardians alone under "
                           f"{rule_.guardians_only_under}, pupils alone from {rule_.pupil_alone_from}), "
@@ -391,17 +708,103 @@ def consent_age(ctx: Context) -> Iterator[Finding]:
                           "in the school file.")
 
 
+@rule
+def joint_custody(ctx: Context) -> Iterator[Finding]:
+    known = ctx.notice.state.joint_custody
+    if ctx.notice.consents and ctx.notice.school.consent_sheet.joint_custody is None and (
+            known is None or known.signers == "unknown"):
+        yield ctx.finding("consent.joint_custody", "warning", (),
+                          f"It is not known whether in {ctx.notice.state.name} one guardian may "
+                          "sign for both; the sheets ask for both signatures or the signer's "
+                          "confirmation that the other agrees.",
+                          "Decide it with your data protection officer and set 'consent_sheet: "
+                          "{joint_custody: both_sign}' or 'one_confirms'.")
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+@rule
+def document_kinds(ctx: Context) -> Iterator[Finding]:
+    """What each kind of document needs besides the facts."""
+    notice = ctx.notice
+    for n, spec in enumerate(documents_of(notice)):
+        yield from _document(ctx, n, spec)
+
+
+def _document(ctx: Context, n: int, spec: DocumentSpec) -> Iterator[Finding]:
+    notice = ctx.notice
+    kind = spec.kind.name
+    loc: Loc = ("documents", n) if spec.entry is not None else ()
+    known = {*notice.school.systems, *notice.school.platforms, *(c.id for c in notice.consents),
+             *(s.id for s in documents_of(notice)), "website"}
+    for i, cover in enumerate(spec.entry.covers if spec.entry else []):
+        if cover not in known:
+            yield ctx.finding("documents.covers", "error", (*loc, "covers", i),
+                              f"documents.{spec.id}: covers '{cover}', which is no system, "
+                              "platform, consent or document of this school.",
+                              f"Use one of: {', '.join(sorted(known))}.", prefer_key=False)
+    if kind == "website_notice":
+        site = notice.school.website
+        if site is None:
+            yield ctx.finding("website.missing", "error", loc,
+                              f"documents.{spec.id} is a website notice, but the school file has "
+                              "no 'website:' with the host, the log retention and the cookies.",
+                              "Add 'website:' (see the README, Website notice).")
+        elif (notice.state.website_basis is None or notice.state.website_basis.ref == UNKNOWN) \
+                and site.log_provision is None and notice.school.school.kind == "public":
+                yield ctx.finding("website.basis", "warning", ("website",),
+                                  f"It is not known which provision of {notice.state.name}'s law "
+                                  "the website and its server logs rest on.",
+                                  "Ask your data protection officer (usually the general clause of "
+                                  "the Land's data protection law) and give it as 'log_provision:' "
+                                  "under website.")
+    if kind in ("consent", "consent_letter") and spec.entry and not view_of(notice, spec).consents:
+        yield ctx.finding("documents.empty", "error", loc,
+                          f"documents.{spec.id} asks for no consent: none of its 'covers' is a "
+                          "consent of this school.",
+                          "List the consents it asks for under 'covers', or remove the document.")
+    if kind == "short_notice" and not (notice.school.publish and notice.school.publish.notice_url):
+        yield ctx.finding("documents.short_link", "warning", loc,
+                          f"The short notice {spec.id} should lead to the full notice online, but "
+                          "the school file gives no address.",
+                          "Set 'publish: {notice_url: ...}': the printed short notice shows it as "
+                          "a link and a QR code.")
+    if kind == "staff_notice" and not [r for r in notice.state.staff_data if r.ref != UNKNOWN]:
+        yield ctx.finding("staff.provisions", "warning", loc,
+                          f"The catalog does not know {notice.state.name}'s provisions for "
+                          "teachers' and staff data, so the staff notice cannot cite them.",
+                          "Ask your data protection officer and give the provision with each "
+                          "purpose ('provision:').")
+
+
+@rule
+def module_questions(ctx: Context) -> Iterator[Finding]:
+    """What the catalog asks a school to confirm before it turns a module on."""
+    for view in ctx.notice.platforms:
+        for mid, module in view.modules:
+            if module.question and not module.required:
+                index = view.use.modules.index(mid) if mid in view.use.modules else None
+                loc: Loc = ("platforms", view.id, "modules", index) if index is not None else (
+                    "platforms", view.id)
+                yield ctx.finding("catalog.question", "warning", loc,
+                                  f"{view.platform.short_name} {module.name}: {module.question}",
+                                  "Answer it with your data protection officer; where the answer "
+                                  "changes what the notice says, add it to the school file.",
+                                  prefer_key=False)
+
+
 # ---------------------------------------------------------------------------- catalog and file
 
 
 @rule
 def doubtful_facts(ctx: Context) -> Iterator[Finding]:
     for view in ctx.notice.platforms:
-        printed = [p for p in ctx.notice.processors if p.platform == view.platform.name]
-        vendor = view.platform.vendor
-        if printed and view.use.processor is None and vendor.confidence == "low":
+        printed = [p for a in ctx.notice.activities if a.platform is view for p in a.processors
+                   if p.party.name == view.platform.vendor.name]
+        if printed and view.use.processor is None and view.platform.vendor.confidence == "low":
             yield ctx.finding("catalog.confidence", "warning", ("platforms", view.id),
-                              f"The address of {vendor.name} in the catalog is uncertain.",
+                              f"The address of {view.platform.vendor.name} in the catalog is uncertain.",
                               "Compare it with your processing contract; if it differs, give "
                               f"'processor:' with name and address under platforms.{view.id}.")
 
@@ -435,7 +838,7 @@ def school_text_languages(ctx: Context) -> Iterator[Finding]:
                               "remove the language from 'languages:'.", prefer_key=False)
 
 
-def _local_texts(data: object, loc: Loc) -> Iterator[tuple[Loc, dict[str, str]]]:
+def _local_texts(data: object, loc: Loc) -> Iterable[tuple[Loc, dict[str, str]]]:
     """Every text of the school file given per language ({de: ..., en: ...})."""
     if isinstance(data, dict):
         if "de" in data and set(data) <= set(LANGUAGES):

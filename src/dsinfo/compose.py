@@ -65,6 +65,14 @@ PLATFORM_USERS = ("pupils", "teachers")  # whose data a platform holds unless th
 ORIGIN: dict[str, DataOrigin] = {"import": "records", "use": "use"}
 
 
+def unique(items: Iterable[Any]) -> tuple[Any, ...]:
+    """The items in order, each once (texts per language are dicts: compared by value)."""
+    seen: dict[str, Any] = {}
+    for item in items:
+        seen.setdefault(repr(sorted(item.items())) if isinstance(item, Mapping) else repr(item), item)
+    return tuple(seen.values())
+
+
 def german(text: Text | None) -> str | None:
     """The binding German wording of a text."""
     return text if text is None or isinstance(text, str) else text["de"]
@@ -83,6 +91,8 @@ class Party:
     city: str | None = None
     country: Text | None = None  # None: Germany
     website: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -494,15 +504,16 @@ def _authority_party(school: School, state: State, entry: SupervisoryAuthority |
     if school.supervisory_authority:
         a = school.supervisory_authority
         return Party(name=a.name, street=a.street, postcode=a.postcode, city=a.city,
-                     website=a.website)
+                     website=a.website, email=a.email, phone=a.phone)
     if entry is not None:
         known = {k: None if v == UNKNOWN else v for k, v in
                  (("street", entry.street), ("postcode", entry.postcode))}
         return Party(name=entry.name, street=known["street"], postcode=known["postcode"],
-                     city=entry.city, website=entry.website)
+                     city=entry.city, website=entry.website,
+                     email=None if entry.email in (None, UNKNOWN) else entry.email)
     land = state.supervisory_authority
     return Party(name=land.name, street=land.street, postcode=land.postcode, city=land.city,
-                 website=land.website)
+                 website=land.website, email=land.email)
 
 
 def _resolve_platform(doc: Document, pid: str, use: PlatformUse, catalog: Catalog,
@@ -593,7 +604,7 @@ def _platform_activity(view: PlatformView, state: State) -> Activity:
         id=view.id, kind="platform", name=platform.name, short_name=name,
         descriptions=(use.description or platform.description, view.hosting.description),
         vendor=_party(platform.vendor), hosting=use.hosting, location=view.location,
-        groups=tuple(dict.fromkeys([*users, *(g for d in data for g in d.groups)])),
+        groups=unique(([*users, *(g for d in data for g in d.groups)])),
         data=tuple(data), purposes=tuple(purposes), processors=tuple(processors),
         recipients=tuple(_recipient(r, name) for r in use.recipients),
         transfers=tuple(transfers),
@@ -631,7 +642,7 @@ def _system_activity(sid: str, use: SystemUse) -> Activity:
         descriptions=(use.description,) if use.description else (),
         vendor=_party(use.vendor) if use.vendor else None, hosting=use.hosting,
         location=use.location or UNKNOWN,
-        groups=tuple(dict.fromkeys([*groups, *(g for d in data for g in d.groups)])),
+        groups=unique(([*groups, *(g for d in data for g in d.groups)])),
         data=tuple(data), purposes=tuple(_purpose(p, groups, name) for p in use.purposes),
         processors=tuple(_processor_entry(p, use.name) for p in use.processors),
         recipients=tuple(_recipient(r, name) for r in use.recipients),
@@ -764,7 +775,7 @@ def _consents(activities: list[Activity], school: School, catalog: Catalog) -> I
         if view.use.basis == "consent":
             yield ConsentItem(id=view.id, title=view.platform.name, text=PLATFORM_CONSENT,
                               data=tuple(d.label for d in activity.data),
-                              retention=tuple(dict.fromkeys(d.retention for d in activity.data)),
+                              retention=unique((d.retention for d in activity.data)),
                               platform=activity.short_name,
                               subjects=tuple(g for g in activity.groups if g != "teachers"))
             continue
@@ -777,7 +788,7 @@ def _consents(activities: list[Activity], school: School, catalog: Catalog) -> I
             yield ConsentItem(id=f"{view.id}.{mid}", title=title, text=text,
                               data=tuple(i.label for i in module.data),
                               recipients=module.consent.recipients if module.consent else None,
-                              retention=tuple(dict.fromkeys(view.retention(i.retention)
+                              retention=unique((view.retention(i.retention)
                                                             for i in module.data)),
                               platform=activity.short_name)
     for c in school.consents:
@@ -789,7 +800,7 @@ def _system_consents(activity: Activity) -> Iterator[ConsentItem]:
     for n, purpose in enumerate(p for p in activity.purposes if p.basis.kind == "consent"):
         data = tuple(d.label for d in activity.data if set(d.groups) & set(purpose.groups))
         yield ConsentItem(id=f"{activity.id}.{n + 1}", title=purpose.text, text=SYSTEM_CONSENT,
-                          data=data, retention=tuple(dict.fromkeys(
+                          data=data, retention=unique((
                               d.retention for d in activity.data if d.label in data)),
                           platform=activity.short_name,
                           subjects=tuple(g for g in purpose.groups if g != "teachers") or ("pupils",))

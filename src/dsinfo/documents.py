@@ -22,37 +22,7 @@ from .fragment import SCOPE, main_content, notice_json, scope_css
 from .project import Project
 from .publish import Publication, content_hash, publication
 from .render import Renderer
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What a kind of document is made of and into."""
-
-    name: str
-    template: str  # the template of its web page and its print version
-    cms: bool = False  # also a fragment for a school's own website and a JSON file
-    bilingual: bool = False  # also a sheet with the German text beside each translation
-
-
-KINDS = {kind.name: kind for kind in (
-    Kind("notice", "notice.html", cms=True),
-    Kind("consent", "consent.html", bilingual=True),
-    Kind("withdrawal", "withdrawal.html"),
-)}
-
-
-@dataclass(frozen=True)
-class DocumentSpec:
-    """One document of a school: its id (the file name in output/<id>/<lang>/) and its kind."""
-
-    id: str
-    kind: Kind
-
-
-def documents_of(notice: Notice) -> tuple[DocumentSpec, ...]:
-    """The documents a school publishes (today's three, at today's paths)."""
-    return tuple(DocumentSpec(id=name, kind=KINDS[name]) for name in ("notice", "consent", "withdrawal"))
-
+from .views import DocumentSpec, documents_of, view_of
 
 FORMATS = ("html", "pdf")
 STATIC = "_static"  # output/_static/: the fonts every web page shares
@@ -131,7 +101,7 @@ class Press:
             self._pdfs(notice, rendered)
         for spec in documents_of(notice):
             if spec.kind.cms:
-                files.update(self._for_websites(notice, spec.id, lang, pub, pages[spec.id]))
+                files.update(self._for_websites(notice, spec, lang, pub, pages[spec.id]))
         rendered.warnings.extend(self._fallback_warnings())
         return rendered
 
@@ -147,7 +117,8 @@ class Press:
         marked = dataclasses.replace(base, version=version or VERSION_MARK,
                                      translation=TRANSLATION_MARK if version else "")
         pages = {spec.id: renderer.page(spec.kind.template, notice, "web", pub=marked,
-                                        static=f"../../{STATIC}/") for spec in documents_of(notice)}
+                                        view=view_of(notice, spec), static=f"../../{STATIC}/")
+                 for spec in documents_of(notice)}
         # the address the printed sheet's QR code leads to is content too, though no web page shows it
         digest = content_hash([*pages.values(), base.notice_url or ""])
         pub = base.versioned(digest) if version is None else base.translated(version, digest)
@@ -169,11 +140,12 @@ class Press:
         """The print HTML of every PDF of one language, by the PDF's file name."""
         pages = {}
         for spec in documents_of(notice):
+            view = view_of(notice, spec)
             pages[f"{spec.id}.pdf"] = self.renderer(lang).page(spec.kind.template, notice, "print",
-                                                               pub=pub)
+                                                               pub=pub, view=view)
             if spec.kind.bilingual and lang != i18n.SOURCE:  # the binding German beside the translation
                 pages[f"{spec.id}-bilingual.pdf"] = self.renderer(i18n.SOURCE).page(
-                    spec.kind.template, notice, "print", pub=pub, second=lang)
+                    spec.kind.template, notice, "print", pub=pub, second=lang, view=view)
         return pages
 
     def document_pdf(self, notice: Notice, lang: str, name: str) -> bytes:
@@ -189,16 +161,18 @@ class Press:
         """The print HTML of every PDF of one language (what WeasyPrint is given)."""
         return self._print_pages(notice, lang, self.web(notice, lang)[1])
 
-    def _for_websites(self, notice: Notice, doc: str, lang: str, pub: Publication,
+    def _for_websites(self, notice: Notice, spec: DocumentSpec, lang: str, pub: Publication,
                       web_page: str) -> dict[str, bytes | str]:
         """<doc>.fragment.html to paste into a CMS, <doc>.json for other systems: both cut from
         the web page's <main>, without what belongs to our own site (the logo, the link to our
         German page)."""
         main = main_content(web_page)
-        fragment = self.renderer(lang).page("fragment.html", notice, "fragment", pub=pub,
+        view = view_of(notice, spec)
+        fragment = self.renderer(lang).page("fragment.html", notice, "fragment", pub=pub, view=view,
                                             content=Markup(main), css=Markup(self.fragment_css()),
                                             scope=SCOPE)
-        return {f"{doc}.fragment.html": fragment, f"{doc}.json": notice_json(main, notice, pub, lang)}
+        return {f"{spec.id}.fragment.html": fragment,
+                f"{spec.id}.json": notice_json(main, view, pub, lang)}
 
     def fragment_css(self) -> str:
         """The web pages' stylesheet, scoped to the fragment's wrapper element."""

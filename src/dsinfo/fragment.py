@@ -13,10 +13,11 @@ from typing import Any
 
 import tinycss2
 
-from .compose import Notice
+from .compose import facts_of
 from .errors import BuildError
 from .i18n import direction
 from .publish import Publication
+from .views import View
 
 SCOPE = "dsinfo-notice"
 # Selectors for the page itself; in a fragment the wrapper element takes their place.
@@ -137,11 +138,14 @@ def sections(main: str) -> list[dict[str, Any]]:
     return result
 
 
-def notice_json(main: str, notice: Notice, pub: Publication, lang: str) -> str:
-    """notice.json: the notice's version and sections for a CMS or the platform's own page."""
+def notice_json(main: str, view: View, pub: Publication, lang: str) -> str:
+    """notice.json: the notice's version, facts and sections for a CMS or the platform's own
+    page (format 2: the facts are typed, see compose.facts_of)."""
     heading = _H1.search(main)
+    notice = view.notice
     data = {
-        "format": "dsinfo-notice/1",
+        "format": "dsinfo-notice/2",
+        "kind": view.spec.kind.name,
         "school": {"id": notice.id, "name": notice.school.school.name},
         "language": lang,
         "dir": direction(lang),
@@ -151,7 +155,7 @@ def notice_json(main: str, notice: Notice, pub: Publication, lang: str) -> str:
         "version": pub.version,
         "content_hash": f"sha256:{pub.content_hash}",
         "url": pub.notice_url,
-        "facts": notice.facts(),
+        "facts": facts_of(notice, view.activities),
         "sections": sections(main),
     }
     # compact: the standard library's fast encoder only works without indentation

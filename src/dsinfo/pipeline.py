@@ -29,9 +29,9 @@ from typing import Any
 
 from . import archive, i18n, manifest, workers
 from .catalog import Catalog, load_catalog
-from .check import Finding, check, counts, plain_text
+from .check import Finding, check, counts
 from .compare import Changes, Earlier, for_parents
-from .compose import Notice, compose
+from .compose import Notice, compose, german
 from .documents import FORMATS, Press, Rendered
 from .errors import DsinfoError, InputError, Problem
 from .extract import incomplete_languages
@@ -41,6 +41,7 @@ from .plan import Shard, catalog_hash, plan, school_inputs
 from .project import Project
 from .publish import check_logo
 from .site import Listing, write_school_index, write_site_index, write_static
+from .views import documents_of
 from .write import claimed, safe_path, write_atomic
 
 Progress = Callable[[str, int, int], None]  # school id, tasks done, tasks in all
@@ -181,7 +182,7 @@ def check_schools(project: Project, ids: Iterable[str] = ()) -> tuple[list[Notic
     catalog, notices = load(project, project.school_files(ids), summary)
     press = Press(project, formats=("html",))
     findings = [f for n in notices if catalog is not None
-                for f in check(n, catalog, plain_text(press.web(n, i18n.SOURCE)[0]["notice"]))]
+                for f in check(n, catalog, press.web(n, i18n.SOURCE)[0])]
     return notices, findings, summary.problems
 
 
@@ -297,7 +298,7 @@ def _render(path: Path, lang: str, version: str) -> Outcome:
         rendered = press.language(notice, lang, version=version or None, changes=changes)
         findings = None
         if lang == i18n.SOURCE:
-            findings = check(notice, run.catalog, plain_text(str(rendered.files["notice.html"])))
+            findings = check(notice, run.catalog, pages_of(notice, rendered))
             refused = _refusal(findings, run.options)
             if refused:
                 return Outcome(school=notice.id, lang=lang, findings=findings, refused=refused,
@@ -319,6 +320,11 @@ def _render(path: Path, lang: str, version: str) -> Outcome:
                        rss=_rss())
 
 
+def pages_of(notice: Notice, rendered: Rendered) -> dict[str, str]:
+    """The web pages of a school's rendered documents, by document id (what the check reads)."""
+    return {spec.id: str(rendered.files[f"{spec.id}.html"]) for spec in documents_of(notice)}
+
+
 def _refusal(findings: list[Finding], options: Options) -> str:
     if options.draft:
         return ""
@@ -330,8 +336,17 @@ def _refusal(findings: list[Finding], options: Options) -> str:
 def _changes(notice: Notice, earlier: Earlier | None) -> Changes | None:
     if earlier is None:
         return None
-    titles = {(c.title if isinstance(c.title, str) else c.title["de"]): c.title for c in notice.consents}
-    return for_parents(earlier, notice.facts(), titles)
+    texts = {str(german(t)): t for t in _texts(notice)}  # the school's and the catalog's, by German
+    return for_parents(earlier, notice.facts(), texts)
+
+
+def _texts(notice: Notice) -> Iterable[Any]:
+    for c in notice.consents:
+        yield c.title
+    for a in notice.activities:
+        yield a.name
+        yield from (d.label for d in a.data)
+        yield from (p.text for p in a.purposes)
 
 
 def _write(run: Run, notice: Notice, rendered: Rendered) -> tuple[dict[str, int], int]:

@@ -18,7 +18,7 @@ from jinja2 import (
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from . import i18n
+from . import i18n, views
 from .compose import Notice, Text
 from .errors import BuildError
 from .i18n import N_
@@ -89,7 +89,7 @@ class Renderer:
             auto_reload=reload,
             autoescape=select_autoescape(["html", "htm", "xml"]),
             undefined=StrictUndefined,
-            extensions=["jinja2.ext.i18n"],
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
             trim_blocks=True,
             lstrip_blocks=True,
         )
@@ -118,7 +118,9 @@ class Renderer:
         # optional page context: `pub` (publish.Publication: version, QR code, logo), `static`
         # (the path from a web page to output/_static/), `second` (a bilingual page's language)
         self.env.globals.update(direction=i18n.direction, language_name=i18n.language_name,
-                                second=None, pub=None, static=None)
+                                second=None, pub=None, static=None, view=None,
+                                documents=views.documents_of, main_notice=views.notice_spec,
+                                consent_sheets=views.consent_sheets)
 
     def _gettext(self, ctx: Any, message: str) -> str:
         # newstyle gettext marks the result safe, then %-formats it with escaped variables

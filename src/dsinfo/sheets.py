@@ -34,6 +34,7 @@ from markupsafe import Markup
 from .errors import BuildError
 from .i18n import N_
 from .roster import Pupil, Signers, by_class, file_stem
+from .views import consent_view
 from .write import claimed, safe_path, write_atomic
 
 if TYPE_CHECKING:
@@ -247,7 +248,7 @@ def print_roster(
     tokens); without it, their places in the roster. `jobs` worker processes (default: one per
     core) lay out the templates, then fill the classes."""
     numbers = numbers or {p: n for n, p in enumerate(pupils, start=1)}
-    consents = tuple(c.id for c in notice.consents)
+    consents = tuple(c.id for c in consent_view(notice).consents)
     classes = list(by_class(pupils).items())
     variants = sorted(
         {Variant.of(p, consents) for p in pupils},
@@ -310,6 +311,7 @@ def _lay_out(index: int) -> LaidOut:
                 notice,
                 "print",
                 pupil=key,
+                view=consent_view(notice),
                 pub=pubs[key.lang],
                 second=None if key.lang == "de" else key.lang,
             )
@@ -322,6 +324,7 @@ def _lay_out(index: int) -> LaidOut:
             notice,
             "print",
             pub=pubs["de"],
+            view=consent_view(notice),
             rows=key[1],
             school_class=Markup('<span class="fill-inline" data-field="school_class"></span>'),
         )

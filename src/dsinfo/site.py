@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +58,10 @@ def write_static(out: Path, static: Path) -> None:
 def school_index(press: Press, out: Path, notice: Notice) -> str:
     """The school's index page: its languages and documents, and every archived version."""
     versions = archive.by_stand(archive.versions(out, notice.id), notice.school.languages)
+    files = {lang: set(os.listdir(out / notice.id / lang)) for lang in notice.school.languages
+             if (out / notice.id / lang).is_dir()}  # link only what was built
     return press.renderer("de").page("school.html", notice, "web", static="../" + STATIC + "/",
-                                     versions=versions)
+                                     versions=versions, files=files)
 
 
 def write_school_index(press: Press, out: Path, notice: Notice) -> tuple[Path, bool]:
