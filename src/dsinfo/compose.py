@@ -309,8 +309,20 @@ class Notice:
 
     @property
     def platform_names(self) -> str:
-        """Short names for running text, e.g. "IServ" or "IServ, WebUntis"."""
+        """The catalog platforms' short names for running text, e.g. "IServ" or "IServ, WebUntis"."""
+        return ", ".join(a.short_name for a in self.activities if a.kind == "platform")
+
+    @property
+    def activity_names(self) -> str:
+        """The platforms' and systems' short names, e.g. "IServ, Schulverwaltungsprogramm"."""
         return ", ".join(a.short_name for a in self.activities if a.kind != "website")
+
+    @property
+    def only_platforms(self) -> bool:
+        """Whether the school's documents are about catalog platforms alone (a title can then
+        name them)."""
+        return bool(self.platform_names) and all(
+            a.kind == "platform" for a in self.activities if a.kind != "website")
 
     @property
     def citation(self) -> str:
@@ -604,7 +616,7 @@ def _platform_activity(view: PlatformView, state: State) -> Activity:
         id=view.id, kind="platform", name=platform.name, short_name=name,
         descriptions=(use.description or platform.description, view.hosting.description),
         vendor=_party(platform.vendor), hosting=use.hosting, location=view.location,
-        groups=unique(([*users, *(g for d in data for g in d.groups)])),
+        groups=unique([*users, *(g for d in data for g in d.groups)]),
         data=tuple(data), purposes=tuple(purposes), processors=tuple(processors),
         recipients=tuple(_recipient(r, name) for r in use.recipients),
         transfers=tuple(transfers),
@@ -642,7 +654,7 @@ def _system_activity(sid: str, use: SystemUse) -> Activity:
         descriptions=(use.description,) if use.description else (),
         vendor=_party(use.vendor) if use.vendor else None, hosting=use.hosting,
         location=use.location or UNKNOWN,
-        groups=unique(([*groups, *(g for d in data for g in d.groups)])),
+        groups=unique([*groups, *(g for d in data for g in d.groups)]),
         data=tuple(data), purposes=tuple(_purpose(p, groups, name) for p in use.purposes),
         processors=tuple(_processor_entry(p, use.name) for p in use.processors),
         recipients=tuple(_recipient(r, name) for r in use.recipients),
@@ -775,7 +787,7 @@ def _consents(activities: list[Activity], school: School, catalog: Catalog) -> I
         if view.use.basis == "consent":
             yield ConsentItem(id=view.id, title=view.platform.name, text=PLATFORM_CONSENT,
                               data=tuple(d.label for d in activity.data),
-                              retention=unique((d.retention for d in activity.data)),
+                              retention=unique(d.retention for d in activity.data),
                               platform=activity.short_name,
                               subjects=tuple(g for g in activity.groups if g != "teachers"))
             continue
@@ -788,8 +800,8 @@ def _consents(activities: list[Activity], school: School, catalog: Catalog) -> I
             yield ConsentItem(id=f"{view.id}.{mid}", title=title, text=text,
                               data=tuple(i.label for i in module.data),
                               recipients=module.consent.recipients if module.consent else None,
-                              retention=unique((view.retention(i.retention)
-                                                            for i in module.data)),
+                              retention=unique(view.retention(i.retention)
+                                                            for i in module.data),
                               platform=activity.short_name)
     for c in school.consents:
         yield _school_consent(c, catalog.consents.get(c.id))
@@ -800,8 +812,8 @@ def _system_consents(activity: Activity) -> Iterator[ConsentItem]:
     for n, purpose in enumerate(p for p in activity.purposes if p.basis.kind == "consent"):
         data = tuple(d.label for d in activity.data if set(d.groups) & set(purpose.groups))
         yield ConsentItem(id=f"{activity.id}.{n + 1}", title=purpose.text, text=SYSTEM_CONSENT,
-                          data=data, retention=unique((
-                              d.retention for d in activity.data if d.label in data)),
+                          data=data, retention=unique(
+                              d.retention for d in activity.data if d.label in data),
                           platform=activity.short_name,
                           subjects=tuple(g for g in purpose.groups if g != "teachers") or ("pupils",))
 

@@ -34,7 +34,7 @@ class Listing:
     def of(cls, notice: Notice) -> Listing:
         s = notice.school
         return cls(id=notice.id, name=s.school.name, city=s.school.city, state=notice.state.name,
-                   platforms=notice.platform_names, stand=s.stand, school_year=s.school_year,
+                   platforms=notice.activity_names, stand=s.stand, school_year=s.school_year,
                    languages=tuple(s.languages))
 
     @classmethod

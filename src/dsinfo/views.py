@@ -305,9 +305,9 @@ def view_of(notice: Notice, spec: DocumentSpec) -> View:
     audience = tuple(entry.audience) if entry and entry.audience else spec.kind.audience
     covers = set(entry.covers) if entry else set()
     activities = tuple(a for a in notice.activities if _covered(a, spec, covers, audience))
-    consents = tuple(c for c in notice.consents if not covers or c.id in covers
-                     or (c.platform is not None and any(a.short_name == c.platform
-                                                        for a in activities if a.id in covers)))
+    consents = tuple(c for c in notice.consents if (c.id in covers if covers else (
+        not audience or set(c.subjects) & set(audience))) or (covers and c.platform is not None and any(
+            a.short_name == c.platform for a in activities if a.id in covers)))
     extras = tuple(entry.extra) if entry and entry.extra else (
         tuple(notice.school.extra) if spec.kind.name == "notice" and notice_first(notice, spec)
         else ())
