@@ -9,9 +9,11 @@ repository's `schools/`: the examples are copied by name.
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,10 +93,13 @@ def run(project: Path, *args: str, input: str | None = None) -> Ran:
     return Ran(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))
 
 
-def run_process(project: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """The command line as its own process, for what needs one (workers, signals, a TTY)."""
+def run_process(project: Path, *args: str, input: str | None = None,
+                timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The command line as its own process, for what needs one (workers, signals, a terminal
+    read line by line)."""
     return subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project), *args],
-                          cwd=project, capture_output=True, text=True, timeout=timeout, check=False)
+                          cwd=project, input=input, capture_output=True, text=True,
+                          timeout=timeout, check=False)
 
 
 def catalog() -> Catalog:
@@ -130,3 +135,9 @@ def run_copy(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`python build.py ARGS` of a copy of the repository (copy_repository), in it."""
     return subprocess.run([sys.executable, "build.py", *args], cwd=copy, capture_output=True,
                           text=True, timeout=600, check=False)
+
+
+@functools.cache
+def example_project() -> Path:
+    """One project with the shipped examples, for tests that only read them (made once)."""
+    return make_project(Path(tempfile.mkdtemp(prefix="dsinfo-examples-")), examples=True)

@@ -52,8 +52,10 @@ def run_case(root: Path, name: str) -> Outcome:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_bad_input(tmp_path: Path, name: str) -> None:
+def test_bad_input(tmp_path: Path, name: str, update_golden: bool) -> None:
     result, output_exists = run_case(tmp_path, name)
+    if update_golden:  # pytest --update-golden: review the diff of tests/bad_inputs/ afterwards
+        (CORPUS / f"{name}.expected").write_text(result.stderr, encoding="utf-8")
     expected = (CORPUS / f"{name}.expected").read_text(encoding="utf-8")
     assert result.stderr == expected
     assert result.returncode == 1

@@ -16,8 +16,9 @@ from dsinfo.cli import cli
 from .project import ROOT, make_project, run
 from .project import VALID as VALID_TH
 
-# A school without findings: Niedersachsen's law covers platforms; the processor named in full
-VALID = VALID_TH.replace("state: TH", "state: NI").replace(
+# A school without findings: Brandenburg's law covers platforms and names the duty to provide
+# data; the processor named in full
+VALID = VALID_TH.replace("state: TH", "state: BB").replace(
     "    hosting: on_premises", "    hosting: on_premises\n    processor:\n      name: IServ GmbH\n"
     "      street: Musterweg 1\n      postcode: \"38100\"\n      city: Braunschweig")
 SUMMARY = r"; output/ in \d+\.\d s\."
@@ -97,7 +98,7 @@ def test_a_bad_school_does_not_stop_the_others(project: Path) -> None:
     assert run(project).code == 0
     notice = project / "output" / "gs-park" / "de" / "notice.pdf"
     before = notice.read_bytes()
-    (project / "schools" / "gs-park.yaml").write_text(VALID.replace("NI", "XX"), encoding="utf-8")
+    (project / "schools" / "gs-park.yaml").write_text(VALID.replace("state: BB", "state: XX"), encoding="utf-8")
     (project / "schools" / "other.yaml").write_text("school: [\n", encoding="utf-8")
     (project / "schools" / "gs-see.yaml").write_text(VALID.replace("am Park", "am See"), "utf-8")
     result = run(project, "--format", "html")

@@ -42,10 +42,12 @@ def test_signatures_by_age_and_return_line(built: Path) -> None:
     assert ("Für Schülerinnen und Schüler unter 14 Jahren unterschreiben die Erziehungsberechtigten. "
             "Von 14 bis 17 Jahren unterschreiben die Schülerin oder der Schüler und die "
             "Erziehungsberechtigten. Ab 18 Jahren unterschreibt die Schülerin oder der Schüler "
-            "allein.") in text
+            "allein. Für ihre eigenen Daten (Kontaktliste der Klasse) unterschreiben die "
+            "Erziehungsberechtigten selbst, auch wenn die Schülerin oder der Schüler volljährig "
+            "ist.") in text
     for label in ("Ort, Datum", "Unterschrift der Schülerin oder des Schülers (ab 14 Jahren)",
-                  "Unterschrift der oder des Erziehungsberechtigten (für Schülerinnen und Schüler unter "
-                  "18 Jahren)"):
+                  "Unterschrift der oder des Erziehungsberechtigten",
+                  "Unterschrift der oder des zweiten Erziehungsberechtigten"):
         assert label in text
 
 

@@ -97,12 +97,12 @@ def test_diff_shows_facts_and_text(project: Path) -> None:
     result = run(project, "diff", "--school", "gs-park")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "  + Data collected during use: E-Mails (Inhalte und Verbindungsdaten)" in out
+    assert "  + Data: E-Mails (Inhalte und Verbindungsdaten)" in out
     assert "  + Purposes (legal basis): Schulische Kommunikation per E-Mail (Gesetz)" in out
     assert ("Nutzungsdaten und Logdateien (IP-Adressen, Klicks, Zeitstempel), soweit für den "
             "sicheren Betrieb und die Fehlerbehebung erforderlich: Protokolldaten werden "
             "automatisch nach 6 Monaten gelöscht. → Protokolldaten werden nach 30 Tagen gelöscht.") in out
-    assert ("Text, section by section:\n  Verantwortliche Stelle\n    - Stadt Erfurt\n"
+    assert ("Text, section by section:\n  1. Verantwortliche Stelle\n    - Stadt Erfurt\n"
             "    + Stadt Erfurt (Schulverwaltungsamt)\n") in out
     assert out.splitlines()[-1] == "Report: output/gs-park/changes.html"
     html = (project / "output" / "gs-park" / "changes.html").read_text(encoding="utf-8")
@@ -174,18 +174,18 @@ def test_parents_see_what_changed_since_last_year(project: Path) -> None:
     assert changes_box(project) == (
         "Was sich seit dem Schuljahr 2025–2026 geändert hat "
         "Gegenüber der Fassung vom 01.08.2025 hat sich Folgendes geändert: "
-        "Neu – Daten: E-Mails (Inhalte und Verbindungsdaten) "
         "Entfällt – Daten: Hochgeladene Dateien im Bereich „Meine Dateien“ (Inhaltsdaten und "
         "Metadaten, z. B. Dateiname, Dateipfad, Dateigröße und Zeitstempel) "
-        "Neu – Zweck: Schulische Kommunikation per E-Mail "
+        "Neu – Daten: E-Mails (Inhalte und Verbindungsdaten) "
         "Entfällt – Zweck: Dateimanagement "
+        "Neu – Zweck: Schulische Kommunikation per E-Mail "
         "Geändert – Speicherdauer: Nutzungsdaten und Logdateien (IP-Adressen, Klicks, "
         "Zeitstempel), soweit für den sicheren Betrieb und die Fehlerbehebung erforderlich")
     english = changes_box(project, "en")
     assert english is not None
     assert english.startswith("What has changed since the school year 2025 – 2026 Compared with "
-                              "the version of 1 Aug 2025, the following has changed: New – Data: "
-                              "E-mails (content and connection data) Removed – Data: Uploaded files")
+                              "the version of 1 Aug 2025, the following has changed: Removed – "
+                              "Data: Uploaded files")
     assert english.endswith("Changed – Storage period: Usage data and log files (IP addresses, "
                             "clicks, time stamps), as far as necessary for secure operation and "
                             "fixing errors")

@@ -9,17 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dsinfo.lawcatalog import (
-    REQUIRED_ROLES,
-    BasisKind,
-    LawCatalog,
-    load_law_catalog,
-    open_questions,
-    state_problems,
-)
 from pydantic import BaseModel
 
-from dsinfo.catalog import Catalog, Condition, Fact, JointCustody, Measure, Platform, SourcedRef, load_catalog
+from dsinfo.catalog import (
+    REQUIRED_ROLES,
+    BasisKind,
+    Catalog,
+    Condition,
+    Fact,
+    JointCustody,
+    Measure,
+    Platform,
+    SourcedRef,
+    load_catalog,
+    open_questions,
+)
 from dsinfo.errors import InputError
 from dsinfo.extract import extract_catalog
 from dsinfo.load import read_yaml
@@ -30,9 +34,12 @@ from .conftest import ROOT
 CATALOG = ROOT / "catalog"
 
 
+LawCatalog = Catalog
+
+
 @pytest.fixture(scope="module")
-def laws() -> LawCatalog:
-    return load_law_catalog(CATALOG)
+def laws() -> Catalog:
+    return load_catalog(CATALOG)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +52,8 @@ def test_every_law_and_authority_file_loads(laws: LawCatalog) -> None:
     assert sorted(laws.authorities) == ["baylda", "bfd_ekd", "kdsa_nord", "kdsa_ost",
                                         "kdsz_bayern", "kdsz_dortmund", "kdsz_frankfurt",
                                         "ordensdatenschutz"]
-    assert [p.relative_to(CATALOG).as_posix() for p in laws.files] == [
+    assert [p.relative_to(CATALOG).as_posix() for p in laws.files
+            if p.parent.name in ("laws", "authorities")] == [
         *(f"authorities/{a}.yaml" for a in sorted(laws.authorities)),
         *(f"laws/{law}.yaml" for law in sorted(laws.laws))]
 
@@ -138,7 +146,6 @@ def test_every_land_has_the_new_facts(catalog: Catalog, laws: LawCatalog) -> Non
         assert state.website_basis, code
         assert state.joint_custody, code
         assert state.staff_data[0].ref == "§ 50 BeamtStG", code
-    assert state_problems(laws, catalog.states, CATALOG) == []
     assert catalog.states["BY"].private_schools.authority.id == "baylda"  # type: ignore[union-attr]
     assert {c for c, s in catalog.states.items()
             if s.private_schools and s.private_schools.authority.id == "land"} == (
@@ -193,7 +200,7 @@ def _errors(files: dict[tuple[str, str], str], root: Path) -> list[str]:
         (root / part).mkdir(parents=True, exist_ok=True)
         (root / part / f"{name}.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
-        load_law_catalog(root)
+        load_catalog(root)
     return [f"{p.path.parent.name}/{p.path.name}:{p.line}:{p.column}: {p.message}"
             for p in info.value.problems]
 

@@ -118,8 +118,6 @@ def test_missing_top_level_keys(tmp_path: Path, catalog: Catalog) -> None:
         "1:1: error: missing required key 'state'",
         "1:1: error: missing required key 'school_year'",
         "1:1: error: missing required key 'stand'",
-        "1:1: error: missing required key 'school_authority'",
-        "1:1: error: missing required key 'platforms'",
     ]
 
 
@@ -148,6 +146,7 @@ def test_placeholders_are_warnings(tmp_path: Path, catalog: Catalog) -> None:
 def test_required_modules_and_consents(tmp_path: Path, catalog: Catalog) -> None:
     notice = build(tmp_path, catalog, VALID.replace("[files]", "[profile_picture]"))
     assert [c.id for c in notice.consents] == ["iserv.profile_picture"]
-    assert [p.basis for p in notice.purposes if "Profilbild" in p.text] == ["consent"]
-    assert {line.label for line in notice.imported} == {
+    (iserv,) = notice.activities
+    assert [p.basis.kind for p in iserv.purposes if "Profilbild" in p.text] == ["consent"]
+    assert {d.label for d in iserv.data if d.origin == "records"} == {
         "Name", "Vorname", "Klasse", "Einmalige ID aus dem Schulverwaltungsprogramm"}

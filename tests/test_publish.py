@@ -218,7 +218,8 @@ def test_notice_json(built: Path) -> None:
     data = json.loads((folder / "notice.json").read_text("utf-8"))
     version = version_of(folder / "notice.pdf")
     assert {k: v for k, v in data.items() if k not in ("sections", "facts")} == {
-        "format": "dsinfo-notice/1",
+        "format": "dsinfo-notice/2",
+        "kind": "notice",
         "school": {"id": EXAMPLE, "name": "Beispiel-Gymnasium Musterstadt"},
         "language": "de",
         "dir": "ltr",
@@ -231,20 +232,27 @@ def test_notice_json(built: Path) -> None:
     }
     assert re.fullmatch(rf"sha256:{version}[0-9a-f]{{56}}", data["content_hash"])
     facts = data["facts"]  # what `diff` compares between school years, in binding German
-    assert sorted(facts) == ["authority", "consents", "data_collected", "data_imported",
-                             "legal_basis", "platforms", "processors", "purposes", "retention"]
-    assert facts["platforms"] == ["IServ Schulplattform"]
+    assert sorted(facts) == ["activities", "authority", "consents", "data", "law", "legal_basis",
+                             "processors", "purposes", "recipients", "transfers"]
+    assert facts["activities"] == ["IServ Schulplattform"]
+    assert facts["law"] == "DSGVO"
     assert facts["legal_basis"] == "Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 31 NSchG"
     assert facts["authority"] == "Der Landesbeauftragte für den Datenschutz Niedersachsen"
     assert facts["consents"] == ["Fotos auf der Website der Schule", "Klassenfoto",
                                  "Kontaktliste der Klasse"]
-    assert facts["purposes"][0].endswith("(Gesetz)")
-    assert facts["retention"]["E-Mails (Inhalte und Verbindungsdaten)"].startswith("Bis zur")
+    assert facts["purposes"][0] == {
+        "text": "Bereitstellung einer webbasierten Lernplattform, an der sich Nutzerinnen und "
+                "Nutzer von verschiedenen Endgeräten aus anmelden können",
+        "basis": "statute", "activity": "IServ",
+        "citation": "Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 31 NSchG"}
+    (email,) = [d for d in facts["data"] if d["label"] == "E-Mails (Inhalte und Verbindungsdaten)"]
+    assert email["origin"] == "use"
+    assert email["retention"].startswith("Bis zur")
     page = (folder / "notice.html").read_text("utf-8")
     ids = re.findall(r'<section id="(\w+)">', page)
-    assert [s["id"] for s in data["sections"]] == ["intro", *ids]
+    assert [s["id"] for s in data["sections"]] == ["intro", *ids, "end"]  # end: the origin note
     controller = data["sections"][1]
-    assert controller["title"] == "Verantwortliche Stelle"
+    assert controller["title"] == "1. Verantwortliche Stelle"
     assert "Beispiel-Gymnasium Musterstadt\nMusterweg 1\n00000 Musterstadt" in controller["text"]
     assert controller["html"].startswith("<p>Verantwortlich für die Verarbeitung")
     assert "<h2>" not in controller["html"]

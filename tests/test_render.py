@@ -76,9 +76,11 @@ def test_script_in_school_data_is_escaped(tmp_path: Path, renderer: Renderer) ->
     from dsinfo.catalog import load_catalog
 
     text = VALID.replace("Grundschule am Park", '"<script>alert(1)</script> & Co"')
+    from dsinfo.views import documents_of, view_of
+
     notice = build(tmp_path, load_catalog(ROOT / "catalog"), text)
-    for page in ("notice.html", "consent.html"):
-        html = renderer.page(page, notice, "web")
+    for spec in documents_of(notice):
+        html = renderer.page(spec.kind.template, notice, "web", view=view_of(notice, spec))
         assert "<script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
 

@@ -16,7 +16,7 @@ from dsinfo.consentdb import Register
 from dsinfo.errors import InputError
 from dsinfo.scan import ScanSummary, scan
 
-from .conftest import ROOT, run_cli
+from .project import example_project, make_project, run, run_process
 from .synthetic import Copier, PageTruth, save_pdf, tick_stack
 from .test_sheets import ROWS, SCHOOL, roster_csv
 
@@ -25,7 +25,8 @@ from .test_sheets import ROWS, SCHOOL, roster_csv
 def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("scan")
     rows = ROWS + [f"Muster-{n};Kim;5a;0{n % 9 + 1}.05.2014;" for n in range(6)]
-    result = run_cli(
+    result = run(
+        example_project(),
         "roster",
         "--school",
         SCHOOL,
@@ -162,13 +163,9 @@ def test_bad_files_are_refused_before_anything_is_recorded(
 def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
     """roster -> printed sheets -> a scan of the ticked stack -> register -> review -> the
     teacher's list of who may be on the website."""
-    project = tmp_path / "project"
-    for part in ("catalog", "templates", "locales", "schools"):
-        shutil.copytree(ROOT / part, project / part)
-    shutil.copy(ROOT / "build.py", project / "build.py")
-    (project / "src").symlink_to(ROOT / "src")
+    project = make_project(tmp_path / "project", examples=True)
     csv_path = roster_csv(tmp_path)
-    result = run_cli("roster", "--school", SCHOOL, "--csv", str(csv_path), cwd=project)
+    result = run(project, "roster", "--school", SCHOOL, "--csv", str(csv_path))
     assert result.returncode == 0, result.stderr
     register = project / "private" / SCHOOL / "consents.sqlite"
     assert result.stdout.splitlines()[0].endswith(f"; recorded in private/{SCHOOL}/consents.sqlite.")
@@ -181,7 +178,7 @@ def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
         seed=11,
     )
     stack = save_pdf(pages, tmp_path / "stack.pdf", 200)
-    result = run_cli("consents", "scan", "--school", SCHOOL, str(stack), cwd=project)
+    result = run(project, "consents", "scan", "--school", SCHOOL, str(stack))
     assert result.returncode == 0, result.stderr
     hard = sum(a == "review" for t in truths for a in t.answers.values())
     answers = sum(len(t.answers) for t in truths)
@@ -193,7 +190,7 @@ def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
         assert name not in result.stdout + result.stderr  # messages name no pupil
 
     # the review: every unclear one answered "no" in the terminal
-    result = subprocess_input(project, ["consents", "review", "--school", SCHOOL], "n\n" * hard)
+    result = run_process(project, "consents", "review", "--school", SCHOOL, input="n\n" * hard)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].endswith(
         f"Settled {hard} of {hard}." if hard else "Nothing to review."
@@ -202,7 +199,8 @@ def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
         assert f"[1/{hard}] stack.pdf, page " in result.stdout
         assert "█" in result.stdout  # the crop of the boxes, drawn in the terminal
 
-    result = run_cli(
+    result = run(
+        project,
         "consents",
         "list",
         "--school",
@@ -213,7 +211,6 @@ def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
         "photos_website",
         "--format",
         "csv",
-        cwd=project,
     )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
@@ -225,7 +222,8 @@ def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
         if last in ("Müller", "Yılmaz", "Abadi", "Schmidt")
     }
 
-    result = run_cli(
+    result = run(
+        project,
         "consents",
         "list",
         "--school",
@@ -236,16 +234,14 @@ def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
         "pdf",
         "--out",
         str(tmp_path / "list.pdf"),
-        cwd=project,
     )
     assert result.returncode == 0, result.stderr
     assert oct((tmp_path / "list.pdf").stat().st_mode & 0o777) == "0o600"
-    result = run_cli(
-        "consents", "export", "--school", SCHOOL, "--out", str(project / "output" / "x.csv"), cwd=project
-    )
+    result = run(project, "consents", "export", "--school", SCHOOL, "--out",
+                 str(project / "output" / "x.csv"))
     assert result.returncode == 2
     assert "is inside output/, the folder for the website" in result.stderr
-    result = run_cli("consents", "export", "--school", SCHOOL, cwd=project)
+    result = run(project, "consents", "export", "--school", SCHOOL)
     assert result.stdout.startswith(
         "\ufeffNachname;Vorname;Klasse;Kenntnisnahme;Fotos auf der Website der Schule;"
     )
@@ -264,21 +260,6 @@ def _meant_by_name(project: Path, truths: list[PageTruth], consent: str) -> dict
         if consent in truth.answers:
             meant[names[token.pupil]] = truth.answers[consent]
     return meant
-
-
-def subprocess_input(project: Path, args: list[str], text: str):  # type: ignore[no-untyped-def]
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "build.py", *args],
-        cwd=project,
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
@@ -308,14 +289,15 @@ def subprocess_input(project: Path, args: list[str], text: str):  # type: ignore
     ],
 )
 def test_help_texts(args: list[str], expected: str) -> None:
-    result = run_cli(*args)
+    result = run(example_project(), *args)
     assert result.returncode == 0
     assert expected in " ".join(result.stdout.split())
     assert "--school ID" in result.stdout or args == ["consents", "--help"]
 
 
 def test_no_register_yet(tmp_path: Path) -> None:
-    result = run_cli("consents", "list", "--school", SCHOOL, "--register", str(tmp_path / "none.sqlite"))
+    result = run(example_project(), "consents", "list", "--school", SCHOOL, "--register",
+                 str(tmp_path / "none.sqlite"))
     assert result.returncode == 1
     assert result.stderr.startswith(
         f"error: there is no consent register {tmp_path / 'none.sqlite'} yet: print "

@@ -28,7 +28,7 @@ SEED_ITEMS = [
      "erreichen Sie die oder den Datenschutzbeauftragten der Schule"),
     # 2. imported from the school administration software
     ("Aus dem Schulverwaltungsprogramm werden Schülerdaten exportiert ... importiert / synchronisiert",
-     "aus dem Schulverwaltungsprogramm der Schule exportiert und in IServ importiert oder synchronisiert"),
+     "werden aus dem Schulverwaltungsprogramm in IServ übernommen oder abgeglichen"),
     ("Name", "Name"),
     ("Vorname", "Vorname"),
     ("Klasse", "Klasse"),
@@ -40,7 +40,7 @@ SEED_ITEMS = [
     ("Erstellt durch", "Erstellt durch"),
     ("Rollen", "Rollen"),
     ("Gruppen", "Gruppen"),
-    ("Freiwilliges Profilbild", "Profilbild freiwillig"),
+    ("Freiwilliges Profilbild", "Profilbild (freiwillig)"),
     ("Sorgeberechtige (Kontaktdaten)", "Sorgeberechtigte (Kontaktdaten)"),  # typo fixed
     ("Schuldaten (Schul-Kennung, Name, Anschrift, Bundesland)",
      "Schuldaten (Schul-Kennung, Name, Anschrift, Bundesland)"),
@@ -57,7 +57,8 @@ SEED_ITEMS = [
     ("(Chat-) ausgetauschte Metadaten", "Über die Chatfunktion ausgetauschte Nachrichten und Metadaten"),
     # 4. purposes; "cloudbasiert" contradicted the server in the school
     ("Die Verarbeitung der Daten erfolgt, um die Nutzung der Lernplattform zu ermöglichen.",
-     "Die Daten werden verarbeitet, um die Nutzung der Lernplattform zu ermöglichen."),
+     "Die Schule verarbeitet die Daten für die folgenden Zwecke, um ihren Bildungs- und "
+     "Erziehungsauftrag zu erfüllen."),
     ("Bereitstellung einer cloudbasierten Lernplattform ... von diversen Endgeräten",
      "Bereitstellung einer webbasierten Lernplattform, an der sich Nutzerinnen und Nutzer von "
      "verschiedenen Endgeräten aus anmelden können"),

@@ -24,10 +24,11 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from .errors import InputError, Problem
-from .load import read_yaml
+from .load import Document, read_yaml
 from .model import (
     UNKNOWN,
     Basis,
+    Role,
     Confidence,
     Email,
     GroupId,
@@ -429,22 +430,6 @@ class Platform(Model):
 
 # ---------------------------------------------------------------------------- laws
 
-Role = Literal[
-    "information_direct",    # information at collection (Art. 13 DSGVO)
-    "information_indirect",  # data not obtained from the data subject (Art. 14 DSGVO)
-    "access", "rectification", "erasure", "restriction", "portability", "objection",
-    "automated_decisions",
-    "consent",               # what a consent is and when it is valid
-    "consent_conditions",    # conditions of consent (Art. 7 DSGVO)
-    "withdrawal",            # withdrawal of consent (Art. 7 Abs. 3 DSGVO)
-    "consent_minors",        # minors' consent
-    "complaint",             # complaint to the supervisory authority (Art. 77 DSGVO)
-    "judicial_remedy",
-    "dpo",                   # the data protection officer
-    "processors",            # Auftragsverarbeitung (Art. 28 DSGVO)
-    "security",              # technical and organisational measures (Art. 32 DSGVO)
-    "records",               # the register of processing activities (Art. 30 DSGVO)
-]
 REQUIRED_ROLES: tuple[Role, ...] = (
     "information_direct", "information_indirect", "access", "rectification", "erasure",
     "restriction", "portability", "objection", "automated_decisions", "consent",
@@ -608,9 +593,11 @@ def load_catalog(roots: Path | Sequence[Path]) -> Catalog:
             paths.update(((part, p.stem), p) for p in sorted((root / part).glob("*.yaml")))
     problems: list[Problem] = []
     entries: dict[str, dict[str, Any]] = {part: {} for part in CATALOG_PARTS}
+    docs: dict[tuple[str, str], Document] = {}
     for (part, key), path in sorted(paths.items()):
         try:
-            entries[part][key] = validate(read_yaml(path), CATALOG_PARTS[part])
+            docs[(part, key)] = read_yaml(path)
+            entries[part][key] = validate(docs[(part, key)], CATALOG_PARTS[part])
         except InputError as exc:
             problems.extend(exc.problems)
     for key, state in entries["states"].items():
@@ -619,7 +606,7 @@ def load_catalog(roots: Path | Sequence[Path]) -> Catalog:
                                     message=f"code '{state.code}' does not match the file name"))
     for key, platform in entries["platforms"].items():
         problems.extend(_check_platform(paths[("platforms", key)], platform))
-    problems += _check_references(entries, paths)
+    problems += _check_references(entries, paths, docs)
     if problems:
         raise InputError(problems)
     return Catalog(states={k.upper(): v for k, v in entries["states"].items()},
@@ -627,23 +614,22 @@ def load_catalog(roots: Path | Sequence[Path]) -> Catalog:
                    laws=entries["laws"], authorities=entries["authorities"], paths=paths)
 
 
-def _check_references(entries: dict[str, dict[str, Any]],
-                      paths: dict[tuple[str, str], Path]) -> list[Problem]:
+def _check_references(entries: dict[str, dict[str, Any]], paths: dict[tuple[str, str], Path],
+                      docs: dict[tuple[str, str], Document]) -> list[Problem]:
     """Ids that are not their file's name; laws, authorities and Länder that point at a file
     that is not there (a file that is there but invalid is reported once, by itself)."""
-    problems = [Problem(path=paths[(part, key)], line=1, column=1,
-                        message=f"id '{item.id}' does not match the file name")
+    problems = [docs[(part, key)].problem(("id",), f"id '{item.id}' does not match the file name")
                 for part in ("laws", "authorities") for key, item in entries[part].items()
                 if item.id != key]
     there = {part: {key for (p, key) in paths if p == part} for part in ("laws", "authorities")}
     for key, regime in entries["laws"].items():
-        problems += [Problem(path=paths[("laws", key)], message=f"authorities: no file "
-                             f"catalog/authorities/{a}.yaml")
-                     for a in regime.authorities if a not in there["authorities"]]
+        problems += [docs[("laws", key)].problem(("authorities", n), "authorities: no file "
+                                                 f"catalog/authorities/{a}.yaml")
+                     for n, a in enumerate(regime.authorities) if a not in there["authorities"]]
     for key, authority in entries["authorities"].items():
         if authority.law not in there["laws"]:
-            problems.append(Problem(path=paths[("authorities", key)],
-                                    message=f"law: no file catalog/laws/{authority.law}.yaml"))
+            problems.append(docs[("authorities", key)].problem(
+                ("law",), f"law: no file catalog/laws/{authority.law}.yaml"))
     for key, state in entries["states"].items():
         ref = state.private_schools.authority.id if state.private_schools else "land"
         if ref != "land" and ref not in there["authorities"]:

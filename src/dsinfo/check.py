@@ -539,14 +539,14 @@ def rights(ctx: Context) -> Iterator[Finding]:
 @rule
 def duty_to_provide(ctx: Context) -> Iterator[Finding]:
     state = ctx.notice.state
-    if ctx.notice.school.school.kind == "public" and state.duty_to_provide is None:
+    if ctx.notice.school.school.kind == "public" and ctx.notice.law.duty_ref is None:
         asked = next((q.question for q in state.open_questions if q.topic == "duty_to_provide"), None)
         yield ctx.finding("law.duty_to_provide", "warning", ("state",),
                           f"It is not known which provision of {state.name}'s school law obliges "
                           "pupils and guardians to provide their data; the notice says it in "
                           "general words only.",
-                          (asked + " " if asked else "") + "Ask your data protection officer; an own "
-                          "paragraph under 'extra: - after: obligation' can name the provision.")
+                          (asked + " " if asked else "") + "Ask your data protection officer and give "
+                          "the provision in the school file: 'law_refs: {duty_to_provide: \"§ ...\"}'.")
 
 
 @rule

@@ -78,6 +78,16 @@ def differences(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     return found
 
 
+def shown(change: Change, old: dict[str, Any], new: dict[str, Any]) -> str:
+    """A change as `diff` prints it: a purpose that came or went with its legal basis."""
+    key, sign, text = change
+    if key == "purposes" and sign in "+-":
+        entry = _by_name("purposes", typed(new if sign == "+" else old)["purposes"]).get(text)
+        if entry is not None:
+            return f"{text} ({_word(entry['basis'])})"
+    return text
+
+
 def _by_name(key: str, entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     name = _KEYED[key][0]
     return {str(e[name]): e for e in entries}

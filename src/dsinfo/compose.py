@@ -263,6 +263,15 @@ class Law:
         entry = self.regime.roles.get(role)  # type: ignore[call-overload]
         return entry.ref if entry is not None and entry.ref != UNKNOWN else None
 
+    @property
+    def duty_ref(self) -> str | None:
+        """The provision that obliges pupils and guardians to provide their data (public
+        schools), or None when neither the school nor the catalog knows it."""
+        if "duty_to_provide" in self.school.law_refs:
+            return self.school.law_refs["duty_to_provide"]
+        duty = self.state.duty_to_provide
+        return duty.ref if duty is not None and not self.church else None
+
     def basis_ref(self, kind: Basis) -> str | None:
         key = f"basis.{kind}"
         if key in self.school.law_refs:
@@ -458,7 +467,7 @@ def _check_ids(doc: Document, school: School, groups: dict[str, Text],
         problems.append(doc.problem(("systems", sid), f"systems: '{sid}' is a platform of this "
                                     "school too: give the system another id", prefer_key=True))
     if not school.platforms and not school.systems and school.website is None:
-        problems.append(doc.problem((), "the school file names no platform, no system and no "
+        problems.append(doc.problem(("platforms",), "the school file names no platform, no system and no "
                                     "website: add 'platforms:' or 'systems:'"))
     for loc, group in _group_refs(school):
         if group not in groups:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import archive
-from .compare import FACTS, differences
+from .compare import FACTS, differences, shown
 from .compose import Notice
 from .documents import Press
 from .errors import DsinfoError
@@ -103,19 +103,28 @@ def _latest(versions: list[archive.Version], year: str) -> archive.Version:
 
 def compare(old: Side, new: Side) -> Report:
     report = Report(old=old, new=new)
-    report.facts = [(FACTS[key], sign, text) for key, sign, text in differences(old.facts, new.facts)]
+    report.facts = [(FACTS[change[0]], change[1], shown(change, old.facts, new.facts))
+                    for change in differences(old.facts, new.facts)]
     old_sections = {s["id"]: s for s in old.sections}
     for section in new.sections:
         earlier = old_sections.pop(section["id"], None)
-        title = section.get("title") or section["id"]
+        title = _title(section)
         if earlier is None:
             report.text.append((title, [f"+ {line}" for line in _sentences(section["text"])]))
         elif earlier["text"] != section["text"]:
             report.text.append((title, _changed(earlier["text"], section["text"])))
     for section in old_sections.values():
-        report.text.append((section.get("title") or section["id"],
+        report.text.append((_title(section),
                             [f"- {line}" for line in _sentences(section["text"])]))
     return report
+
+
+# what stands before the first section and after the last (fragment.sections)
+_LOOSE = {"intro": "Einleitung", "end": "Schluss"}
+
+
+def _title(section: dict[str, Any]) -> str:
+    return str(section.get("title") or _LOOSE.get(section["id"], section["id"]))
 
 
 def _sentences(text: str) -> list[str]:

@@ -130,6 +130,27 @@ class Model(BaseModel):
 
 Hosting = Literal["on_premises", "cloud"]
 Basis = Literal["statute", "consent", "obligation", "contract", "legitimate_interest"]
+
+Role = Literal[
+    "information_direct",    # information at collection (Art. 13 DSGVO)
+    "information_indirect",  # data not obtained from the data subject (Art. 14 DSGVO)
+    "access", "rectification", "erasure", "restriction", "portability", "objection",
+    "automated_decisions",
+    "consent",               # what a consent is and when it is valid
+    "consent_conditions",    # conditions of consent (Art. 7 DSGVO)
+    "withdrawal",            # withdrawal of consent (Art. 7 Abs. 3 DSGVO)
+    "consent_minors",        # minors' consent
+    "complaint",             # complaint to the supervisory authority (Art. 77 DSGVO)
+    "judicial_remedy",
+    "dpo",                   # the data protection officer
+    "processors",            # Auftragsverarbeitung (Art. 28 DSGVO)
+    "security",              # technical and organisational measures (Art. 32 DSGVO)
+    "records",               # the register of processing activities (Art. 30 DSGVO)
+]
+# What 'law_refs:' in a school file may give: a role's provision, a basis's provision, the
+# provision that obliges pupils and guardians to provide their data (Art. 13 Abs. 2 lit. e).
+LawRefKey = Literal[Role, "basis.statute", "basis.consent", "basis.obligation", "basis.contract",
+                    "basis.legitimate_interest", "duty_to_provide"]
 # whose data: the groups every school has, and any the school names under `groups:`
 GROUPS = ("pupils", "guardians", "teachers", "staff")
 DataOrigin = Literal["person", "records", "use"]  # given by the person, school records, made in use
@@ -364,7 +385,7 @@ class RosterColumns(Model):
 
 
 Section = Literal["intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
-                  "retention", "rights", "obligation", "automated", "origin", "website", "cookies",
+                  "retention", "rights", "obligation", "automated", "website", "cookies",
                   "contact", "embeds", "end"]
 
 
@@ -487,7 +508,7 @@ class School(Model):
     website: Website | None = None
     recipients: Annotated[list[Recipient], Field(max_length=MAX_ENTRIES)] = []
     citation: Text | None = None  # the school's own legal-basis citation instead of the Land's
-    law_refs: dict[Id, Text] = {}  # the provisions for roles the catalog does not know (church law)
+    law_refs: dict[LawRefKey, Text] = {}  # provisions the catalog does not know (church law)
     supervisory_authority: Contact | None = None  # only if the Land's authority must be renamed
     consent_age: AgeRule | None = None
     consents: Annotated[list[Annotated[SchoolConsent, BeforeValidator(_consent_id_alone)]],
@@ -548,7 +569,7 @@ def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
         close = [k for k in known if k == key.lower()] or difflib.get_close_matches(
             key, known, n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else (
-            f" (allowed: {', '.join(known)})" if known and len(known) <= 12 else "")
+            f" (allowed: {', '.join(known)})" if known and len(known) <= 16 else "")
         return doc.problem(loc, f"{where}: unknown key{hint}", prefer_key=True)
     prefix = f"{where}: " if where else ""
     return doc.problem(loc, prefix + _message(kind, err))
