@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from dsinfo import i18n
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -32,7 +34,7 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600, check=False)
 
 
-LANGUAGES = ["de", "en", "tr", "ar", "uk", "ru"]
+LANGUAGES = list(i18n.LANGUAGES)
 
 
 def make_project(root: Path) -> Path:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from .compose import Catalog, Notice, PlatformView
 from .errors import Problem, Severity, display_path
+from .i18n import LANGUAGES
 from .load import Loc
-from .model import LANGUAGES, UNKNOWN, is_placeholder
+from .model import UNKNOWN, is_placeholder
 from .render import Renderer
 
 

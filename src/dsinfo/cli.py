@@ -22,7 +22,8 @@ from .check import check as check_notice
 from .compose import ID_PATTERN, load_catalog
 from .errors import DsinfoError, InputError, Problem, display_path
 from .extract import current_messages
-from .model import LANGUAGES, RosterColumns
+from .i18n import LANGUAGES
+from .model import RosterColumns
 from .parallel import Shard
 from .render import Renderer
 from .roster import by_class, read_roster
@@ -358,7 +359,7 @@ def _column_names(base: RosterColumns, overrides: tuple[str, ...]) -> RosterColu
 @click.option("--platform", "platform_specs", multiple=True, metavar="ID:HOSTING[:MODULE,...]",
               help="A platform, e.g. iserv:on_premises:files,email. Repeat for several.")
 @click.option("--language", "languages", multiple=True,
-              help="A language besides German (en, tr, ar, uk, ru).")
+              help=f"A language besides German ({', '.join(LANGUAGES[1:])}).")
 @click.option("--consent", "consents", multiple=True, help="A consent from catalog/consents/.")
 @click.option("--stand", type=click.DateTime(["%Y-%m-%d"]), help="Stand date (default: today).")
 @click.option("--no-input", is_flag=True, help="Ask nothing: missing values become TODO placeholders.")

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import click
 
 from .compose import Catalog
-from .model import EMAIL, LANGUAGES, PHONE, POSTCODE, school_year_from
+from .i18n import LANGUAGES
+from .model import EMAIL, PHONE, POSTCODE, school_year_from
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
 
