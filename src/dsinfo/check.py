@@ -79,7 +79,8 @@ def check(notice: Notice, catalog: Catalog, renderer: Renderer, *,
 def plain_text(page: str) -> str:
     """The visible text of an HTML page, whitespace collapsed."""
     page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    # without the soft hyphens of the web pages' headings (hyphenate.py)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\xad", "").split())
 
 
 # ---------------------------------------------------------------------------- Art. 13 (1)

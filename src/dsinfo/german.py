@@ -67,7 +67,8 @@ def document_text(page: str) -> str:
     lang="de" (the link to the German version, a bilingual sheet's German half) and the school's
     'TODO' placeholders."""
     body = tinyhtml5.parse(page).find("{http://www.w3.org/1999/xhtml}body")
-    return " ".join(" ".join(_texts(body)).split()) if body is not None else ""
+    text = " ".join(_texts(body)).replace("\xad", "") if body is not None else ""
+    return " ".join(text.split())
 
 
 def _texts(element: Element) -> Iterator[str]:
