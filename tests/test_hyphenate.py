@@ -15,7 +15,8 @@ PAGE = ('<html lang="de"><head><title>Datenschutzhinweise</title></head><body>'
 
 def test_long_words_of_headings_and_cells_get_soft_hyphens() -> None:
     out = soft_hyphens(PAGE, "de")
-    assert '<h1 class="t">Daten&shy;schutz&shy;hin&shy;weise &amp; Erzie&shy;hungs&shy;be&shy;rech&shy;tigte</h1>' in out
+    assert ('<h1 class="t">Daten&shy;schutz&shy;hin&shy;weise &amp; '
+            'Erzie&shy;hungs&shy;be&shy;rech&shy;tigte</h1>') in out
     assert "<td>Auf&shy;be&shy;wah&shy;rungs&shy;fris&shy;ten<br>Unterschrift</td>" in out  # 12 letters: fits
     assert "<h2>Respons&shy;ib&shy;il&shy;it&shy;ies</h2>" in out  # the English dictionary for lang="en"
     assert "<h2>Bilgilendirmesinin</h2>" in out  # pyphen has no Turkish: overflow-wrap is the last resort
