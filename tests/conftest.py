@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from dsinfo.model import LANGUAGES as ENABLED
+from dsinfo import i18n
 
 from .project import FIXTURES, ROOT, make_project, run_process
 
 GOLDEN = Path(__file__).parent / "golden"
-LANGUAGES = list(ENABLED)
+LANGUAGES = list(i18n.LANGUAGES)
 __all__ = ["FIXTURES", "GOLDEN", "LANGUAGES", "ROOT"]
 
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from dsinfo.catalog import Catalog, Platform
-from dsinfo.model import LANGUAGES, Section
+from dsinfo.i18n import LANGUAGES
+from dsinfo.model import Section
 
 # Keys whose values have a fixed form (checked by a pattern or a list of choices); every other
 # text in a school file is free text that the school writes and the notice shows.

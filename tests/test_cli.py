@@ -98,7 +98,7 @@ def test_a_bad_school_does_not_stop_the_others(project: Path) -> None:
     assert run(project).code == 0
     notice = project / "output" / "gs-park" / "de" / "notice.pdf"
     before = notice.read_bytes()
-    (project / "schools" / "gs-park.yaml").write_text(VALID.replace("state: BB", "state: XX"), encoding="utf-8")
+    (project / "schools" / "gs-park.yaml").write_text(VALID.replace("state: BB", "state: XX"), "utf-8")
     (project / "schools" / "other.yaml").write_text("school: [\n", encoding="utf-8")
     (project / "schools" / "gs-see.yaml").write_text(VALID.replace("am Park", "am See"), "utf-8")
     result = run(project, "--format", "html")

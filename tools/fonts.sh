@@ -9,10 +9,18 @@ cd "$(dirname "$0")/.."
 PACKAGE=fonts-noto-core=20201225-1
 PYFTSUBSET=${PYFTSUBSET:-.venv/bin/pyftsubset}
 OUT=templates/static/fonts
-# Latin incl. Turkish and Romanian, Cyrillic (uk, ru), capital ẞ, punctuation incl. U+2010 (the
-# hyphen WeasyPrint inserts), super/subscripts, currencies (€ ₺ ₴ ₽), letterlike (№), f-ligatures
+# Every Latin and Cyrillic letter of the project's languages, prepared ones included (tests/
+# test_glyphs.py checks them against CLDR's exemplars): German, English, Turkish (ğ ı İ ş), Polish
+# (ą ć ę ł ń ś ź ż), Romanian (ș ț with comma below, and the cedilla ş ţ of pasted text; the font's
+# ROM locl is kept), Albanian (ë ç), Kurmanji (ê î û ç ş), Ukrainian, Russian, Bulgarian (Cyrillic
+# U+0400-04FF; Noto Sans has no Bulgarian locl, so the standard forms are drawn); capital ẞ,
+# punctuation and quotation marks of every language incl. U+2010 (the hyphen WeasyPrint inserts),
+# super/subscripts, currencies (€ ₺ ₴ ₽ лв zł lei), letterlike (№), f-ligatures
 LATIN="U+0000-024F,U+0259,U+02B0-02FF,U+0300-036F,U+0400-04FF,U+1E9E,U+2000-206F,U+2070-209F,U+20A0-20CF,U+2100-214F,U+2190-21FF,U+2200-22FF,U+25A0-25FF,U+FB00-FB06,U+FEFF,U+FFFD"
-# Arabic, its supplements and presentation forms (Persian and Urdu letters included), bidi marks
+# Arabic, its supplements and presentation forms, bidi marks. U+0600-06FF holds Persian too:
+# پ چ ژ گ ک ی, the Extended Arabic-Indic digits ۰-۹ (U+06F0-06F9), ، ؛ ؟ and the decimal and
+# thousands separators ٫ ٬; U+200C is the zero-width non-joiner Persian needs. Latin marks and
+# quotation marks an Arabic-script page uses (‹ › „) come from Noto Sans, next in the font stack.
 ARABIC="U+0000-00FF,U+0600-06FF,U+0750-077F,U+08A0-08FF,U+200C-200F,U+2010-2027,U+FB50-FDFF,U+FE70-FEFF"
 
 work=$(mktemp -d)

@@ -28,7 +28,6 @@ from .load import Document, read_yaml
 from .model import (
     UNKNOWN,
     Basis,
-    Role,
     Confidence,
     Email,
     GroupId,
@@ -41,6 +40,7 @@ from .model import (
     Postcode,
     PrintedLongText,
     PrintedText,
+    Role,
     Sources,
     Text,
     Url,

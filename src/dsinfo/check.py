@@ -19,8 +19,9 @@ from pathlib import Path
 from .catalog import Catalog
 from .compose import Activity, Notice, PlatformView, german
 from .errors import Problem, Severity, display_path
+from .i18n import LANGUAGES
 from .load import Loc
-from .model import LANGUAGES, UNKNOWN, is_placeholder
+from .model import UNKNOWN, is_placeholder
 from .views import DocumentSpec, View, documents_of, view_of
 
 
@@ -115,7 +116,8 @@ def counts(findings: list[Finding]) -> dict[str, int]:
 def plain_text(page: str) -> str:
     """The visible text of an HTML page, whitespace collapsed (soft hyphens removed)."""
     page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u00ad", "").split())
+    # without the soft hyphens of the web pages' headings (hyphenate.py)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\xad", "").split())
 
 
 def _loc(activity: Activity) -> Loc:

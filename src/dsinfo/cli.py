@@ -22,13 +22,13 @@ from .compose import ID_PATTERN
 from .documents import Press
 from .errors import DsinfoError, InputError, Problem, display_path
 from .extract import pot_problem, sources_of
-from .model import LANGUAGES, RosterColumns
+from .model import RosterColumns
 from .plan import Shard
 from .project import NoProject, Project, find_project
 from .roster import by_class, read_roster
 from .write import write_atomic
 
-TRANSLATED = [lang for lang in LANGUAGES if lang != i18n.SOURCE]
+TRANSLATED = [lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE]
 GROUP_OPTIONS = {"--project": True, "--debug": False}  # option -> takes a value
 
 

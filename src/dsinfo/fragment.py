@@ -102,7 +102,7 @@ def main_content(page: str) -> str:
 def text_of(html: str) -> str:
     """Plain text, one line per paragraph, list item or table cell."""
     text = _TAG.sub("", _BLOCK_TAG.sub("\n", _COMMENT.sub("", html)))
-    lines = (" ".join(line.split()) for line in unescape(text).splitlines())
+    lines = (" ".join(line.split()) for line in unescape(text).replace("\xad", "").splitlines())
     return "\n".join(line for line in lines if line)
 
 

@@ -27,7 +27,52 @@ from babel.support import Translations
 from .errors import InputError, Problem, shown
 
 SOURCE = "de"
-RTL = frozenset({"ar", "fa", "he", "ur"})
+
+
+@dataclass(frozen=True)
+class Language:
+    """What the build needs to know about a language, in one place.
+
+    `date_locale` is the Babel locale for dates and school years; `digits` the digits dates are
+    written in ("latn" 0-9, "arabext" ۰-۹); `quotes` the primary and alternate quotation marks
+    (CLDR delimiters: Babel 2.19 does not carry them); `hyphenation` the pyphen dictionary that
+    WeasyPrint and the web pages' soft hyphens use, or None where pyphen has none.
+    """
+
+    code: str
+    direction: str = "ltr"
+    date_locale: str = ""
+    digits: str = "latn"
+    quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’")
+    hyphenation: str | None = None
+
+    @property
+    def locale(self) -> str:
+        return self.date_locale or self.code
+
+
+# The only list of the project's languages. A language in PREPARED has its facts, glossary and
+# fonts but no catalog yet: the build does not offer it until it moves to LANGUAGES.
+TABLE: dict[str, Language] = {language.code: language for language in (
+    Language("de", quotes=("„", "“", "‚", "‘"), hyphenation="de_DE"),
+    # English for parents in Germany: day before month, as in British English ("1 Aug 2025")
+    Language("en", date_locale="en_GB", hyphenation="en_GB"),
+    Language("tr"),
+    # Arabic print uses guillemets; CLDR's ar delimiters are ” “ (the catalog keeps « »)
+    Language("ar", direction="rtl", quotes=("«", "»", "‹", "›")),
+    Language("uk", quotes=("«", "»", "„", "“"), hyphenation="uk_UA"),
+    Language("ru", quotes=("«", "»", "„", "“"), hyphenation="ru_RU"),
+    # Persian: Gregorian dates (German documents) in Persian digits; Babel writes 0-9
+    Language("fa", direction="rtl", digits="arabext", quotes=("«", "»", "‹", "›")),
+    Language("ro", quotes=("„", "”", "«", "»"), hyphenation="ro_RO"),
+    Language("ku"),  # Kurmanji, Latin script (Babel's ku); CLDR root quotes
+    Language("bg", quotes=("„", "“", "„", "“"), hyphenation="bg_BG"),
+    Language("pl", quotes=("„", "”", "«", "»"), hyphenation="pl_PL"),
+    Language("sq", quotes=("«", "»", "“", "”"), hyphenation="sq_AL"),
+)}
+LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
+PREPARED = ("fa", "ro", "ku", "bg", "pl", "sq")
+_DIGITS = {"arabext": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
 
 
 def N_(text: str) -> str:
@@ -35,9 +80,14 @@ def N_(text: str) -> str:
     return text
 
 
+def language(lang: str) -> Language:
+    """The facts of `lang`; a code outside the table gets the defaults (left to right, Babel)."""
+    return TABLE.get(lang) or Language(lang)
+
+
 def direction(lang: str) -> str:
     """'rtl' for right-to-left scripts, else 'ltr'."""
-    return "rtl" if lang in RTL else "ltr"
+    return language(lang).direction
 
 
 @functools.cache
@@ -47,21 +97,23 @@ def language_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-# English for parents in Germany: day before month, as in British English ("1 Aug 2025")
-DATE_LOCALES = {"en": "en_GB"}
+def _digits(text: str, lang: str) -> str:
+    table = _DIGITS.get(language(lang).digits)
+    return text.translate(table) if table else text
 
 
 @functools.lru_cache(maxsize=4096)
 def date(value: dt.date, lang: str) -> str:
     """A date in the language's usual short form, e.g. 01.03.2023 in German."""
-    return format_date(value, "medium", locale=DATE_LOCALES.get(lang, lang))
+    return _digits(format_date(value, "medium", locale=language(lang).locale), lang)
 
 
 @functools.lru_cache(maxsize=4096)
 def school_year(value: str, lang: str) -> str:
     """A school year '2025/26' as the language writes a span of years, e.g. 2025–2026."""
     start = int(value[:4])
-    return format_interval(dt.date(start, 8, 1), dt.date(start + 1, 7, 31), "y", locale=lang)
+    span = format_interval(dt.date(start, 8, 1), dt.date(start + 1, 7, 31), "y", locale=lang)
+    return _digits(span, lang)
 
 
 def po_path(locales: Path, lang: str) -> Path:

@@ -12,7 +12,7 @@ import difflib
 import re
 import types
 import typing
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .errors import InputError, Problem, shown
+from .i18n import LANGUAGES
 from .load import Document, Loc
 
 # ---------------------------------------------------------------------------- value types
@@ -83,9 +84,11 @@ Id = Annotated[str, _checked("id", r"[a-z0-9][a-z0-9_-]{0,63}",
 Confidence = Literal["high", "medium", "low"]
 Sources = Annotated[list[Text], Field(min_length=1)]
 GroupId = Literal["pupils", "guardians", "teachers", "staff"]  # the groups the catalog names
-LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
 MAX_ENTRIES = 50  # per list in a school file: recipients, extra paragraphs, platforms, modules
-Lang = Literal["de", "en", "tr", "ar", "uk", "ru"]
+if TYPE_CHECKING:  # mypy cannot read a Literal from a tuple; pydantic validates the Literal below
+    Lang = str
+else:
+    Lang = Literal[LANGUAGES]  # the languages the build offers (i18n.LANGUAGES)
 UNKNOWN = "unknown"
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from . import i18n, views
 from .compose import Notice, Text
 from .errors import BuildError
+from .hyphenate import soft_hyphens
 from .i18n import N_
 from .model import UNKNOWN, is_placeholder
 
@@ -191,9 +192,11 @@ class Renderer:
         context.setdefault("lang", self.lang)
         try:
             template = self.env.select_template(candidates)
-            return template.render(notice=notice, medium=medium, **context)
+            page = template.render(notice=notice, medium=medium, **context)
         except (TemplateError, KeyError, TypeError, ValueError) as exc:
             raise BuildError(f"{_template_position(exc)}template error: {exc}") from None
+        # web pages: syllable breaks for browsers without a hyphenation dictionary (hyphenate.py)
+        return page if medium == "print" else soft_hyphens(page, context["lang"])
 
 
     def _has_own(self, school_id: str) -> bool:

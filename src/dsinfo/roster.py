@@ -21,8 +21,9 @@ from typing import Literal
 from babel import Locale
 
 from .errors import InputError, Problem
+from .i18n import LANGUAGES
 from .load import read_limited
-from .model import LANGUAGES, AgeRule, RosterColumns
+from .model import AgeRule, RosterColumns
 
 Signers = Literal["guardians", "both", "pupil"]
 MAX_ROSTER_BYTES = 5 * 1024 * 1024

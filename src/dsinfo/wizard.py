@@ -18,7 +18,8 @@ import click
 
 from .catalog import Catalog
 from .errors import DsinfoError
-from .model import EMAIL, LANGUAGES, PHONE, POSTCODE, school_year_from
+from .i18n import LANGUAGES
+from .model import EMAIL, PHONE, POSTCODE, school_year_from
 from .write import write_atomic
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
