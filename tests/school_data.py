@@ -17,21 +17,53 @@ from dsinfo.model import Section
 
 # Keys whose values have a fixed form (checked by a pattern or a list of choices); every other
 # text in a school file is free text that the school writes and the notice shows.
-FORMATTED = frozenset({"postcode", "phone", "email", "website", "state", "school_year", "stand",
+FORMATTED = frozenset({"postcode", "phone", "email", "state", "school_year", "stand",
                        "languages", "hosting", "modules", "after", "basis", "id", "covers",
                        "return_by", "guardians_only_under", "pupil_alone_from", "no_processor",
-                       "notice_url", "logo"})
+                       "notice_url", "logo", "kind", "church_law", "authority", "type", "source",
+                       "subjects", "joint_custody", "numbering", "order", "on", "url"})
+# Keys that are free text at the top of the file and a list of ids (or a choice) below it
+FORMATTED_BELOW = frozenset({"groups", "audience", "website"})
 
 CONTACT = {"name": "Stadt Erfurt", "street": "Rathausplatz 1", "postcode": "99084",
-           "city": "Erfurt", "phone": "0361 6550", "email": "schulamt@erfurt.example",
+           "city": "Erfurt", "country": {"de": "Deutschland", "en": "Germany"},
+           "phone": "0361 6550", "email": "schulamt@erfurt.example",
            "website": "https://erfurt.example"}
+PROCESSOR = {"name": "Kreis-IT", "street": "Am Rechenzentrum 3", "postcode": "A-1010",
+             "city": "Wien", "country": {"de": "Österreich", "en": "Austria"},
+             "task": {"de": "Betrieb der Server", "en": "Running the servers"},
+             "location": {"de": "Rechenzentrum in Wien", "en": "Data centre in Vienna"},
+             "safeguards": {"de": "ISO 27001", "en": "ISO 27001 certified"}}
+USE = {"groups": ["pupils", "trainers"],
+       "recipients": [{"name": {"de": "Lehrkräfte", "en": "Teachers"},
+                       "purpose": {"de": "Unterricht", "en": "Teaching"}, "within": True}],
+       "transfers": [{"country": {"de": "USA", "en": "USA"},
+                      "safeguard": {"de": "Standardvertragsklauseln", "en": "Standard clauses"},
+                      "copy_at": {"de": "beim Sekretariat", "en": "at the office"}}],
+       "measures": [{"de": "Verschlüsselung", "en": "Encryption"}],
+       "statute_confirmed": {"by": "die Datenschutzbeauftragte des Schulamts", "on": "2025-07-01",
+                             "note": {"de": "schriftlich", "en": "in writing"}}}
+DATA = [{"label": {"de": "Noten", "en": "Marks"}, "groups": ["pupils"], "source": "records",
+         "retention": {"de": "zwei Jahre", "en": "two years"}, "voluntary": False}]
+PURPOSES = [{"text": {"de": "Zeugnisse", "en": "Reports"}, "basis": "statute",
+             "provision": "§ 57 ThürSchulG", "groups": ["pupils"]}]
+
+
+def document(id: str, kind: str, **fields: Any) -> dict[str, Any]:
+    """A document entry of the given kind, with the fields every kind has."""
+    return {"id": id, "kind": kind, "title": {"de": f"Titel {id}", "en": f"Title {id}"},
+            "audience": ["pupils", "guardians"], "numbering": "decimal", "questions": False,
+            **fields}
+
 
 # Every field of the School model, optional ones included (test_injection checks that none is
 # missing, so a field added later gets its injection test too).
 FULL: dict[str, Any] = {
     "school": {"name": "Grundschule am Park", "street": "Parkweg 1", "postcode": "99084",
                "city": "Erfurt", "phone": "0361 123456", "email": "sekretariat@gs-park.example",
-               "website": "https://gs-park.example", "head": "Dr. N. N."},
+               "website": "https://gs-park.example", "head": "Dr. N. N.", "kind": "church",
+               "church_law": "dsg_ekd", "authority": "bfd_ekd", "type": "grundschule",
+               "ages": {"youngest": 6, "oldest": 11}},
     "state": "TH",
     "school_year": "2025/26",
     "stand": "2025-08-01",
@@ -45,44 +77,90 @@ FULL: dict[str, Any] = {
     "dpo": {"name": "Erika Muster", "organisation": "Datenschutz GmbH", "street": "Hauptstraße 2",
             "postcode": "99084", "city": "Erfurt", "phone": "0361 99999",
             "email": "dsb@gs-park.example"},
+    "groups": [{"id": "trainers", "name": {"de": "Ausbilder", "en": "Trainers"}}],
     "platforms": {"iserv": {"hosting": "cloud", "modules": ["files", "profile_picture"],
-                            "location": "Rechenzentrum in Braunschweig",
+                            "location": {"de": "Rechenzentrum in Braunschweig",
+                                         "en": "Data centre in Braunschweig"},
                             "processor": {**CONTACT, "name": "Kreis-IT"},
-                            "processor_task": "Betrieb der Server", "basis": "consent",
-                            "no_processor": "false",
+                            "processor_task": "Betrieb der Server",
+                            "basis": {"profile_picture": "consent"},
+                            "no_processor": False,
                             "retention": {"content": {"de": "bis zum Schuljahresende",
-                                                      "en": "until the end of the school year"}}}},
+                                                      "en": "until the end of the school year"}},
+                            "description": {"de": "Schulserver", "en": "School server"},
+                            "data": DATA, "purposes": PURPOSES, "processors": [PROCESSOR],
+                            **USE}},
+    "systems": {"verwaltung": {"name": {"de": "Schulverwaltung", "en": "School administration"},
+                               "description": {"de": "Programm", "en": "Software"},
+                               "vendor": {**CONTACT, "name": "Softwarehaus"},
+                               "hosting": "on_premises",
+                               "location": {"de": "im Sekretariat", "en": "in the office"},
+                               "processors": [PROCESSOR], "no_processor": False,
+                               "data": DATA, "purposes": PURPOSES, **USE}},
+    "website": {"url": "https://gs-park.example", "host": PROCESSOR,
+                "log_data": [{"de": "IP-Adresse", "en": "IP address"}],
+                "log_retention": {"de": "sieben Tage", "en": "seven days"},
+                "log_provision": "§ 5 ThürDSG",
+                "cookies": [{"name": "session", "purpose": {"de": "Anmeldung", "en": "Login"},
+                             "duration": {"de": "Sitzung", "en": "Session"}, "necessary": True}],
+                "contact_form": True,
+                "embeds": [{"name": {"de": "Karte", "en": "Map"},
+                            "provider": {**CONTACT, "name": "Kartendienst"},
+                            "purpose": {"de": "Anfahrt", "en": "Directions"}, "consent": True}],
+                "cms": "TYPO3"},
     "recipients": [{"name": {"de": "Schulträger", "en": "School authority"},
-                    "purpose": {"de": "Wartung", "en": "Maintenance"}}],
+                    "purpose": {"de": "Wartung", "en": "Maintenance"}, "within": False}],
     "citation": "§ 57 ThürSchulG",
+    "law_refs": {"access": "§ 19 DSG-EKD", "duty_to_provide": "§ 58 ThürSchulG"},
     "supervisory_authority": {**CONTACT, "name": "Landesbeauftragter für den Datenschutz"},
     "consent_age": {"guardians_only_under": "14", "pupil_alone_from": "16"},
     "consents": [{"id": "photos_website", "title": {"de": "Fotos", "en": "Photos"},
                   "text": {"de": "Fotos auf der Website", "en": "Photos on the website"},
                   "data": {"de": "Fotos", "en": "Photos"},
                   "recipients": {"de": "alle", "en": "everyone"},
-                  "retention": {"de": "ein Jahr", "en": "one year"}, "covers": "iserv"}],
+                  "retention": {"de": "ein Jahr", "en": "one year"}, "covers": "iserv",
+                  "subjects": ["pupils"], "external": True}],
     "consent_sheet": {"return_by": "2025-09-01",
-                      "return_to": {"de": "an die Klassenleitung", "en": "to the class teacher"}},
+                      "return_to": {"de": "an die Klassenleitung", "en": "to the class teacher"},
+                      "joint_custody": "one_confirms"},
+    "documents": [
+        # the main notice takes the file's title, audience and extra sections
+        {"id": "datenschutz", "kind": "notice", "covers": ["iserv", "verwaltung"],
+         "order": ["intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
+                   "retention", "rights", "obligation", "automated", "end"],
+         "headings": {"data": {"de": "Unsere Daten", "en": "Our data"}}},
+        document("personal", "staff_notice", audience=["teachers", "staff", "trainers"],
+                 extra=[{"after": "retention", "title": {"de": "Archiv", "en": "Archive"},
+                         "text": {"de": "Im Keller.", "en": "In the cellar."}, "section": True}]),
+        document("website", "website_notice", audience=[]),
+        document("kurz", "short_notice"),
+        document("einwilligung", "consent", acknowledge=True,
+                 rules={"title": {"de": "Nutzungsordnung", "en": "Rules of use"},
+                        "url": "https://gs-park.example/regeln"}),
+        document("brief", "consent_letter", salutation={"de": "Liebe Eltern,", "en": "Dear parents,"}),
+        document("kenntnis", "acknowledgement",
+                 rules={"title": {"de": "Hausordnung", "en": "House rules"}}),
+        document("widerruf", "withdrawal")],
     "roster_columns": {"last_name": "Name", "first_name": "Rufname", "school_class": "Klasse",
                        "birth_date": "Geburtsdatum", "language": "Sprache"},
     "extra": [{"after": "retention", "title": {"de": "Sicherung", "en": "Backups"},
-               "text": {"de": "Jede Nacht.", "en": "Every night."}}],
+               "text": {"de": "Jede Nacht.", "en": "Every night."}, "section": False}],
     "show_changes": True,
 }
 
 
 def unset_fields(value: Any, path: str = "") -> list[str]:
-    """Fields of a validated model (and the models inside it) that the data left unset."""
+    """Fields of a validated model (and the models inside it) that the data left unset: for a
+    list or a mapping of models, the fields that no item sets."""
     if isinstance(value, BaseModel):
         missing = [f"{path}{name}" for name in type(value).model_fields
                    if name not in value.model_fields_set]
         return missing + [m for name in value.model_fields_set
                           for m in unset_fields(getattr(value, name), f"{path}{name}.")]
-    if isinstance(value, (list, tuple)):
-        return [m for item in value for m in unset_fields(item, path)]
-    if isinstance(value, dict):
-        return [m for item in value.values() for m in unset_fields(item, path)]
+    items = list(value.values()) if isinstance(value, dict) else value
+    if isinstance(items, (list, tuple)) and items:
+        each = [set(unset_fields(item, path)) for item in items]
+        return sorted(set.intersection(*each))
     return []
 
 
@@ -90,16 +168,23 @@ def map_texts(data: Any, change: Callable[[tuple[str, ...], str], str],
               path: tuple[str, ...] = ()) -> Any:
     """A copy of `data` with every free text replaced by change(path, text)."""
     if isinstance(data, dict):
-        return {k: data[k] if k in FORMATTED else map_texts(v, change, (*path, k))
-                for k, v in data.items()}
+        return {k: data[k] if k in FORMATTED or (k in FORMATTED_BELOW and path)
+                else map_texts(v, change, (*path, k)) for k, v in data.items()}
     if isinstance(data, list):
         return [map_texts(v, change, (*path, str(i))) for i, v in enumerate(data)]
     return change(path, data) if isinstance(data, str) else data
 
 
+class _Dumper(yaml.SafeDumper):
+    """Every value written out where it stands: school files have no anchors or aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def dump(data: Any) -> str:
     """School data as YAML, the way a school file would be written."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 # ---------------------------------------------------------------------------- strategies

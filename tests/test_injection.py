@@ -26,14 +26,20 @@ from .test_pdf import PNG
 PAYLOAD = ('<script>alert("x")</script><img src="file:///etc/passwd" onerror="alert(1)">'
            '<link rel="attachment" href="file:///etc/hostname"><a rel="attachment" '
            'href="file:///etc/passwd">a</a> [link](javascript:alert(1)) & \'quote\'')
-# The notice names the Schulträger and the Schulaufsicht without their address; the roster's
-# column names are read from the CSV export, not printed; the logo (with its alt text) is on
-# the PDFs only
-NOT_PRINTED = ["[publish.logo_alt.de]", "[publish.logo_alt.en]",
-               *(f"[roster_columns.{c}]" for c in ("birth_date", "first_name", "language",
-                                                    "last_name", "school_class")),
-               "[school_authority.city]", "[school_authority.street]",
-               "[school_supervision.city]", "[school_supervision.street]"]
+# Not printed, on purpose: the notice names the Schulträger, the Schulaufsicht, a system's
+# vendor and an embedded service's provider without their address; the roster's column names are
+# read from the CSV export; the logo (with its alt text) is on the PDFs only; the technical
+# measures (Art. 32 DSGVO) belong in the register, not the notice; the note on a confirmation
+# of the statute is the school's record for the check.
+NOT_PRINTED = sorted([
+    "[publish.logo_alt.de]", "[publish.logo_alt.en]",
+    *(f"[roster_columns.{c}]" for c in ("birth_date", "first_name", "language", "last_name",
+                                         "school_class")),
+    *(f"[{who}.{f}]" for who in ("school_authority", "school_supervision", "systems.verwaltung.vendor",
+                                  "website.embeds.0.provider")
+      for f in ("city", "street", "country.de", "country.en")),
+    *(f"[{use}.{f}.{lang}]" for use in ("platforms.iserv", "systems.verwaltung")
+      for f in ("measures.0", "statute_confirmed.note") for lang in ("de", "en"))])
 
 
 class _Tags(HTMLParser):

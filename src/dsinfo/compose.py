@@ -265,12 +265,12 @@ class Law:
 
     @property
     def duty_ref(self) -> str | None:
-        """The provision that obliges pupils and guardians to provide their data (public
-        schools), or None when neither the school nor the catalog knows it."""
+        """The provision that obliges pupils and guardians to provide their data: the school's
+        own (`law_refs: {duty_to_provide: ...}`), else the Land's for a public school, else None."""
         if "duty_to_provide" in self.school.law_refs:
             return self.school.law_refs["duty_to_provide"]
         duty = self.state.duty_to_provide
-        return duty.ref if duty is not None and not self.church else None
+        return duty.ref if duty is not None and self.school.school.kind == "public" else None
 
     def basis_ref(self, kind: Basis) -> str | None:
         key = f"basis.{kind}"
@@ -282,9 +282,11 @@ class Law:
     def citation(self, basis: LegalBasis) -> str | None:
         """What a notice cites for a purpose: e.g. 'Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO
         i.V.m. § 57 ThürSchulG'; None when the law's provision is not known."""
-        own_school_law = not self.church and self.school.school.kind == "public"
-        if basis.kind == "statute" and basis.provision is None and own_school_law:
-            return self.school.citation or self.state.notice_citation.text
+        if basis.kind == "statute" and basis.provision is None:
+            if self.school.citation:  # the school's own citation, whatever law it is under
+                return self.school.citation
+            if not self.church and self.school.school.kind == "public":
+                return self.state.notice_citation.text
         ref = self.basis_ref(basis.kind)
         if ref is None:
             return None
@@ -525,7 +527,7 @@ def _authority_party(school: School, state: State, entry: SupervisoryAuthority |
     if school.supervisory_authority:
         a = school.supervisory_authority
         return Party(name=a.name, street=a.street, postcode=a.postcode, city=a.city,
-                     website=a.website, email=a.email, phone=a.phone)
+                     country=a.country, website=a.website, email=a.email, phone=a.phone)
     if entry is not None:
         known = {k: None if v == UNKNOWN else v for k, v in
                  (("street", entry.street), ("postcode", entry.postcode))}
@@ -704,9 +706,10 @@ def _website_activity(school: School, state: State) -> Activity:
         data.append(DataCategory(label=N_("Angaben im Kontaktformular oder in der E-Mail (Name, "
                                           "E-Mail-Adresse, Nachricht)"),
                                  groups=visitors, origin="person",
-                                 retention=N_("bis die Anfrage erledigt ist, längstens sechs Monate "
-                                              "danach, es sei denn, sie gehört zu einem Vorgang, "
-                                              "den die Schule aufbewahren muss"),
+                                 retention=N_("bis die Anfrage erledigt ist; danach werden sie "
+                                              "spätestens nach sechs Monaten gelöscht, es sei denn, "
+                                              "sie gehören zu einem Vorgang, den die Schule "
+                                              "aufbewahren muss"),
                                  voluntary=True, activity="website"))
     return Activity(
         id="website", kind="website", name=N_("Website der Schule"), short_name="Website",
