@@ -47,6 +47,33 @@ def make_project(root: Path) -> Path:
     return root
 
 
+# The example schools this repository ships. Tests use them (or their own fixtures), never
+# whatever else a user keeps in schools/ (README: "Add your own school").
+EXAMPLES = ["beispiel-gymnasium-musterstadt", "loewentor-bleicherode"]
+
+
+def example_schools() -> list[Path]:
+    return [ROOT / "schools" / f"{sid}.yaml" for sid in EXAMPLES]
+
+
+def example_project(root: Path, *, copy: bool = False) -> Path:
+    """A project in `root` with the shipped example schools (and their logos) only; with
+    `copy`, catalog, templates and locales are copies that a test may change."""
+    root.mkdir(parents=True, exist_ok=True)
+    for part in ("catalog", "templates", "locales"):
+        if copy:
+            shutil.copytree(ROOT / part, root / part)
+        else:
+            (root / part).symlink_to(ROOT / part)
+    (root / "src").symlink_to(ROOT / "src")
+    shutil.copy(ROOT / "build.py", root / "build.py")
+    (root / "schools").mkdir()
+    for path in example_schools():
+        shutil.copy(path, root / "schools" / path.name)
+    shutil.copytree(ROOT / "schools" / "logos", root / "schools" / "logos")
+    return root
+
+
 def run_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run `python build.py ARGS` inside another project folder."""
     return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True,
@@ -54,10 +81,17 @@ def run_in(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="session")
-def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project with the example schools alone, shared by the session (nothing changes it)."""
+    return example_project(tmp_path_factory.mktemp("examples"))
+
+
+@pytest.fixture(scope="session")
+def build_run(examples: Path, tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The example schools, built once for the whole session through the real entry point."""
     out = tmp_path_factory.mktemp("output")
-    result = run_cli("--out", str(out))
+    result = run_cli("--out", str(out), cwd=examples)
     assert result.returncode == 0, result.stderr
     return out, result
 

@@ -26,7 +26,7 @@ from .model import LANGUAGES, RosterColumns
 from .parallel import Shard
 from .render import Renderer
 from .roster import by_class, read_roster
-from .write import write_atomic
+from .write import private_folder, write_atomic
 
 TRANSLATED = [lang for lang in LANGUAGES if lang != i18n.SOURCE]
 
@@ -323,6 +323,12 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
     if out.resolve().is_relative_to((project.root / "output").resolve()):
         click.echo(f"warning: {display_path(out)} is inside output/, the folder for the website: "
                    "the sheets hold pupils' names", err=True)
+    existed = out.is_dir()
+    private_folder(out)  # created readable by the user only, like the sheets in it
+    if existed and out.stat().st_mode & 0o077:
+        click.echo(f"warning: other users of this computer may open {display_path(out)}/: "
+                   "the sheets in it are private, the folder is not (chmod 700, or another --out)",
+                   err=True)
     started = time.perf_counter()
     Builder(project, out).roster(notice, pupils, out)
     classes = len(by_class(pupils))
