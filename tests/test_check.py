@@ -198,8 +198,8 @@ def test_check_command_report(tmp_path: Path) -> None:
     assert not (project / "output").exists()
 
 
-def test_shipped_examples_have_no_errors() -> None:
-    result = run_cli("check")
+def test_shipped_examples_have_no_errors(examples: Path) -> None:
+    result = run_cli("check", cwd=examples)
     assert result.returncode == 0, result.stdout
     assert " error" not in result.stdout
     assert result.stdout.splitlines()[-1].startswith("Checked 2 schools: ")

@@ -188,9 +188,9 @@ def test_unclosed_quote_is_found_where_it_opens(tmp_path: Path, text: str, expec
 
 
 def _all_yaml() -> list[Path]:
-    from .conftest import ROOT
+    from .conftest import ROOT, example_schools
 
-    return sorted([*(ROOT / "tests" / "bad_inputs").glob("*.yaml"), *(ROOT / "schools").glob("*.yaml"),
+    return sorted([*(ROOT / "tests" / "bad_inputs").glob("*.yaml"), *example_schools(),
                    *(ROOT / "catalog").rglob("*.yaml"), *(ROOT / "tests" / "fixtures").glob("*.yaml")])
 
 

@@ -60,9 +60,9 @@ def test_fonts_are_loaded_relative_to_the_stylesheet(built: Path) -> None:
         assert (built / "_static" / source).is_file(), source
 
 
-def test_same_input_same_bytes(built: Path, tmp_path: Path) -> None:
+def test_same_input_same_bytes(built: Path, examples: Path, tmp_path: Path) -> None:
     """A second build, in another process and folder, gives every file byte for byte again."""
-    result = run_cli("--out", str(tmp_path))
+    result = run_cli("--out", str(tmp_path), cwd=examples)
     assert result.returncode == 0, result.stderr
     first = {str(p.relative_to(built)): p.read_bytes() for p in built.rglob("*") if p.is_file()}
     second = {str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}

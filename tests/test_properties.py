@@ -26,7 +26,7 @@ from dsinfo.errors import InputError
 from dsinfo.load import read_yaml
 from dsinfo.model import is_placeholder
 
-from .conftest import ROOT
+from .conftest import ROOT, example_schools
 from .school_data import dump, school_data
 from .test_bad_inputs import CORPUS
 from .test_model import VALID
@@ -40,7 +40,7 @@ def bounded(examples: int) -> settings:
 
 
 CATALOG = load_catalog(ROOT / "catalog")
-SEEDS = [VALID, *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "schools").glob("*.yaml"))),
+SEEDS = [VALID, *(p.read_text(encoding="utf-8") for p in example_schools()),
          (CORPUS / "yaml-colon-in-value.yaml").read_text(encoding="utf-8").replace(
              "Grundschule: am Park", "Grundschule am Park")]
 
