@@ -19,9 +19,10 @@ from . import i18n
 from .builder import Builder, Project, SchoolResult, load_schools
 from .check import Finding
 from .check import check as check_notice
-from .compose import ID_PATTERN, load_catalog
-from .errors import DsinfoError, InputError, Problem, display_path
+from .compose import ID_PATTERN, compose, load_catalog
+from .errors import DsinfoError, InputError, Problem, display_path, one_line
 from .extract import current_messages
+from .load import parse_yaml
 from .model import LANGUAGES, RosterColumns
 from .parallel import Shard
 from .render import Renderer
@@ -390,8 +391,9 @@ def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_s
     path = project.schools / f"{sid}.yaml"
     if path.exists():
         raise click.UsageError(f"{display_path(path)} exists already: choose another --id")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, render(answers, catalog))
+    text = render(answers, catalog)
+    compose(parse_yaml(path, text.encode("utf-8")), catalog)  # a file that would not load: not written
+    write_atomic(path, text)
     click.echo(f"Wrote {display_path(path)}.")
     ctx.invoke(check, schools=(sid,))
 
@@ -487,6 +489,7 @@ def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
         click.echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
+        setattr(exc, "message", one_line(exc.message))  # noqa: B010 (Final in click's types): a flag's value may hold anything
         exc.show()
         return exc.exit_code
     except InputError as exc:
