@@ -6,19 +6,21 @@ a few lines of script, added only to previewed pages, reload the browser after a
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.server
 import shutil
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .builder import Builder, Project, load_schools
-from .errors import DsinfoError, InputError
+from .errors import DsinfoError, InputError, debugging, internal_error, one_line
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -48,18 +50,26 @@ class Preview:
         self._stamp = self._snapshot()
 
     def rebuild(self) -> None:
-        """Rebuild every page (HTML only); on bad input keep the old pages and show the errors."""
+        """Rebuild every page (HTML only); on bad input keep the old pages and show the errors.
+        A boundary: whatever goes wrong is shown, and the preview keeps running."""
         with self.lock:
-            self._pdf_builder.refresh()  # the PDFs too: templates and translations as they are now
             try:
+                self._pdf_builder.refresh()  # the PDFs too: templates and translations as now
                 notices, _ = load_schools(self.project, self.schools)
                 Builder(self.project, self.out, pdf=False).build(notices)
                 self.errors = []
             except InputError as exc:
                 self.errors = [str(p) for p in exc.problems]
             except DsinfoError as exc:
-                self.errors = [str(exc)]
+                self.errors = [one_line(str(exc))]
+            except Exception as exc:
+                self.errors = [internal_error(exc, f"while rebuilding the preview{self._of()}")]
+                if debugging():
+                    self.errors.append(traceback.format_exc())
             self.version += 1
+
+    def _of(self) -> str:
+        return f" of {', '.join(self.schools)}" if self.schools else ""
 
     def pdf(self, school: str, lang: str, name: str) -> bytes:
         """One PDF, made now from the current files."""
@@ -77,21 +87,36 @@ class Preview:
         return False
 
     def _snapshot(self) -> tuple[tuple[str, int, int], ...]:
-        return tuple((str(p), s.st_mtime_ns, s.st_size)
-                     for p in self._watched() for s in (p.stat(),))
+        stamps = []
+        for path in self._watched():
+            try:
+                stat = path.stat()
+            except OSError:  # removed since the folder was listed, or a link that leads nowhere
+                continue
+            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(stamps)
 
     def _watched(self) -> Iterator[Path]:
         for folder in (self.project.schools, self.project.catalog, self.project.templates,
                        self.project.locales):
-            if folder.is_dir():
+            try:
                 yield from sorted(p for p in folder.rglob("*") if p.is_file())
+            except OSError:  # a folder that vanished, or a link loop
+                continue
 
     def close(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
 
 
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The Host headers the preview answers: its own loopback names. A page elsewhere that
+    points its own name at 127.0.0.1 (DNS rebinding) sends its name and is refused."""
+    return frozenset(f"{host}:{port}" for host in ("127.0.0.1", "localhost", "[::1]"))
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
+    hosts: frozenset[str] = frozenset()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(self.preview.out), **kwargs)
@@ -99,8 +124,40 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the terminal shows rebuilds and errors, not every request
 
+    def parse_request(self) -> bool:
+        """Every method: a request for another host name is refused before anything is read."""
+        if not super().parse_request():
+            return False
+        if self.headers.get("Host", "").lower() not in self.hosts:
+            self.send_error(403, "This preview answers only to 127.0.0.1, localhost and [::1]")
+            return False
+        return True
+
     def do_GET(self) -> None:
+        self._guarded(self._get)
+
+    def do_HEAD(self) -> None:
+        self._guarded(super().do_HEAD)
+
+    def _guarded(self, answer: Any) -> None:
+        """The boundary of a request: anything unexpected becomes an error page of one line,
+        and the preview keeps serving."""
+        try:
+            answer()
+        except ConnectionError:
+            pass  # the browser went away
+        except Exception as exc:
+            message = internal_error(exc, "while answering this request")
+            if debugging():
+                traceback.print_exc()
+            with contextlib.suppress(Exception):  # the answer had begun already: nothing to add
+                self._send(self._error_page([message]).encode(), "text/html; charset=utf-8",
+                           status=500)
+
+    def _get(self) -> None:
         path = unquote(urlsplit(self.path).path)
+        if any(c in path for c in "\0\\") or not path.isprintable():
+            return self.send_error(404, "no such page")
         if path == "/__version":
             return self._send(str(self.preview.version).encode(), "text/plain")
         if self.preview.errors and (path.endswith(".html") or path.endswith("/")):
@@ -136,8 +193,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 f"shows the last good pages again once they are fixed.</p><ul>{items}</ul></main>"
                 f"{RELOAD_SCRIPT}</body></html>")
 
-    def _send(self, body: bytes, content_type: str) -> None:
-        self.send_response(200)
+    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -150,8 +207,9 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
     """Serve the preview on 127.0.0.1:`port` until interrupted (or `stop` is set)."""
     preview = Preview(project, schools)
     preview.rebuild()
-    handler = type("BoundHandler", (Handler,), {"preview": preview})
+    handler: Any = type("BoundHandler", (Handler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    handler.hosts = allowed_hosts(server.server_address[1])  # port 0: the one it was given
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     echo(f"Preview on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
@@ -159,9 +217,12 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
     try:
         while not (stop and stop.is_set()):
             time.sleep(0.3)
-            if preview.changed():
-                preview.rebuild()
-                _report(preview, echo)
+            try:
+                if preview.changed():
+                    preview.rebuild()
+                    _report(preview, echo)
+            except Exception as exc:  # the preview keeps watching whatever happened
+                echo(internal_error(exc, "while watching the files"))
     except KeyboardInterrupt:
         pass
     finally:
