@@ -80,9 +80,8 @@ def test_a_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(WriteError) as info:
         write_atomic(tmp_path / "file" / "out" / "index.html", "x")
     assert str(info.value).startswith(f"cannot write into {tmp_path / 'file' / 'out'}/: Not a directory: ")
-    with pytest.raises(WriteError) as claim:
-        with claimed(tmp_path / "file"):
-            pass
+    with pytest.raises(WriteError) as claim, claimed(tmp_path / "file"):
+        pass
     assert str(claim.value).startswith(f"cannot write into {tmp_path / 'file'}/: ")
 
 
