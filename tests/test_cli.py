@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+
+from dsinfo.cli import main
 
 from .conftest import ROOT, run_cli
 from .test_model import VALID as VALID_TH
@@ -145,3 +149,99 @@ def test_check_lists_placeholders(project: Path) -> None:
         "    what to do: Replace the 'TODO' text with the real value.",
         "Checked 1 school: 1 warning.",
     ]
+
+
+# ---------------------------------------------------------------------------- boundaries
+
+REPLACE = os.replace
+INTERNAL = ("this is a bug in dsinfo, not a mistake in your files; run the command again with "
+            "--debug to see the traceback, and please report it")
+
+
+def test_a_school_file_that_is_a_link_loop(project: Path) -> None:
+    """It gave a RuntimeError while its error was being reported."""
+    (project / "schools" / "loop.yaml").symlink_to(project / "schools" / "loop.yaml")
+    for args in ([], ["check", "--school", "loop"]):
+        result = run(project, *args)
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            "schools/loop.yaml:1:1: error: cannot read the file: Too many levels of symbolic links",
+            "1 problem found; no files were written."]
+    assert not (project / "output").exists()
+
+
+def test_an_unexpected_error_is_one_line(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line's boundary: whatever the exception says (it may hold a roster's
+    names), the user sees one line, and the traceback only with --debug."""
+    def broken(*args: object) -> None:
+        raise RuntimeError("Mustermann, Max, 5a")
+
+    monkeypatch.setattr("dsinfo.cli.load_schools", broken)
+    assert main(["check", "--school", "gs-park"], root=project) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "error: internal error (RuntimeError) while running "
+                                                f"'check' for gs-park: {INTERNAL}\n")
+    for args in (["--debug", "check"], ["check", "--debug"]):
+        assert main(args, root=project) == 1
+        err = capsys.readouterr().err.splitlines()
+        assert err[0] == "Traceback (most recent call last):"
+        assert err[-2] == "RuntimeError: Mustermann, Max, 5a"
+        assert err[-1] == f"error: internal error (RuntimeError) while running 'check': {INTERNAL}"
+    assert "DSINFO_DEBUG" not in os.environ  # --debug held for that run only
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unexpected_error_in_a_worker_is_one_line(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     debug: bool) -> None:
+    """The worker's boundary: the school's other languages and schools go on; this one fails
+    with one line naming it."""
+    def broken(*args: object) -> None:
+        raise ValueError("year 10000 is out of range")
+
+    monkeypatch.setattr("dsinfo.builder.Builder.render_language", broken)
+    monkeypatch.chdir(project)
+    assert main([*(["--debug"] if debug else []), "--format", "html", "--jobs", "1"],
+                root=project) == 1
+    captured = capsys.readouterr()
+    line = ("schools/gs-park.yaml: warning: de: internal error (ValueError) while building gs-park "
+            f"(de): {INTERNAL}")
+    if debug:
+        assert captured.err.startswith(line + "\nTraceback (most recent call last):\n")
+        assert "ValueError: year 10000 is out of range" in captured.err
+    else:
+        assert captured.err == line + "\n"
+    assert captured.out.splitlines()[-1].startswith("Built 1 school (0 languages, 0 files, 0 changed); "
+                                                    "0 languages unchanged, 1 failed; ")
+
+
+def test_a_full_disk_is_one_line_and_the_files_stay(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """(As root, chmod cannot make a folder read-only: the system's refusal is made here.)"""
+    monkeypatch.chdir(project)
+    assert main(["--format", "html"], root=project) == 0
+    before = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(VALID.replace("Parkweg 1", "Parkweg 12"), encoding="utf-8")
+    capsys.readouterr()
+
+    def full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr("os.replace", full)
+    # --force: manifest.file_hash caches for the life of the process, which is this test's
+    assert main(["--format", "html", "--jobs", "1", "--force"], root=project) == 1
+    monkeypatch.setattr("os.replace", REPLACE)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert re.fullmatch(r"schools/gs-park\.yaml: warning: de: cannot write into output/gs-park/\S+/: "
+                        r"No space left on device: free some space on the disk, then run the command "
+                        r"again; the files already there are unchanged", err[0])
+    after = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    assert after == before  # nothing half-written, nothing left behind
+
+
+def test_debug_is_in_the_help() -> None:
+    result = run_cli("--help")
+    assert "--debug" in result.stdout

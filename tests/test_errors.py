@@ -64,10 +64,13 @@ def test_few_problems_are_not_capped() -> None:
     assert capped(few) == few
 
 
-def test_display_path_never_fails(tmp_path: Path) -> None:
-    loop = tmp_path / "loop.yaml"
+def test_display_path_never_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    loop = tmp_path / "schools" / "loop.yaml"
+    loop.parent.mkdir()
     loop.symlink_to(loop)
-    assert display_path(loop) == str(loop)
+    assert display_path(loop) == str(loop)  # outside the working directory: as given
+    monkeypatch.chdir(tmp_path)
+    assert display_path(loop) == "schools/loop.yaml"
     assert display_path(Path("a\0b.yaml")) == "a\0b.yaml"
 
 

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,16 @@ from .builder import Builder, Project, SchoolResult, load_schools
 from .check import Finding
 from .check import check as check_notice
 from .compose import ID_PATTERN, compose, load_catalog
-from .errors import DsinfoError, InputError, Problem, display_path, one_line
+from .errors import (
+    DEBUG_ENV,
+    DsinfoError,
+    InputError,
+    Problem,
+    debugging,
+    display_path,
+    internal_error,
+    one_line,
+)
 from .extract import current_messages
 from .load import parse_yaml
 from .model import LANGUAGES, RosterColumns
@@ -32,25 +42,33 @@ from .write import private_folder, write_atomic
 TRANSLATED = [lang for lang in LANGUAGES if lang != i18n.SOURCE]
 
 class DefaultGroup(click.Group):
-    """A group whose first argument may be omitted: `build.py --school x` means `build ...`."""
+    """A group whose first argument may be omitted: `build.py --school x` means `build ...`.
+    `--debug` may stand anywhere before a `--`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names
-                        and args[0] != "--version"):
-            args = ["build", *args]
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:end]:
+            args = ["--debug", *(a for i, a in enumerate(args) if i >= end or a != "--debug")]
+        rest = args[1:] if args[:1] == ["--debug"] else args
+        if not rest or (rest[0] not in self.commands and rest[0] not in ctx.help_option_names
+                        and rest[0] != "--version"):
+            args = [*args[: len(args) - len(rest)], "build", *rest]
         return super().parse_args(ctx, args)
 
 
 def _project(ctx: click.Context) -> Project:
+    ctx.obj.setdefault("command", ctx.info_name)  # for a message about an unexpected error
     return Project(root=ctx.obj["root"])
 
 
 def _check_ids(ctx: click.Context, param: click.Parameter, ids: tuple[str, ...]) -> tuple[str, ...]:
     project = _project(ctx)
+    ctx.obj["schools"] = ids
     for sid in ids:
         if not ID_PATTERN.fullmatch(sid):
             raise click.BadParameter(f"'{sid}' is not a school id (lowercase letters, digits, '-')")
-        if not (project.schools / f"{sid}.yaml").is_file():
+        school = project.schools / f"{sid}.yaml"
+        if not (school.is_file() or school.is_symlink()):  # a broken link: the loader says why
             known = ", ".join(p.stem for p in project.school_files()) or "none"
             raise click.BadParameter(f"no school file {display_path(project.schools / sid)}.yaml "
                                      f"(known: {known})")
@@ -65,12 +83,17 @@ school_option = click.option("--school", "schools", multiple=True, metavar="ID",
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dsinfo")
+@click.option("--debug", is_flag=True,
+              help="Show the traceback of an internal error (a bug in dsinfo) instead of one line. "
+                   "It may show values from your files: check it before you post it anywhere.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, debug: bool) -> None:
     """Privacy notices and consent sheets for schools, from one YAML file per school.
 
     Without a command, builds every school: python build.py
     """
+    if debug:
+        os.environ[DEBUG_ENV] = "1"  # the build's worker processes read it too
 
 
 class _ShardType(click.ParamType[Any]):
@@ -172,8 +195,9 @@ def _report(result: SchoolResult, findings: list[Finding]) -> None:
     if findings:
         line += f"; {_counts(findings)} (python build.py check --school {n.id})"
     click.echo(line)
-    for warning in result.warnings:
-        click.echo(f"{display_path(n.path)}: warning: {warning}", err=True)
+    for warning in result.warnings:  # each line made safe; a --debug traceback keeps its lines
+        text = "\n".join(one_line(line) for line in str(warning).splitlines())
+        click.echo(f"{display_path(n.path)}: warning: {text}", err=True)
 
 
 @cli.command()
@@ -480,11 +504,23 @@ def next_year(ctx: click.Context, school: str, stand: Any, out: Path | None) -> 
 
 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
-    """Entry point for `dsinfo` and `python build.py`; returns the exit code."""
+    """Entry point for `dsinfo` and `python build.py`; returns the exit code. The boundary of
+    the command line: whatever goes wrong ends in one line on stderr (a traceback only with
+    --debug) and exit code 1."""
     obj: dict[str, Any] = {"root": (root or Path.cwd()).resolve()}
+    debug_before = os.environ.get(DEBUG_ENV)
     try:
-        code = cli.main(args=list(argv) if argv is not None else sys.argv[1:],
-                        prog_name=_prog_name(root), obj=obj, standalone_mode=False)
+        return _run(list(argv) if argv is not None else sys.argv[1:], root, obj)
+    finally:  # --debug holds for this run only (tests call main() in one process)
+        if debug_before is None:
+            os.environ.pop(DEBUG_ENV, None)
+        else:
+            os.environ[DEBUG_ENV] = debug_before
+
+
+def _run(args: list[str], root: Path | None, obj: dict[str, Any]) -> int:
+    try:
+        code = cli.main(args=args, prog_name=_prog_name(root), obj=obj, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
@@ -495,14 +531,26 @@ def main(argv: Sequence[str] | None = None, *, root: Path | None = None) -> int:
     except InputError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        count = len(exc.problems)
+        count = exc.count
         click.echo(f"{count} problem{'s' if count != 1 else ''} found; no files were written.",
                    err=True)
         return 1
     except DsinfoError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {one_line(str(exc))}", err=True)
+        return 1
+    except Exception as exc:
+        if debugging():
+            traceback.print_exc()
+        click.echo(f"error: {internal_error(exc, _while(obj))}", err=True)
         return 1
     return code if isinstance(code, int) else 0
+
+
+def _while(obj: dict[str, Any]) -> str:
+    """'while running build for gs-park': the command and the schools it was given."""
+    schools = obj.get("schools") or ()
+    where = f"while running '{obj.get('command', 'dsinfo')}'"
+    return where + (f" for {', '.join(schools)}" if schools else "")
 
 
 def _prog_name(root: Path | None) -> str:

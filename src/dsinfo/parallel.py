@@ -37,7 +37,7 @@ from .builder import Builder, Listing, Project, Rendered, SchoolResult, load_pat
 from .check import Finding
 from .check import check as check_notice
 from .compose import Catalog, Notice, compose, load_catalog
-from .errors import BuildError, InputError, Problem
+from .errors import BuildError, InputError, Problem, debugging, internal_error
 from .load import read_yaml
 from .write import claimed, release_claims, safe_path, write_atomic
 
@@ -313,8 +313,10 @@ def _render(task: Task) -> tuple[str, Written | str, float]:
                 page=str(rendered.files["notice.html"])))
     except (BuildError, InputError) as exc:
         outcome = f"{lang}: {exc}"
-    except Exception as exc:
-        outcome = f"{lang}: internal error: {exc!r}\n{traceback.format_exc()}"
+    except Exception as exc:  # the worker's boundary: one line, the traceback only with --debug
+        outcome = f"{lang}: {internal_error(exc, f'while building {path.stem} ({lang})')}"
+        if debugging():
+            outcome += "\n" + traceback.format_exc()
     return path.stem, outcome, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
