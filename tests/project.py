@@ -28,7 +28,9 @@ from dsinfo.project import Project, shipped
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-EXAMPLES = ("beispiel-gymnasium-musterstadt", "loewentor-bleicherode")  # the shipped examples
+EXAMPLES = ("beispiel-gymnasium-musterstadt", "loewentor-bleicherode")  # built and kept as goldens
+SHIPPED = ("bbs-musterhafen", "beispiel-gymnasium-musterstadt", "ev-grundschule-beispielhausen",
+           "gesamtschule-am-fluss", "loewentor-bleicherode")  # every example in schools/
 
 # A small valid school in Thüringen (IServ on the school's own server, the files module).
 VALID = """\

@@ -23,6 +23,9 @@ CORPUS = Path(__file__).parent / "bad_inputs"
 # Cases too big to keep in git: made here, their expected message is in the corpus
 GENERATED = {
     "too-big": lambda: ("# " + "x" * 77 + "\n").encode() * (300 * 1024 // 80),
+    # 20,000 unknown keys: 50 messages and a count of the rest, not 20,000 lines
+    "unknown-keys-20000": lambda: (CORPUS / "GS-Park.yaml").read_bytes() + b"".join(
+        b"k%d: 1\n" % n for n in range(20_000)),
 }
 CASES = sorted(p.name.removesuffix(".expected") for p in CORPUS.glob("*.expected"))
 

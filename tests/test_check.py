@@ -17,7 +17,7 @@ from dsinfo.pipeline import Options, build
 from dsinfo.project import Project
 
 from .conftest import FIXTURES, ROOT, pdf_text
-from .project import VALID, make_project, run
+from .project import SHIPPED, VALID, make_project, run
 
 
 @pytest.fixture(scope="module")
@@ -204,10 +204,11 @@ def test_check_command_report(tmp_path: Path) -> None:
 
 
 def test_shipped_examples_have_no_errors(tmp_path: Path) -> None:
-    result = run(make_project(tmp_path, examples=True), "check")
+    schools = {sid: (ROOT / "schools" / f"{sid}.yaml").read_text(encoding="utf-8") for sid in SHIPPED}
+    result = run(make_project(tmp_path, schools, examples=True), "check")
     assert result.returncode == 0, result.stdout
     assert " error" not in result.stdout
-    assert result.stdout.splitlines()[-1].startswith("Checked 2 schools: ")
+    assert result.stdout.splitlines()[-1].startswith(f"Checked {len(SHIPPED)} schools: ")
 
 
 STATES = ["BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST",

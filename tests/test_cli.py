@@ -3,6 +3,8 @@ not stop the others, atomic output."""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dsinfo.cli import cli
+from dsinfo.cli import cli, main
 
 from .project import ROOT, make_project, run
 from .project import VALID as VALID_TH
@@ -216,15 +218,97 @@ def test_python_m_dsinfo_finds_its_project(tmp_path: Path) -> None:
         "with --project DIR (or DSINFO_PROJECT), or make one with `python -m dsinfo init DIR`.\n")
 
 
-def test_an_unexpected_error_is_one_line_and_debug_shows_where(project: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk on fire")
+# ---------------------------------------------------------------------------- boundaries
+
+REPLACE = os.replace
+INTERNAL = ("this is a bug in dsinfo, not a mistake in your files; run the command again with "
+            "--debug to see the traceback, and please report it")
+
+
+def test_a_school_file_that_is_a_link_loop(project: Path) -> None:
+    """It gave a RuntimeError while its error was being reported; now it is one line, and the
+    other school is built."""
+    (project / "schools" / "loop.yaml").symlink_to(project / "schools" / "loop.yaml")
+    line = "schools/loop.yaml:1:1: error: cannot read the file: Too many levels of symbolic links"
+    result = run(project, "--format", "html")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [line]
+    assert (project / "output" / "gs-park" / "de" / "notice.html").is_file()
+    result = run(project, "check", "--school", "loop")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [line, "1 problem found; no files were written."]
+
+
+def test_an_unexpected_error_is_one_line(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line's boundary: whatever the exception says (it may hold a roster's
+    names), the user sees one line, and the traceback only with --debug."""
+    def broken(*args: object) -> None:
+        raise RuntimeError("Mustermann, Max, 5a")
 
     monkeypatch.setattr("dsinfo.pipeline.check_schools", broken)
-    result = run(project, "check")
-    assert result.code == 1
-    assert result.stderr == ("error: internal error: RuntimeError('disk on fire'); run the same "
-                             "command with --debug to see where, and report it\n")
-    with pytest.raises(RuntimeError):
-        run(project, "--debug", "check")
+    assert main(["check", "--school", "gs-park"], root=project) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "error: internal error (RuntimeError) while running "
+                                                f"'check' for gs-park: {INTERNAL}\n")
+    for args in (["--debug", "check"], ["check", "--debug"]):
+        assert main(args, root=project) == 1
+        err = capsys.readouterr().err.splitlines()
+        assert err[0] == "Traceback (most recent call last):"
+        assert err[-2] == "RuntimeError: Mustermann, Max, 5a"
+        assert err[-1] == f"error: internal error (RuntimeError) while running 'check': {INTERNAL}"
+    assert "DSINFO_DEBUG" not in os.environ  # --debug held for that run only
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unexpected_error_in_a_worker_is_one_line(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     debug: bool) -> None:
+    """The worker's boundary: the school's other languages and schools go on; this one fails
+    with one line naming it."""
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("year 10000 is out of range")
+
+    monkeypatch.setattr("dsinfo.documents.Press.language", broken)
+    monkeypatch.chdir(project)
+    assert main([*(["--debug"] if debug else []), "--format", "html", "--jobs", "1"],
+                root=project) == 1
+    captured = capsys.readouterr()
+    line = ("schools/gs-park.yaml: error: de: internal error (ValueError) while building gs-park "
+            f"(de): {INTERNAL}")
+    if debug:
+        assert captured.err.startswith(line + "\nTraceback (most recent call last):\n")
+        assert "ValueError: year 10000 is out of range" in captured.err
+    else:
+        assert captured.err == line + "\n"
+    assert captured.out.splitlines()[-1].startswith("Nothing built; 0 languages unchanged, 1 failed; ")
+
+
+def test_a_full_disk_is_one_line_and_the_files_stay(project: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """(As root, chmod cannot make a folder read-only: the system's refusal is made here.)"""
+    monkeypatch.chdir(project)
+    assert main(["--format", "html"], root=project) == 0
+    before = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(VALID.replace("Parkweg 1", "Parkweg 12"), encoding="utf-8")
+    capsys.readouterr()
+
+    def full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr("os.replace", full)
+    # --force: manifest.file_hash caches for the life of the process, which is this test's
+    assert main(["--format", "html", "--jobs", "1", "--force"], root=project) == 1
+    monkeypatch.setattr("os.replace", REPLACE)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1
+    assert re.fullmatch(r"schools/gs-park\.yaml: error: de: cannot write into output/gs-park/\S+/: "
+                        r"No space left on device: free some space on the disk, then run the command "
+                        r"again; the files already there are unchanged", err[0])
+    after = {p: p.read_bytes() for p in (project / "output").rglob("*") if p.is_file()}
+    assert after == before  # nothing half-written, nothing left behind
+
+
+def test_debug_is_in_the_help(project: Path) -> None:
+    assert "--debug" in run(project, "--help").stdout

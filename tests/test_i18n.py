@@ -346,6 +346,10 @@ PAGE_NUMBERS = ('msgid "Seite <span class=\\"page-number\\"></span> von <span cl
                 '"<span class=\\"page-count\\"></span>"\n')
 
 
+PO_LINE = ("this line is not a keyword and one quoted text (msgstr \"...\"): a closing quote is "
+           "missing, or a quote inside the text is not written as \\\"")
+
+
 def write_translation(locales: Path, body: str, lang: str = "en") -> Path:
     path = i18n.po_path(locales, lang)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -390,8 +394,14 @@ def test_translation_may_keep_the_markup_of_its_source(tmp_path: Path) -> None:
      'msgstr[1] "%(num)d <b>documents</b>"\n',
      "messages.po:8: the translation of '%(num)d Dokument' adds markup ('<b>') that the German text "
      "does not have: remove it"),
-    ('msgid "Dokumente"\nmsgstr "Documents"\nkaputt\n',
-     "messages.po:8: cannot read this line of the translation file: Unknown or misformatted keyword"),
+    ('msgid "Dokumente"\nmsgstr "Documents"\nkaputt\n', f"messages.po:8: {PO_LINE}"),
+    # Babel reads each of these silently cut short or run together ('Documen', 'Docu"ments')
+    ('msgid "Dokumente"\nmsgstr "Documents\n', f"messages.po:7: {PO_LINE}"),
+    ('msgid "Dokumente"\nmsgstr "Docu"ments"\n', f"messages.po:7: {PO_LINE}"),
+    ('msgid "Dokumente"\nmsgstr "Documents" x\n', f"messages.po:7: {PO_LINE}"),
+    ('msgid "Dokumente"\nmsgstr Documents\n', f"messages.po:7: {PO_LINE}"),
+    ('msgid "Dokumente"\nmsgstr ""\n"Docu\n"ments"\n', f"messages.po:8: {PO_LINE}"),
+    ('msgid "Dokumente\\"\nmsgstr "Documents"\n', f"messages.po:6: {PO_LINE}"),
 ])
 def test_markup_in_a_translation_is_refused(tmp_path: Path, body: str, expected: str) -> None:
     write_translation(tmp_path, body)

@@ -83,6 +83,63 @@ def test_nesting_limit(tmp_path: Path) -> None:
                                      "indentation and the brackets")
 
 
+@pytest.mark.parametrize(("text", "column"), [
+    ("x: " + "[" * 400, 24),                  # 800 bytes gave a RecursionError
+    ("x: " + "{a: " * 400, 84),
+    ("- " * 400 + "a", 43),                   # block sequences, no bracket at all
+    ("x: " + "[" * 200_000, 24),              # deeper than libyaml's own limit
+])
+def test_deep_nesting_is_refused_before_the_parser_recurses(tmp_path: Path, text: str,
+                                                            column: int) -> None:
+    assert error(tmp_path, text) == (f"1:{column}: nested deeper than the limit of 20 levels: "
+                                     "check the indentation and the brackets")
+
+
+TAG = "is not allowed: remove it and write the value as plain text"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a tag that names the type the loader gives anyway is refused too: every tag is
+    ("a: !!str x\n", f"1:4: the YAML tag '!!str' {TAG}"),
+    ("a: !!null\n", f"1:4: the YAML tag '!!null' {TAG}"),
+    ("a: !!seq [x]\n", f"1:4: the YAML tag '!!seq' {TAG}"),
+    ("a: !!map {b: c}\n", f"1:4: the YAML tag '!!map' {TAG}"),
+    ("!!map\na: b\n", f"1:1: the YAML tag '!!map' {TAG}"),
+    ("a: ! x\n", f"1:4: the YAML tag '!' {TAG}"),
+    ("a: [x, !!str y]\n", f"1:8: the YAML tag '!!str' {TAG}"),
+    ("%TAG !e! tag:example.com,2000:\n---\na: !e!x y\n", f"3:4: the YAML tag 'tag:example.com,2000:x' {TAG}"),
+])
+def test_every_tag_is_refused(tmp_path: Path, text: str, expected: str) -> None:
+    assert error(tmp_path, text) == expected
+
+
+ESCAPED = ("is in this value (a backslash escape in double quotes, such as '\\e' or '\\0'?): "
+           "delete it")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the control-character rule holds for the value YAML makes, not only for the bytes
+    ('a: "\\e[31mrot"\n', f"1:4: an invisible control character (U+001B) {ESCAPED}"),
+    ('a: "x\\0y"\n', f"1:4: an invisible control character (U+0000) {ESCAPED}"),
+    ('a: "x\\x85y"\n', f"1:4: an invisible control character (U+0085) {ESCAPED}"),
+    ('a: "x\\ud800y"\n', f"1:4: an invisible control character (U+D800) {ESCAPED}"),
+    ('a: "x\\ry"\n', f"1:4: an invisible control character (U+000D) {ESCAPED}"),
+    ('"a\\x07": b\n', f"1:1: an invisible control character (U+0007) {ESCAPED}"),
+    ('a:\n  - "\\x1b"\n', f"2:5: an invisible control character (U+001B) {ESCAPED}"),
+])
+def test_control_characters_after_unescaping(tmp_path: Path, text: str, expected: str) -> None:
+    assert error(tmp_path, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('a: "Zeile 1\\nZeile 2\\tTab"', {"a": "Zeile 1\nZeile 2\tTab"}),
+    ("a: |\n  Zeile 1\n  Zeile 2\n", {"a": "Zeile 1\nZeile 2\n"}),
+    ("a: Willkommen!\nb: 'Hallo !'\nc: x!y\n", {"a": "Willkommen!", "b": "Hallo !", "c": "x!y"}),
+])
+def test_line_breaks_tabs_and_exclamation_marks_stay(tmp_path: Path, text: str, expected: object) -> None:
+    assert load(tmp_path, text) == expected
+
+
 def test_size_limit(tmp_path: Path) -> None:
     message = error(tmp_path, "a: " + "x" * 300_000)
     assert message == ("1:1: the file is 293 KiB, more than the limit of 256 KiB for a school file: "
@@ -131,9 +188,11 @@ def test_unclosed_quote_is_found_where_it_opens(tmp_path: Path, text: str, expec
 
 
 def _all_yaml() -> list[Path]:
-    from .conftest import ROOT
+    from .project import ROOT
+    from .project import SHIPPED as EXAMPLES
 
-    return sorted([*(ROOT / "tests" / "bad_inputs").glob("*.yaml"), *(ROOT / "schools").glob("*.yaml"),
+    examples = [ROOT / "schools" / f"{sid}.yaml" for sid in EXAMPLES]
+    return sorted([*(ROOT / "tests" / "bad_inputs").glob("*.yaml"), *examples,
                    *(ROOT / "catalog").rglob("*.yaml"), *(ROOT / "tests" / "fixtures").glob("*.yaml")])
 
 

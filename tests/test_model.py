@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from dsinfo import catalog as catalog_models
+from dsinfo import model
 from dsinfo.catalog import Catalog, load_catalog
 from dsinfo.compose import Notice, compose
 from dsinfo.errors import InputError
 from dsinfo.load import read_yaml
+from dsinfo.model import is_email, is_safe_link, is_web_address
 
 from .project import ROOT, VALID
 
@@ -150,3 +154,101 @@ def test_required_modules_and_consents(tmp_path: Path, catalog: Catalog) -> None
     assert [p.basis.kind for p in iserv.purposes if "Profilbild" in p.text] == ["consent"]
     assert {d.label for d in iserv.data if d.origin == "records"} == {
         "Name", "Vorname", "Klasse", "Einmalige ID aus dem Schulverwaltungsprogramm"}
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("sekretariat@gs-park.de", True), ("a.b+c_d-e@schule-am-park.example", True),
+    ("info@grundschule-müllerstraße.de", True), ("info@xn--schle-kva.de", True),
+    # local part and domain only: a mailto: link must not add recipients or a subject
+    ("dsb@schule.example?bcc=someone%40elsewhere.example&subject=x", False),
+    ("dsb@schule.example?bcc=x@elsewhere.example", False), ("dsb@schule.example#x", False),
+    ("dsb@schule.example,x@elsewhere.example", False), ("dsb%40x@schule.example", False),
+    ("a b@schule.de", False), ("<a@schule.de>", False), ("a@b@schule.de", False),
+    ("a..b@schule.de", False), (".a@schule.de", False), ("a@schule", False), ("a@-x.de", False),
+    ("a@schule.d", False), ("a@schule.de.", False), ("a@" + "x" * 250 + ".de", False),
+])
+def test_email_is_local_part_and_domain_only(value: str, ok: bool) -> None:
+    assert is_email(value) is ok
+    assert is_safe_link("mailto:" + value) is ok
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("https://gs-park.de", True), ("http://gs-park.de/", True), ("https://www.gs-park.de:8443/a", True),
+    ("https://www.gs-park.de/datenschutz/{lang}/notice.html", True),
+    ("https://gs-park.de/suche?q=a&b=c#x", True),
+    # no user info: it shows the school and goes elsewhere
+    ("https://schule.example@elsewhere.example/", False),
+    ("https://user:pass@schule.example/", False), ("https://elsewhere.example\\@schule.example/", False),
+    ("https://schule.example\\.elsewhere.example/", False),
+    ("javascript:alert(1)", False), ("ftp://schule.example/", False), ("https:/schule.example", False),
+    ("https://", False), ("https://localhost/", False), ("https://[::1]/", False),
+    ("https://schule.example/a b", False), ('https://schule.example/"x', False),
+    ("https://schule.example/\x1b", False), ("HTTPS://schule.example/", False),
+])
+def test_web_address_has_no_user_before_the_host(value: str, ok: bool) -> None:
+    assert is_web_address(value) is ok
+    assert is_safe_link(value) is ok
+
+
+def test_every_address_field_is_checked_in_one_place() -> None:
+    """Every field of a school or catalog file that holds an e-mail or web address asks
+    is_email / is_web_address: a new field cannot forget the check."""
+    wanted = {"email": model.is_email, "website": model.is_web_address,
+              "notice_url": model.is_web_address}
+    fields = {f"{name}.{field}": (wanted[field], _tests(info.annotation, info.metadata))
+              for name, cls in {**vars(catalog_models), **vars(model)}.items()
+              if isinstance(cls, type) and issubclass(cls, model.Model)
+              for field, info in cls.model_fields.items()
+              if field in wanted and not _holds_model(info.annotation)}  # School.website: a section
+    assert len(fields) >= 8
+    assert {name: test for name, (test, found) in fields.items() if test not in found} == {}
+
+
+def _holds_model(annotation: object) -> bool:
+    import typing
+
+    return (isinstance(annotation, type) and issubclass(annotation, model.Model)) or any(
+        _holds_model(arg) for arg in typing.get_args(annotation))
+
+
+def _tests(annotation: object, metadata: Sequence[object] = ()) -> set[object]:
+    """The value tests of every _checked validator in an annotation, however it is nested."""
+    import inspect
+    import typing
+
+    found = set()
+    for item in [*metadata, *getattr(annotation, "__metadata__", ())]:
+        func = getattr(item, "func", None)
+        if func is not None and "passes" in inspect.getclosurevars(func).nonlocals:
+            found.add(inspect.getclosurevars(func).nonlocals["passes"])
+    for arg in typing.get_args(annotation):
+        found |= _tests(arg)
+    return found
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ('"1754006400"', "'1754006400' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01"),
+    ("2025-08-01T00:00:00", "'2025-08-01T00:00:00' is not a date: write it as YYYY-MM-DD, e.g. "
+                            "2023-03-01"),
+    ("2025-08-01 00:00", "'2025-08-01 00:00' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01"),
+    ("20250801", "'20250801' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01"),
+    ("9999-12-31", "'9999-12-31' is not a date between 1900 and 2099: is the year right?"),
+    ("0001-01-01", "'0001-01-01' is not a date between 1900 and 2099: is the year right?"),
+])
+def test_only_yyyy_mm_dd_is_a_date(tmp_path: Path, catalog: Catalog, value: str, message: str) -> None:
+    text = VALID.replace("stand: 2025-08-01", f"stand: {value}")
+    assert errors(tmp_path, catalog, text) == [f"9:8: error: stand: {message}"]
+    text = VALID.replace("stand: 2025-08-01", f"stand: 2025-08-01\nconsent_sheet:\n  return_by: {value}")
+    assert errors(tmp_path, catalog, text) == [f"11:14: error: consent_sheet.return_by: {message}"]
+
+
+@pytest.mark.parametrize(("value", "ok"), [
+    ("2000/01", True), ("2098/99", True), ("2025/26", True),
+    ("1999/00", False), ("2099/00", False), ("9999/00", False), ("0000/01", False)])
+def test_school_years_in_range(tmp_path: Path, catalog: Catalog, value: str, ok: bool) -> None:
+    text = VALID.replace('school_year: "2025/26"', f'school_year: "{value}"')
+    if ok:
+        build(tmp_path, catalog, text)
+    else:
+        assert errors(tmp_path, catalog, text) == [
+            f"8:14: error: school_year: '{value}' is not a school year between 2000/01 and 2098/99"]

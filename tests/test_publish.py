@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
+import random
 import re
 import shutil
+import struct
 import subprocess
+import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import tinycss2
 
 from dsinfo.catalog import Catalog, load_catalog
+from dsinfo.errors import BuildError, shown
 from dsinfo.fragment import SCOPE, scope_css
-from dsinfo.publish import notice_url
+from dsinfo.pipeline import load_school
+from dsinfo.publish import logo_data_uri, notice_url
 
 from .conftest import LANGUAGES, ROOT, pdf_pages, pdf_text
 from .project import VALID
@@ -24,6 +32,7 @@ from .test_output import SCHOOLS
 
 EXAMPLE = "beispiel-gymnasium-musterstadt"
 EXAMPLE_URL = "https://www.beispiel-gymnasium.example/datenschutz/de/notice.html"
+UNREADABLE = "is not a PNG or JPEG image that can be read: save it again as PNG or JPEG"
 
 
 @pytest.fixture(scope="module")
@@ -131,18 +140,69 @@ def test_logo_on_notice_and_consent_sheet(built: Path) -> None:
     ("logos/missing.png", "there is no file schools/logos/missing.png"),
     ("outside.png", "'outside.png' leads outside the folder schools/ (through a symbolic link): "
                     "the logo must be a file inside it"),
-    ("fake.png", "'fake.png' is not a PNG or JPEG image"),
+    ("fake.png", f"'fake.png' {UNREADABLE}"),
+    # only the first bytes of a PNG; a PNG cut short; a PNG header that says 12000 x 12000
+    # (such a picture is 140 KB as PNG and 385 MB in every PDF)
+    ("magic.png", f"'magic.png' {UNREADABLE}"),
+    ("truncated.png", f"'truncated.png' {UNREADABLE}"),
+    ("huge.png", "'huge.png' is 12000 x 12000 pixels, more than the limit of 4000 x 4000: make it "
+                 "smaller (a logo needs some 600 pixels across)"),
+    ("wide.jpg", "'wide.jpg' is 4001 x 1 pixels, more than the limit of 4000 x 4000: make it "
+                 "smaller (a logo needs some 600 pixels across)"),
+    ("gif.png", f"'gif.png' {UNREADABLE}"),
 ])
 def test_logo_only_from_inside_the_project(project: Path, logo: str, message: str) -> None:  # noqa: F811
     (project / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n secret")
     (project / "schools" / "outside.png").symlink_to(project / "secret.png")
     (project / "schools" / "fake.png").write_text("<svg/>", encoding="utf-8")
+    (project / "schools" / "magic.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 200)
+    noise = image_bytes("PNG", (300, 100), noise=True)
+    (project / "schools" / "truncated.png").write_bytes(noise[: len(noise) // 2])
+    (project / "schools" / "huge.png").write_bytes(png_header(12000, 12000))
+    (project / "schools" / "wide.jpg").write_bytes(image_bytes("JPEG", (4001, 1)))
+    (project / "schools" / "gif.png").write_bytes(image_bytes("GIF", (10, 10)))
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID + f"publish:\n  logo: {logo}\n", encoding="utf-8")
     result = run(project, "check")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [f"schools/gs-park.yaml:19:9: error: publish.logo: {message}",
                                           "1 problem found; no files were written."]
+
+
+def image_bytes(kind: str, size: tuple[int, int], *, noise: bool = False) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    image = (Image.frombytes("RGB", size, random.Random(1).randbytes(size[0] * size[1] * 3))
+             if noise else Image.new("RGB", size, "navy"))
+    image.save(buffer, kind)
+    return buffer.getvalue()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The signature and header chunk of a PNG of this size, and no pixels."""
+    chunk = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+
+
+def test_a_good_logo_is_taken_as_it_is(project: Path) -> None:  # noqa: F811
+    data = image_bytes("PNG", (4000, 40))
+    (project / "schools" / "logo.png").write_bytes(data)
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(VALID + "publish:\n  logo: logo.png\n", encoding="utf-8")
+    notice = load_school(school, load_catalog(ROOT / "catalog"))
+    assert logo_data_uri(notice) == "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+@pytest.mark.parametrize("logo", ["logos/a\0.png", "x" * 300 + ".png", "loop.png"])
+def test_a_logo_path_that_cannot_be_opened_is_one_message(tmp_path: Path, logo: str) -> None:
+    """Past the model's check (a value made in code, not read from a file): still no traceback."""
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
+    notice = SimpleNamespace(path=tmp_path / "gs-park.yaml",
+                             school=SimpleNamespace(publish=SimpleNamespace(logo=logo)))
+    with pytest.raises(BuildError) as info:
+        logo_data_uri(notice)  # type: ignore[arg-type]
+    assert str(info.value) == f"'{shown(logo)}' cannot be opened as a file: check the name"
 
 
 # ---------------------------------------------------------------------------- fragment, JSON

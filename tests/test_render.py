@@ -54,7 +54,20 @@ def renderer() -> Renderer:
      '<p><a href="https://a.example" title="t&quot; onmouseover=&quot;alert(1)">x</a></p>\n'),
     ('[x](https://a.example/"onmouseover=alert(1))',
      '<p><a href="https://a.example/%22onmouseover=alert(1)">x</a></p>\n'),
-    ("[x](mailto:a@b.de?body=<script>)", '<p><a href="mailto:a@b.de?body=%3Cscript%3E">x</a></p>\n'),
+    # the school file's own rules for addresses (model.is_safe_link): a mailto: link names one
+    # address and nothing more, a web address no user before its host
+    ("[x](mailto:a@b.de?body=<script>)", "<p>[x](mailto:a@b.de?body=&lt;script&gt;)</p>\n"),
+    ("[DSB](mailto:dsb@schule.example?bcc=someone%40elsewhere.example)",
+     "<p>[DSB](mailto:dsb@schule.example?bcc=someone%40elsewhere.example)</p>\n"),
+    ("[DSB](mailto:dsb@schule.example,other@elsewhere.example)",
+     "<p>[DSB](mailto:dsb@schule.example,other@elsewhere.example)</p>\n"),
+    ("[Schule](https://schule.example@elsewhere.example/)",
+     "<p>[Schule](https://schule.example@elsewhere.example/)</p>\n"),
+    ("<https://schule.example@elsewhere.example/>",
+     "<p>&lt;https://schule.example@elsewhere.example/&gt;</p>\n"),
+    ("[Schule](https://schule.example/datenschutz?x=1#rechte)",
+     '<p><a href="https://schule.example/datenschutz?x=1#rechte">Schule</a></p>\n'),
+    ("[Rechte](#rights)", '<p><a href="#rights">Rechte</a></p>\n'),
     # an image becomes a link to it, never something the browser or WeasyPrint fetches
     ("![i](https://evil.example/track.png)", '<p>!<a href="https://evil.example/track.png">i</a></p>\n'),
 ])

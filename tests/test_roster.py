@@ -4,6 +4,7 @@ lines, pre-filled sheets per class, and nothing of the roster under output/."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 from pathlib import Path
@@ -88,8 +89,26 @@ def test_configurable_columns(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("lines", "expected"), [
     (["Name;Vorname;Klasse", "A;B;5a"],
-     ["1:1: missing columns 'Nachname', 'Geburtsdatum' (the header has: 'Name', 'Vorname', "
-      "'Klasse'): name the columns under 'roster_columns:' in the school file, or with --column"]),
+     ["1:1: missing columns 'Nachname', 'Geburtsdatum' in the first line (3 fields, found "
+      "'Vorname', 'Klasse'): the first line must name the columns; if the export calls them "
+      "otherwise, name them under 'roster_columns:' in the school file, or with --column"]),
+    # no header: the first line is a pupil, and nothing of it may be shown
+    (["Mustermann;Max;5a;01.02.2012;", "Muster;Erika;5b;02.03.2012;"],
+     ["1:1: missing columns 'Nachname', 'Vorname', 'Klasse', 'Geburtsdatum' in the first line "
+      "(5 fields): the first line must name the columns; if the export calls them otherwise, "
+      "name them under 'roster_columns:' in the school file, or with --column"]),
+    ([HEADER, "Muster;Anna;" + "5" * 300 + ";01.01.2012;", "Muster;" + "B" * 101 + ";5a;01.01.2012;"],
+     ["2:0: column 'Klasse' has more than 100 characters: is it the right column?",
+      "3:0: column 'Vorname' has more than 100 characters: is it the right column?"]),
+    ([HEADER, "Muster;Anna;5a;01.01.2012;", "Muster;" + "x" * 140_000 + ";5a;01.01.2012;"],
+     ["3:0: this line cannot be read as CSV (a field longer than 128 KiB, or a quote that is "
+      "never closed?): export the roster again"]),
+    ([HEADER, *ROWS * 40, "Muster;Anna\0;5a;01.01.2012;"],
+     ["162:0: an invisible control character (U+0000) is on this line: the file is damaged or "
+      "not a CSV export; export the roster again"]),
+    ([HEADER, "Muster;Anna;5a\x1b[2J;01.01.2012;"],
+     ["2:0: an invisible control character (U+001B) is on this line: the file is damaged or not "
+      "a CSV export; export the roster again"]),
     ([HEADER, ";Anna;5a;01.01.2012;", "Muster;;5a;01.01.2012;"],
      ["2:0: column 'Nachname' is empty", "3:0: column 'Vorname' is empty"]),
     ([HEADER, "Muster;Anna;5a;31.02.2012;", "Muster;Ben;5a;2012/01/01;", "Muster;Carl;5a;01.01.2030;"],
@@ -109,6 +128,39 @@ def test_bad_rosters(tmp_path: Path, lines: list[str], expected: list[str]) -> N
     assert [f"{p.line}:{p.column}: {p.message}" for p in info.value.problems] == expected
 
 
+SECRET = ["Zqmustermann", "Zqmax", "Zq5a", "Zq01.02.2012", "Zqtr"]
+
+
+@pytest.mark.parametrize("lines", [
+    [";".join(SECRET)],                                        # no header at all
+    [";".join(SECRET), ";".join(SECRET)],
+    ["Nachname;Vorname;Klasse;Geburtsdatum;Zqsprache", ";".join(SECRET)],
+    [HEADER, ";".join(SECRET)],                                # a date and a language that are not
+    [HEADER, ";".join(SECRET[:2])],                            # too few fields
+    [HEADER, ";".join(["Zq" + "x" * 200, *SECRET[1:]])],       # too long
+    [HEADER, ";".join([*SECRET[:3], "01.01.2012", ""]), ";".join([*SECRET[:3], "01.01.2012", ""])],
+    [HEADER, ";".join([*SECRET[:3], "01.01.2099", ""])],       # after the Stand date
+    [HEADER, ";".join([*SECRET[:2], "Zq\0", "01.01.2012", ""])],
+    [HEADER, '"' + ";".join(SECRET)],                          # a quote never closed
+])
+def test_no_message_shows_a_value_of_the_roster(tmp_path: Path, lines: list[str]) -> None:
+    """SECURITY.md: messages name the CSV line and column, never a value from the roster."""
+    with pytest.raises(InputError) as info:
+        read_roster(write(tmp_path, lines), RosterColumns(), RULE, STAND)
+    assert info.value.problems
+    assert [str(p) for p in info.value.problems if "Zq" in str(p)] == []
+
+
+def test_a_thousand_bad_lines_give_fifty_messages(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        read_roster(write(tmp_path, [HEADER, *["Muster;;5a;01.01.2012;"] * 1000]), RosterColumns(),
+                    RULE, STAND)
+    assert len(info.value.problems) == 51
+    assert info.value.problems[-1].message == ("950 more problems are not shown: fix the ones "
+                                               "above, then run again to see the rest")
+    assert info.value.count == 1000
+
+
 def test_wrong_encoding(tmp_path: Path) -> None:
     path = write(tmp_path, [HEADER, *ROWS], encoding="utf-16")
     with pytest.raises(InputError) as info:
@@ -121,6 +173,14 @@ def test_file_stems_are_safe_and_unique() -> None:
     taken: set[str] = set()
     assert [file_stem(c, taken) for c in ["5a", "10 b", "../x", "10_b", "Ä/1"]] == [
         "5a", "10_b", "x", "10_b-2", "Ä_1"]
+
+
+def test_file_stems_fit_every_file_system() -> None:
+    """A class of 300 characters gave ENAMETOOLONG (with the class in the traceback)."""
+    taken: set[str] = set()
+    stems = [file_stem(c, taken) for c in ["5" * 300, "Ä" * 300, "5" * 300]]
+    assert [len(s.encode()) for s in stems] == [100, 100, 102]
+    assert stems[2] == "5" * 100 + "-2"
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +275,7 @@ def test_roster_inside_output_warns(tmp_path: Path) -> None:
 def test_roster_sheets_are_readable_by_their_owner_only(roster_run: tuple[Path, Path]) -> None:
     _, out = roster_run
     assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {"0o600"}
+    assert oct(out.stat().st_mode & 0o777) == "0o700"  # and the folder they are in
 
 
 def test_roster_must_be_a_plain_file_of_bounded_size(tmp_path: Path) -> None:
@@ -230,3 +291,30 @@ def test_roster_must_be_a_plain_file_of_bounded_size(tmp_path: Path) -> None:
     assert messages == [
         "this is not a plain file (it is a folder, a device or a pipe): a roster is a text file",
         "the file is 5121 KiB, more than the limit of 5120 KiB for a roster: is it the right file?"]
+
+
+def test_a_failed_write_names_no_pupil_and_no_class(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A full disk while the sheets are written: one line, the folder, nothing of the roster;
+    a folder that was there before and that others may open is named too."""
+    from dsinfo.cli import main
+
+    project = make_project(tmp_path / "project", examples=True)
+    csv_path = write(tmp_path, [HEADER, *ROWS])
+    out = tmp_path / "sheets"
+    out.mkdir(mode=0o755)
+    out.chmod(0o755)
+
+    def full(path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr("dsinfo.write._temporary", full)
+    code = main(["roster", "--school", "loewentor-bleicherode", "--csv", str(csv_path), "--out",
+                 str(out)], root=project)
+    assert code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"warning: other users of this computer may open {out}/: the sheets in it are private, "
+        "the folder is not (chmod 700, or another --out)",
+        f"error: cannot write into {out}/: No space left on device: free some space on the disk, "
+        "then run the command again; the files already there are unchanged"]
+    assert list(out.iterdir()) == []

@@ -3,11 +3,14 @@ errors in the page, makes PDFs on request. Bounded in time."""
 
 from __future__ import annotations
 
+import http.client
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from dsinfo.project import Project
-from dsinfo.serve import serve
+from dsinfo.serve import Preview, serve
 
 from .conftest import pdf_text
 from .project import VALID, copy_repository, make_project
@@ -115,3 +118,104 @@ def test_a_translation_edit_reaches_the_pdf(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+def status(url: str, host: str | None = "", method: str = "GET") -> tuple[int, bytes]:
+    """Status and body of a request with this Host header ("": the right one; None: none)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=60)
+    try:
+        connection.putrequest(method, parts.path, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            connection.putheader("Host", host or parts.netloc)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_answers_only_its_own_host_names(running: tuple[Path, str]) -> None:
+    """A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) sends that name
+    as Host: it gets nothing, not the pages, not the error pages."""
+    _, url = running
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for host in ("127.0.0.1", "localhost", "LOCALHOST", "[::1]"):
+        assert status(url + "gs-park/de/notice.html", f"{host}:{port}")[0] == 200, host
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1", f"127.0.0.1:{int(port) + 1}",
+                 f"localhost.evil.example:{port}", " ", None):
+        code, body = status(url + "gs-park/de/notice.html", host)
+        assert code == 403, host
+        assert b"Grundschule am Park" not in body
+    assert status(url + "gs-park/de/consent.pdf", "evil.example")[0] == 403
+    assert status(url + "_static/fonts.css", "evil.example", method="HEAD")[0] == 403
+    assert status(url + "_static/fonts.css", method="HEAD")[0] == 200
+
+
+@pytest.mark.parametrize("path", ["%00.html", "%00.css", "gs-park/de/%00.pdf", "a%5Cb.html", "%1b.html"])
+def test_odd_paths_are_not_found_and_the_preview_goes_on(running: tuple[Path, str], path: str) -> None:
+    _, url = running
+    assert status(url + path)[0] == 404
+    assert status(url + "gs-park/de/notice.html")[0] == 200
+
+
+NESTED = "x: " + "[" * 400 + "\n"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda text: text + NESTED, b"nested deeper than the limit of 20 levels"),
+    (lambda text: text + 'publish:\n  logo: "logos/a\\0.png"\n',
+     b"an invisible control character (U+0000) is in this value"),
+])
+def test_a_file_saved_broken_while_it_runs(running: tuple[Path, str], change, message) -> None:  # type: ignore[no-untyped-def]
+    project, url = running
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(change(VALID), encoding="utf-8")
+
+    def error_page() -> bytes | None:
+        page = get(url + "gs-park/de/notice.html")[1]
+        return page if b"The school files have errors" in page else None
+
+    assert message in wait_for(error_page)
+    school.write_text(VALID.replace("Grundschule am Park", "Grundschule im Park"), encoding="utf-8")
+    wait_for(lambda: b"Grundschule im Park" in get(url + "gs-park/de/notice.html")[1])
+
+
+def test_an_unexpected_error_in_a_request_is_one_line(running: tuple[Path, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _, url = running
+
+    def broken(*args: object) -> bytes:
+        raise RuntimeError("a value from the roster: Mustermann")
+
+    monkeypatch.setattr(Preview, "pdf", broken)
+    code, page = status(url + "gs-park/de/consent.pdf")
+    assert code == 500
+    items = re.findall(rb"<li><code>(.*?)</code></li>", page)
+    assert items == [b"internal error (RuntimeError) while answering this request: this is a bug "
+                     b"in dsinfo, not a mistake in your files; run the command again with --debug "
+                     b"to see the traceback, and please report it"]
+    monkeypatch.undo()
+    assert status(url + "gs-park/de/consent.pdf")[0] == 200
+
+
+def test_an_unexpected_error_in_a_rebuild_is_one_line(running: tuple[Path, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    project, url = running
+
+    def broken(*args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr("dsinfo.serve.build", broken)
+    (project / "schools" / "gs-park.yaml").write_text(VALID + "\n", encoding="utf-8")
+
+    def error_page() -> bytes | None:
+        page = get(url + "gs-park/de/notice.html")[1]
+        return page if b"The school files have errors" in page else None
+
+    assert re.findall(rb"<li><code>(.*?)</code></li>", wait_for(error_page)) == [
+        b"internal error (MemoryError) while rebuilding the preview: this is a bug in dsinfo, "
+        b"not a mistake in your files; run the command again with --debug to see the traceback, "
+        b"and please report it"]
+    monkeypatch.undo()
+    (project / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
+    wait_for(lambda: b"The school files have errors" not in get(url + "gs-park/de/notice.html")[1])

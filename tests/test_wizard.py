@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from dsinfo.load import read_yaml
 from dsinfo.wizard import school_year_of, slug
 
-from .project import make_project, run
+from .project import ROOT, make_project, run
 
 
 @pytest.fixture
@@ -134,3 +137,62 @@ def test_slug(name: str, expected: str) -> None:
                                            ("2099-12-31", "2099/00")])
 def test_school_year_of(day: str, year: str) -> None:
     assert school_year_of(dt.date.fromisoformat(day)) == year
+
+
+@pytest.mark.parametrize("name", [
+    "GS am Park\u2028extra:\u2028  - after: intro\u2028    text: '[x](https://elsewhere.example)'",
+    "GS am Park\u2029extra: x", "GS am Park\x85extra: x", "GS am Park\rextra: x",
+    "GS am Park\nextra: x", "GS am Park\x1b[2J", "GS\x7f"])
+def test_a_value_cannot_break_out_of_its_line(project: Path, name: str) -> None:
+    """YAML breaks lines at U+2028, U+2029, U+0085 and CR too: such a name made keys of its own
+    (an extra: with a link) when it was written raw into a comment."""
+    flags = list(FLAGS)
+    flags[flags.index("--name") + 1] = name
+    result = run(project, *flags, "--id", "gs-park")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for --name: the value holds a line break or an invisible control "
+        "character: give it on one line")
+    assert not (project / "schools" / "gs-park.yaml").exists()
+
+
+def test_bytes_that_are_not_utf8(project: Path) -> None:
+    flags = [f.encode() for f in FLAGS]
+    flags[flags.index(b"--name") + 1] = b"Grundschule am Park \xff\xfe"
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--project", str(project), *flags,
+                             b"--id", b"gs-park"], cwd=project, capture_output=True, timeout=120,
+                            check=False)
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines()[-1] == (
+        "Error: Invalid value for --name: the value is not UTF-8 text: type it again, or set the "
+        "terminal to UTF-8")
+    assert not (project / "schools" / "gs-park.yaml").exists()
+
+
+@pytest.mark.parametrize("value", [
+    'GS "am Park" # kein Kommentar', "GS: am Park", "- GS", "'GS'", "GS \\ Park", "&GS *Park !x",
+    "{GS: [Park]}", "GS %TAG", "Grundschule\u00a0am\u202fPark", "Schule 😀", "null", "~", "TODO",
+    "  GS  ",
+])
+def test_every_value_arrives_as_typed(project: Path, value: str) -> None:
+    """Each free text goes into the file as a quoted scalar and loads back as it was typed."""
+    flags = list(FLAGS)
+    for key in ("--name", "--street", "--city", "--authority"):
+        flags[flags.index(key) + 1] = value
+    result = run(project, *flags, "--dpo-name", value, "--id", "gs-park")
+    assert result.returncode == 0, result.stderr
+    school = read_yaml(project / "schools" / "gs-park.yaml").data
+    assert {school["school"][k] for k in ("name", "street", "city")} == {value}
+    assert school["school_authority"]["name"] == school["dpo"]["name"] == value
+
+
+def test_a_file_that_would_not_load_is_not_written(project: Path) -> None:
+    flags = list(FLAGS)
+    flags[flags.index("--name") + 1] = "G" * 1200
+    result = run(project, *flags, "--id", "gs-park")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "schools/gs-park.yaml:6:9: error: school.name: the text has 1200 characters, more than the "
+        "limit of 1000: shorten it",
+        "1 problem found; no files were written."]
+    assert not (project / "schools" / "gs-park.yaml").exists()

@@ -13,7 +13,6 @@ the question the school's data protection officer must answer.
 
 from __future__ import annotations
 
-import datetime as dt
 import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from .model import (
     UNKNOWN,
     Basis,
     Confidence,
+    Date,
     Email,
     GroupId,
     Hosting,
@@ -57,7 +57,7 @@ class Provision(Model):
     ref: Text
     title: Text
     note: LongText | None = None
-    in_force_since: dt.date | None = None  # where the source gives the date of this version
+    in_force_since: Date | None = None  # where the source gives the date of this version
     confidence: Confidence
     sources: Sources
 
@@ -238,7 +238,7 @@ class State(Model):
 
     code: Annotated[str, _checked("state_code", r"[A-Z]{2}", "a two-letter Land code like TH")]
     name: PrintedText
-    as_of: dt.date  # when the facts below were compiled
+    as_of: Date  # when the facts below were compiled
     school_law: SchoolLaw
     related_rules: list[Rule] = Field(default_factory=list)
     general_note: Citation | None = None
@@ -312,7 +312,7 @@ class Assessment(Model):
     """A supervisory authority's assessment of a platform: for the DPO and the check (internal)."""
 
     authority: Text
-    date: dt.date
+    date: Date
     title: Text
     summary: LongText
     scope: LongText | None = None  # for whom it holds (e.g. bodies in Hessen only)
@@ -452,7 +452,7 @@ class BasisRef(SourcedRef):
 
 class Version(Model):
     text: LongText
-    in_force_since: dt.date | None = None
+    in_force_since: Date | None = None
     note: LongText | None = None
     confidence: Confidence
     sources: Sources

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,25 @@ from babel.messages.catalog import Message
 from . import i18n
 from .catalog import load_catalog
 from .check import Finding
-from .compose import ID_PATTERN
+from .compose import ID_PATTERN, compose
 from .documents import Press
-from .errors import DsinfoError, InputError, Problem, display_path
+from .errors import (
+    DEBUG_ENV,
+    DsinfoError,
+    InputError,
+    Problem,
+    debugging,
+    display_path,
+    internal_error,
+    one_line,
+)
 from .extract import pot_problem, sources_of
+from .load import parse_yaml
 from .model import RosterColumns
 from .plan import Shard
 from .project import NoProject, Project, find_project
 from .roster import by_class, read_roster
-from .write import write_atomic
+from .write import private_folder, write_atomic
 
 TRANSLATED = [lang for lang in i18n.LANGUAGES if lang != i18n.SOURCE]
 GROUP_OPTIONS = {"--project": True, "--debug": False}  # option -> takes a value
@@ -34,9 +45,12 @@ GROUP_OPTIONS = {"--project": True, "--debug": False}  # option -> takes a value
 
 class DefaultGroup(click.Group):
     """A group whose first argument may be omitted: `build.py --school x` means `build ...`;
-    a misspelled command gets a suggestion."""
+    a misspelled command gets a suggestion. `--debug` may stand anywhere before a `--`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        end = args.index("--") if "--" in args else len(args)
+        if "--debug" in args[:end]:
+            args = ["--debug", *(a for i, a in enumerate(args) if i >= end or a != "--debug")]
         index = 0
         while index < len(args) and args[index].split("=", 1)[0] in GROUP_OPTIONS:
             takes_value = GROUP_OPTIONS[args[index].split("=", 1)[0]] and "=" not in args[index]
@@ -55,6 +69,7 @@ class DefaultGroup(click.Group):
 
 def _project(ctx: click.Context) -> Project:
     obj = ctx.find_root().obj
+    obj.setdefault("command", ctx.info_name)  # for a message about an unexpected error
     if "project" not in obj:
         obj["project"] = find_project(None)
     project: Project = obj["project"]
@@ -63,10 +78,12 @@ def _project(ctx: click.Context) -> Project:
 
 def _check_ids(ctx: click.Context, param: click.Parameter, ids: tuple[str, ...]) -> tuple[str, ...]:
     project = _project(ctx)
+    ctx.obj["schools"] = ids
     for sid in ids:
         if not ID_PATTERN.fullmatch(sid):
             raise click.BadParameter(f"'{sid}' is not a school id (lowercase letters, digits, '-')")
-        if not (project.schools / f"{sid}.yaml").is_file():
+        school = project.schools / f"{sid}.yaml"
+        if not (school.is_file() or school.is_symlink()):  # a broken link: the loader says why
             known = ", ".join(p.stem for p in project.school_files()) or "none"
             raise click.BadParameter(f"no school file {display_path(project.schools / sid)}.yaml "
                                      f"(known: {known})")
@@ -87,7 +104,9 @@ one_school = click.option("--school", "school", required=True, metavar="ID", hel
               default=None, metavar="DIR",
               help="The project folder (with schools/); default: $DSINFO_PROJECT, else the "
                    "current folder.")
-@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
+@click.option("--debug", is_flag=True,
+              help="Show the traceback of an internal error (a bug in dsinfo) instead of one line. "
+                   "It may show values from your files: check it before you post it anywhere.")
 @click.pass_context
 def cli(ctx: click.Context, given: Path | None, debug: bool) -> None:
     """Privacy notices and consent sheets for schools, from one YAML file per school.
@@ -97,6 +116,8 @@ def cli(ctx: click.Context, given: Path | None, debug: bool) -> None:
     if given is not None:  # --project takes the place of the folder build.py is in
         ctx.obj["project"] = find_project(given)
     ctx.obj["debug"] = debug or ctx.obj.get("debug", False)
+    if debug:
+        os.environ[DEBUG_ENV] = "1"  # the build's worker processes read it too
 
 
 class _ShardType(click.ParamType[Any]):
@@ -176,7 +197,8 @@ def _summary_line(summary: Any, out: Path) -> str:
     files = sum(len(r.files) for r in written)
     changed = sum(r.changed for r in written)
     built = (f"Built {count(len(written), 'school')} ({count(len(summary.built), 'language')},"
-             f" {count(files, 'file')}, {changed} changed)" if written else "Nothing to build")
+             f" {count(files, 'file')}, {changed} changed)" if written else
+             "Nothing built" if summary.failed or summary.refused else "Nothing to build")
     refused = f", {len(summary.refused)} not published" if summary.refused else ""
     bad = f", {count(len(summary.problems), 'problem')} in school files" if summary.problems else ""
     return (f"{built}; {count(len(summary.unchanged), 'language')} unchanged, "
@@ -225,9 +247,11 @@ def _report(ctx: click.Context, result: Any) -> None:
             line += f"; {_counts(result.findings)} ({check_hint})"
         click.echo(line)
     for failure in result.failed:
-        click.echo(f"{display_path(n.path)}: error: {_prog(ctx, failure)}", err=True)
-    for warning in result.warnings:
-        click.echo(f"{display_path(n.path)}: warning: {_prog(ctx, warning)}", err=True)
+        text = "\n".join(one_line(line) for line in str(failure).splitlines())
+        click.echo(f"{display_path(n.path)}: error: {_prog(ctx, text)}", err=True)
+    for warning in result.warnings:  # each line made safe; a --debug traceback keeps its lines
+        text = "\n".join(one_line(line) for line in str(warning).splitlines())
+        click.echo(f"{display_path(n.path)}: warning: {_prog(ctx, text)}", err=True)
 
 
 @cli.command(short_help="Check school files (Art. 13/14 DSGVO).")
@@ -371,6 +395,12 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
         click.echo(f"warning: {display_path(out)} is inside output/, the folder for the website: "
                    "the sheets hold pupils' names", err=True)
     path = _register_path(ctx, school, register_path)
+    existed = out.is_dir()
+    private_folder(out)  # created readable by the user only, like the sheets in it
+    if existed and out.stat().st_mode & 0o077:
+        click.echo(f"warning: other users of this computer may open {display_path(out)}/: "
+                   "the sheets in it are private, the folder is not (chmod 700, or another --out)",
+                   err=True)
     started = time.perf_counter()
     today = dt.date.today()
     with Register.open(path) as register:
@@ -627,8 +657,9 @@ def new(ctx: click.Context, /, school_id: str | None, no_input: bool, platform_s
     path = project.schools / f"{sid}.yaml"
     if path.exists():
         raise click.UsageError(f"{display_path(path)} exists already: choose another --id")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, render(answers, catalog))
+    text = render(answers, catalog)
+    compose(parse_yaml(path, text.encode("utf-8")), catalog)  # a file that would not load: not written
+    write_atomic(path, text)
     click.echo(f"Wrote {display_path(path)}.")
     ctx.invoke(check, schools=(sid,))
 
@@ -732,19 +763,30 @@ def next_year(ctx: click.Context, school: str, stand: Any, out: Path | None) -> 
 def main(argv: Sequence[str] | None = None, *, root: Path | None = None,
          prog_name: str | None = None) -> int:
     """Entry point for `dsinfo`, `python -m dsinfo` and `python build.py` (which passes its
-    own folder as `root`); returns the exit code."""
+    own folder as `root`); returns the exit code. The boundary of the command line: whatever
+    goes wrong ends in one line on stderr (a traceback only with --debug) and exit code 1."""
+    debug_before = os.environ.get(DEBUG_ENV)
+    try:
+        return _run(list(argv) if argv is not None else sys.argv[1:], root, prog_name)
+    finally:  # --debug holds for this run only (tests call main() in one process)
+        if debug_before is None:
+            os.environ.pop(DEBUG_ENV, None)
+        else:
+            os.environ[DEBUG_ENV] = debug_before
+
+
+def _run(args: list[str], root: Path | None, prog_name: str | None) -> int:
     obj: dict[str, Any] = {}
     if root is not None:
         obj["project"] = Project(root.resolve())
     prog = prog_name or ("python build.py" if root is not None else "dsinfo")
-    args = list(argv) if argv is not None else sys.argv[1:]
-    debug = "--debug" in args
     try:
         code = cli.main(args=args, prog_name=prog, obj=obj, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
+        setattr(exc, "message", one_line(exc.message))  # noqa: B010 (Final in click's types): a flag's value may hold anything
         exc.show()
         return exc.exit_code
     except NoProject as exc:
@@ -755,17 +797,23 @@ def main(argv: Sequence[str] | None = None, *, root: Path | None = None,
     except InputError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        count = len(exc.problems)
+        count = exc.count
         click.echo(f"{count} problem{'s' if count != 1 else ''} found; no files were written.",
                    err=True)
         return 1
     except DsinfoError as exc:
-        click.echo(f"error: {str(exc).replace('python build.py', prog)}", err=True)
+        click.echo(f"error: {one_line(str(exc)).replace('python build.py', prog)}", err=True)
         return 1
     except Exception as exc:  # the last boundary: one line, the traceback only when asked
-        if debug:
-            raise
-        click.echo(f"error: internal error: {exc!r}; run the same command with --debug to see "
-                   "where, and report it", err=True)
+        if debugging():
+            traceback.print_exc()
+        click.echo(f"error: {internal_error(exc, _while(obj))}", err=True)
         return 1
     return code if isinstance(code, int) else 0
+
+
+def _while(obj: dict[str, Any]) -> str:
+    """'while running build for gs-park': the command and the schools it was given."""
+    schools = obj.get("schools") or ()
+    where = f"while running '{obj.get('command', 'dsinfo')}'"
+    return where + (f" for {', '.join(schools)}" if schools else "")

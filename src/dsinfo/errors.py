@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,10 +21,47 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        where = display_path(self.path)
+        where = one_line(display_path(self.path))
         if self.line:
             where += f":{self.line}" + (f":{self.column}" if self.column else "")
-        return f"{where}: {self.severity}: {self.message}"
+        return f"{where}: {self.severity}: {one_line(self.message)}"
+
+
+MAX_PROBLEMS_PER_FILE = 50  # more are not shown: 20,000 unknown keys would give 20,000 lines
+
+
+@dataclass(frozen=True, kw_only=True)
+class More(Problem):
+    """Stands for the problems of one file beyond MAX_PROBLEMS_PER_FILE."""
+
+    count: int
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        plural = "s are" if self.count != 1 else " is"
+        object.__setattr__(self, "message", f"{self.count} more problem{plural} not shown: fix "
+                                            "the ones above, then run again to see the rest")
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """At most `limit` problems per file, in their order; the rest of a file counted in one
+    More after its last shown problem. Capping a capped list again changes nothing."""
+    kept: dict[Path, int] = {}
+    hidden: dict[Path, More] = {}
+    result: list[Problem] = []
+    for p in problems:
+        first = hidden.get(p.path)
+        if isinstance(p, More) or kept.get(p.path, 0) >= limit:
+            count = p.count if isinstance(p, More) else 1
+            hidden[p.path] = More(path=p.path, line=(first or p).line, column=(first or p).column,
+                                  count=count + (first.count if first else 0))
+            continue
+        kept[p.path] = kept.get(p.path, 0) + 1
+        result.append(p)
+    for path, more in hidden.items():
+        last = max((i for i, p in enumerate(result) if p.path == path), default=len(result) - 1)
+        result.insert(last + 1, more)
+    return result
 
 
 class DsinfoError(Exception):
@@ -31,28 +69,64 @@ class DsinfoError(Exception):
 
 
 class InputError(DsinfoError):
-    """One or more problems in school or catalog files; nothing was built."""
+    """One or more problems in school or catalog files; nothing was built. At most
+    MAX_PROBLEMS_PER_FILE of them per file are kept (see `capped`); `count` is all of them."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+        self.problems = capped(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def count(self) -> int:
+        return sum(p.count if isinstance(p, More) else 1 for p in self.problems)
 
 
 class BuildError(DsinfoError):
     """Rendering or writing failed for a reason outside the input files (e.g. a template)."""
 
 
+def one_line(text: str) -> str:
+    """`text` with every character that is not printable escaped (a line break shows as
+    backslash-n, ESC as backslash-x1b): whatever a value holds, a message stays one line and
+    cannot move the terminal's cursor. Every message passes here (Problem, the CLI)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 def shown(value: object, limit: int = 60) -> str:
-    """A value for a one-line message: control characters escaped (a line break shows as
-    backslash-n), text longer than `limit` cut short with '…'."""
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in str(value))
+    """A value for a one-line message: escaped as `one_line` does, text longer than `limit`
+    cut short with '…'."""
+    text = one_line(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the working directory when it lies below it, else as given."""
+    """The path relative to the working directory when it lies below it, else as given; never
+    fails (a symbolic link loop, a NUL byte or a vanished folder give the path as given)."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
+        pass
+    try:  # without following links: a link loop is still shown where it is
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
         return str(path)
+
+
+DEBUG_ENV = "DSINFO_DEBUG"  # set by --debug; read by every boundary, also in worker processes
+
+
+def debugging() -> bool:
+    """Whether a boundary should show the traceback of an unexpected error (--debug)."""
+    return bool(os.environ.get(DEBUG_ENV))
+
+
+def internal_error(exc: BaseException, where: str) -> str:
+    """One line for an error nobody foresaw, caught at a boundary (the command line, a worker,
+    the preview): what failed and where, what to do. Never the exception's text, which may
+    hold anything, a roster's names too; --debug shows the traceback."""
+    return (f"internal error ({type(exc).__name__}) {where}: this is a bug in dsinfo, not a "
+            "mistake in your files; run the command again with --debug to see the traceback, "
+            "and please report it")

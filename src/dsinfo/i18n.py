@@ -127,8 +127,11 @@ def read_catalog(locales: Path, lang: str) -> Catalog | None:
     if not path.is_file():
         return None
     try:
-        with path.open("rb") as fp:
-            return read_po(fp, locale=lang, abort_invalid=True)
+        raw = path.read_bytes()
+        problems = po_line_problems(path, raw.decode("utf-8"))
+        if problems:
+            raise InputError(problems)
+        return read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
     except PoFileError as exc:  # babel counts lines from 0 here
         raise InputError([Problem(path=path, line=exc.lineno + 1,
                                   message="cannot read this line of the translation file: "
@@ -136,6 +139,22 @@ def read_catalog(locales: Path, lang: str) -> Catalog | None:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError([Problem(path=path, line=1,
                                   message=f"cannot read the translation file: {exc}")]) from None
+
+
+# A line of a .po file outside comments: a keyword and one quoted text, or a quoted text that
+# continues the one above. Babel reads more than that: `msgstr "Hello` as 'Hell', silently.
+_PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+)?"(?:[^"\\]|\\.)*"')
+
+
+def po_line_problems(path: Path, text: str) -> list[Problem]:
+    """Every line of a .po file that is not a comment, a keyword with one quoted text, or a
+    quoted text: such a line would be read cut short or run together with the next."""
+    return [Problem(path=path, line=number, column=1, message=(
+                "this line is not a keyword and one quoted text (msgstr \"...\"): a closing quote "
+                "is missing, or a quote inside the text is not written as \\\""))
+            for number, line in enumerate(text.splitlines(), start=1)
+            if (stripped := line.strip()) and not stripped.startswith("#")
+            and not _PO_LINE.fullmatch(stripped)]
 
 
 def check_catalog(locales: Path, lang: str) -> list[Problem]:

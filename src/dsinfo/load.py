@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem, Severity
+from .errors import InputError, Problem, Severity, shown
 
 MAX_FILE_BYTES = 256 * 1024  # a school file is a few KiB; this is far more than any needs
 MAX_DEPTH = 20  # levels of keys and lists; a school file needs about five
@@ -67,7 +67,13 @@ class Document:
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases and anchors and resolves no implicit type but null."""
+    """SafeLoader that refuses aliases, anchors and tags, refuses nesting deeper than
+    MAX_DEPTH before PyYAML's recursive composer runs out of stack, and resolves no implicit
+    type but null."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -78,7 +84,44 @@ class _StrictLoader(yaml.SafeLoader):
             # an anchor alone is harmless, but `name: &Co Schule` would silently drop '&Co'
             raise _Refused(event.start_mark, f"'&{event.anchor}' is a YAML anchor, which school "
                            "files do not use: put a value that starts with '&' in quotes")
-        return super().compose_node(parent, index)
+        if getattr(event, "tag", None) is not None:  # written in the file: '!!str', '!', ...
+            raise _Refused(event.start_mark, _tag_message(event.tag))
+        is_key = isinstance(parent, yaml.MappingNode) and index is None
+        if self._depth > MAX_DEPTH and not is_key:  # counted as _build does: root 0, keys free
+            raise _Refused(event.start_mark, _DEPTH_MESSAGE)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_DEPTH_MESSAGE = (f"nested deeper than the limit of {MAX_DEPTH} levels: check the indentation "
+                  "and the brackets")
+
+
+def _tag_message(tag: str) -> str:
+    shown_tag = shown(tag.replace("tag:yaml.org,2002:", "!!"), 40)
+    return f"the YAML tag '{shown_tag}' is not allowed: remove it and write the value as plain text"
+
+
+# Characters no value may hold, however it was written: the YAML reader refuses them in the
+# raw text, but a double-quoted escape ("\e", "\0", "\x85", "\ud800") makes them from
+# plain letters. Tab and line feed stay (block scalars are made of lines).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def first_control(text: str) -> int | None:
+    """The index of the first character of `text` that CONTROL refuses, or None."""
+    match = CONTROL.search(text)
+    return match.start() if match else None
+
+
+def control_message(character: str, *, escaped: bool = False) -> str:
+    """What to say about a control character: typed into the text, or made by an escape."""
+    where = ("is in this value (a backslash escape in double quotes, such as '\\e' or '\\0'?): "
+             "delete it" if escaped else "is in the text here: delete it and retype the text around it")
+    return f"an invisible control character (U+{ord(character):04X}) {where}"
 
 
 _StrictLoader.yaml_implicit_resolvers = {}
@@ -114,9 +157,7 @@ def parse_yaml(path: Path, raw: bytes) -> Document:
     except yaml.reader.ReaderError as exc:
         line, col = _line_col(text, exc.position)
         raise InputError([Problem(path=path, line=line, column=col,
-                                  message=f"an invisible control character (U+"
-                                          f"{_codepoint(exc.character):04X}) is in the text here: "
-                                          "delete it and retype the text around it")]) from None
+                                  message=control_message(chr(_codepoint(exc.character))))]) from None
     doc = Document(path=path, data=None)
     if node is None:
         raise InputError([Problem(path=path, line=1, column=1,
@@ -129,10 +170,11 @@ def parse_yaml(path: Path, raw: bytes) -> Document:
 def _parse_fast(path: Path, text: str) -> Document | None:
     """libyaml's parser, about 14 times faster, for the common case of a clean file.
 
-    It cannot refuse an anchor or an alias where it sees one, and it accepts tabs where PyYAML
-    does not, so a file with '&', '*' or a tab takes the careful path; so does every file with a
-    problem, whose message comes from there (tests/test_load.py compares both on every file)."""
-    if _FastLoader is None or any(c in text for c in "&*\t"):
+    It cannot refuse an anchor, an alias or a tag where it sees one, and it accepts tabs where
+    PyYAML does not, so a file with '&', '*', a tab or a '!' where a tag could start takes the
+    careful path; so does every file with a problem, whose message comes from there
+    (tests/test_load.py compares both on every file)."""
+    if _FastLoader is None or any(c in text for c in "&*\t") or _MAYBE_TAG.search(text):
         return None
     try:
         node = yaml.compose(text, Loader=_FastLoader)
@@ -143,6 +185,9 @@ def _parse_fast(path: Path, text: str) -> Document | None:
     except Exception:  # any trouble: the careful path says what it is
         return None
     return doc
+
+
+_MAYBE_TAG = re.compile(r"(?:^|[\s\[{,])!")  # a '!' that could start a tag ("Hallo!" cannot)
 
 
 def _fast_loader() -> Any:
@@ -284,19 +329,25 @@ def _mark(node: yaml.Node) -> Mark:
 
 def _build(node: yaml.Node, loc: Loc, doc: Document, depth: int) -> Any:
     if depth > MAX_DEPTH:
-        raise _error(doc.path, node.start_mark, f"nested deeper than the limit of {MAX_DEPTH} "
-                     "levels: check the indentation and the brackets")
+        raise _error(doc.path, node.start_mark, _DEPTH_MESSAGE)
     if node.tag not in _PLAIN_TAGS:
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        raise _error(doc.path, node.start_mark,
-                     f"the YAML tag '{tag}' is not allowed: remove it and write the value as plain text")
+        raise _error(doc.path, node.start_mark, _tag_message(node.tag))
     doc.value_marks[loc] = _mark(node)
     if isinstance(node, yaml.ScalarNode):
-        return None if node.tag == _NULL else str(node.value)
+        return None if node.tag == _NULL else _text(node, doc)
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*loc, i), doc, depth + 1) for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.MappingNode)
     return _build_mapping(node, loc, doc, depth)
+
+
+def _text(node: yaml.ScalarNode, doc: Document) -> str:
+    """A scalar's text, after YAML has unescaped it: the control-character rule applies here."""
+    text = str(node.value)
+    at = first_control(text)
+    if at is not None:
+        raise _error(doc.path, node.start_mark, control_message(text[at], escaped=True))
+    return text
 
 
 def _build_mapping(node: yaml.MappingNode, loc: Loc, doc: Document, depth: int) -> dict[str, Any]:
@@ -304,7 +355,7 @@ def _build_mapping(node: yaml.MappingNode, loc: Loc, doc: Document, depth: int) 
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
             raise _error(doc.path, key_node.start_mark, "a key must be a plain name, like 'name:'")
-        key = str(key_node.value)
+        key = _text(key_node, doc)
         if key in result:
             first = doc.key_marks[(*loc, key)]
             raise _error(doc.path, key_node.start_mark,

@@ -9,10 +9,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import re
 import types
 import typing
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -40,15 +43,21 @@ def is_placeholder(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX)
 
 
-def _checked(kind: str, pattern: str, hint: str) -> AfterValidator:
-    regex = re.compile(pattern)
+def _checked(kind: str, test: str | Callable[[str], bool], hint: str) -> AfterValidator:
+    """A validator: `value` must be a placeholder or pass `test` (a pattern for the whole
+    value, or a function)."""
+    passes = test if callable(test) else functools.partial(_fullmatch, re.compile(test))
 
     def check(value: str) -> str:
-        if is_placeholder(value) or regex.fullmatch(value):
+        if is_placeholder(value) or passes(value):
             return value
         raise PydanticCustomError(kind, "'{value}' is not {hint}", {"value": shown(value), "hint": hint})
 
     return AfterValidator(check)
+
+
+def _fullmatch(regex: re.Pattern[str], value: str) -> bool:
+    return regex.fullmatch(value) is not None
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -69,12 +78,51 @@ PrintedLongText = Annotated[LongText, Printed()]
 LawName = Annotated[Text, Printed("The name of a German law: keep it in German and add a "
                                   "translation in parentheses, e.g. 'Thüringer Schulgesetz "
                                   "(Thuringian School Act)'.")]
-EMAIL = r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}"
+# E-mail addresses and web addresses are checked here and nowhere else: the school file's
+# fields, the wizard's answers and the links in the schools' Markdown (render.py) all ask
+# is_email / is_web_address / is_safe_link.
+DOMAIN = r"(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
+# The local part and the domain, nothing else: no '?', '&', '%' or '#', which would turn a
+# mailto: link into one that adds recipients (?bcc=...) or a subject.
+EMAIL = rf"[\w+-]+(?:\.[\w+-]+)*@{DOMAIN}"
+_EMAIL = re.compile(EMAIL)
+_HOST = re.compile(rf"{DOMAIN}(?::\d{{1,5}})?")
+_URL_REST = re.compile(r"[^\s<>\"'`\\\x00-\x1f\x7f-\x9f]*")
 POSTCODE = r"\d{5}"
 PHONE = r"\+?[0-9 ()/\-]{4,30}"
-Email = Annotated[Text, _checked("email", EMAIL,
-                                 "an e-mail address like name@schule.de")]
-Url = Annotated[Text, _checked("url", r"https?://[^\s<>\"']+",
+
+
+def is_email(value: str) -> bool:
+    """An e-mail address: a local part of letters, digits, '.', '_', '+' and '-', and a domain
+    name; nothing a mailto: link would read as more (name@schule.de?bcc=... is not one)."""
+    return len(value) <= 254 and _EMAIL.fullmatch(value) is not None
+
+
+def is_web_address(value: str) -> bool:
+    """An http(s) address of a named host: no user name or password before the host
+    (https://schule.de@elsewhere.example/ goes to elsewhere.example), no backslash, spaces,
+    quotes or angle brackets anywhere."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed '[' in the host
+        return False
+    return (parts.scheme in ("http", "https") and value.startswith(f"{parts.scheme}://")
+            and _HOST.fullmatch(parts.netloc) is not None
+            and _URL_REST.fullmatch(value) is not None)
+
+
+def is_safe_link(url: str) -> bool:
+    """A link the schools' Markdown may make: a web address, a plain mailto: address, or an
+    anchor on the same page."""
+    if url.startswith("#"):
+        return _URL_REST.fullmatch(url) is not None
+    if url.lower().startswith("mailto:"):
+        return is_email(url[len("mailto:"):])
+    return is_web_address(url)
+
+
+Email = Annotated[Text, _checked("email", is_email, "an e-mail address like name@schule.de")]
+Url = Annotated[Text, _checked("url", is_web_address,
                                "a web address: write it with https:// at the start, e.g. https://www.schule.de")]
 Postcode = Annotated[Text, _checked("postcode", POSTCODE, "a German postcode of five digits")]
 Phone = Annotated[Text, _checked("phone", PHONE,
@@ -92,15 +140,44 @@ else:
 UNKNOWN = "unknown"
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2098  # school years 2000/01 to 2098/99; dates in 1900 to 2099
+
+
 def _school_year(value: str) -> str:
     match = re.fullmatch(r"(\d{4})/(\d{2})", value)
     if not match or (int(match[1]) + 1) % 100 != int(match[2]):
         raise PydanticCustomError("school_year", "'{value}' is not a school year like 2023/24",
                                   {"value": shown(value)})
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise PydanticCustomError("school_year", "'{value}' is not a school year between "
+                                  "{first} and {last}", {"value": shown(value),
+                                                         "first": school_year_from(FIRST_YEAR),
+                                                         "last": school_year_from(LAST_YEAR)})
     return value
 
 
 SchoolYear = Annotated[Text, AfterValidator(_school_year)]
+
+
+def _iso_date(value: Any) -> Any:
+    """Only YYYY-MM-DD is a date: pydantic alone would also take '1754006400' (seconds since
+    1970) and '2025-08-01T00:00:00'. A year outside 1900-2099 is a typo."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            day = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise PydanticCustomError("date_parsing", "not a date") from None
+    else:
+        raise PydanticCustomError("date_parsing", "not a date")
+    if not 1900 <= day.year <= LAST_YEAR + 1:
+        raise PydanticCustomError("date_range", "'{value}' is not a date between 1900 and {last}: "
+                                  "is the year right?", {"value": shown(value), "last": LAST_YEAR + 1})
+    return day
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 def school_year_from(start: int) -> str:
@@ -285,7 +362,7 @@ class Confirmation(Model):
     """A decision the school took where the law leaves it open: who confirmed it, and when."""
 
     by: Text  # e.g. "die Datenschutzbeauftragte des Schulamts"
-    on: dt.date
+    on: Date
     note: LocalText | None = None
 
 
@@ -372,7 +449,7 @@ JointCustody = Literal["both_sign", "one_confirms"]
 class ConsentSheet(Model):
     """How consent sheets are signed and handed back."""
 
-    return_by: dt.date | None = None
+    return_by: Date | None = None
     return_to: LocalText | None = None  # e.g. "an die Klassenleitung"
     joint_custody: JointCustody | None = None  # with joint custody: both sign, or one confirms
 
@@ -411,10 +488,10 @@ def _logo_path(value: str) -> str:
     if value.startswith("/") or "\\" in value or re.match(r"[A-Za-z]:", value) or ".." in parts:
         raise PydanticCustomError("logo_path", "'{value}' is not a path inside the folder of the "
                                   "school files: write it relative to that folder, without '..', "
-                                  "e.g. logos/gs-am-park.png", {"value": value})
+                                  "e.g. logos/gs-am-park.png", {"value": shown(value)})
     if not value.lower().endswith(LOGO_SUFFIXES):
         raise PydanticCustomError("logo_type", "'{value}' is not a PNG or JPEG file (.png, .jpg)",
-                                  {"value": value})
+                                  {"value": shown(value)})
     return value
 
 
@@ -497,7 +574,7 @@ class School(Model):
     school: SchoolInfo
     state: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     school_year: SchoolYear
-    stand: dt.date
+    stand: Date
     languages: Annotated[list[Lang], Field(min_length=1)] = ["de"]
     title: LocalText | None = None
     audience: LocalText | None = None

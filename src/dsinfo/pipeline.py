@@ -33,7 +33,7 @@ from .check import Finding, check, counts
 from .compare import Changes, Earlier, for_parents
 from .compose import Notice, compose, german
 from .documents import FORMATS, Press, Rendered
-from .errors import DsinfoError, InputError, Problem
+from .errors import DsinfoError, InputError, Problem, debugging, internal_error
 from .extract import incomplete_languages
 from .load import read_yaml
 from .manifest import Hashes
@@ -313,11 +313,11 @@ def _render(path: Path, lang: str, version: str) -> Outcome:
                        entry=entry, rss=_rss())
     except DsinfoError as exc:
         return Outcome(school=notice.id, lang=lang, failed=str(exc), rss=_rss())
-    except Exception as exc:  # one line for the user; the traceback with --debug
-        detail = f"\n{traceback.format_exc()}" if run.options.debug else \
-            " (run the build again with --debug to see where)"
-        return Outcome(school=notice.id, lang=lang, failed=f"internal error: {exc!r}{detail}",
-                       rss=_rss())
+    except Exception as exc:  # the worker's boundary: one line, the traceback only with --debug
+        line = internal_error(exc, f"while building {notice.id} ({lang})")
+        if run.options.debug or debugging():
+            line += "\n" + traceback.format_exc()
+        return Outcome(school=notice.id, lang=lang, failed=line, rss=_rss())
 
 
 def pages_of(notice: Notice, rendered: Rendered) -> dict[str, str]:

@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import functools
 import hashlib
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,11 +20,12 @@ from typing import Any
 
 from .compare import Changes
 from .compose import Notice
-from .errors import BuildError, Problem, display_path
+from .errors import BuildError, Problem, display_path, shown
 from .load import Document
 
 MAX_LOGO_BYTES = 1024 * 1024
-IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+MAX_LOGO_SIDE = 4000  # pixels across and down: at most 64 MB decoded, in the check and each PDF
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}  # Pillow's names -> MIME types
 
 
 @dataclass(frozen=True)
@@ -126,25 +128,73 @@ def _read_logo(notice: Notice) -> tuple[str, bytes] | None:
     if relative is None:
         return None
     folder = notice.path.parent.resolve()
-    path = (folder / relative).resolve()
-    if not path.is_relative_to(folder):
-        raise BuildError(f"'{relative}' leads outside the folder {display_path(folder)}/ "
+    try:
+        path = (folder / relative).resolve()
+        inside, is_file = path.is_relative_to(folder), path.is_file()
+        stat = path.stat() if is_file else None
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte, a name too long
+        raise BuildError(f"'{shown(relative)}' cannot be opened as a file: check the name") from None
+    if not inside:
+        raise BuildError(f"'{shown(relative)}' leads outside the folder {display_path(folder)}/ "
                          "(through a symbolic link): the logo must be a file inside it")
-    if not path.is_file():
-        raise BuildError(f"there is no file {display_path(folder / relative)}")
-    stat = path.stat()
+    if stat is None:
+        raise BuildError(f"there is no file {shown(display_path(folder / relative), 200)}")
     if stat.st_size > MAX_LOGO_BYTES:
-        raise BuildError(f"'{relative}' is larger than 1 MB: use a smaller image")
-    data = _logo_bytes(path, stat.st_mtime_ns, stat.st_size)
-    mime = next((m for magic, m in IMAGE_TYPES.items() if data.startswith(magic)), None)
-    if mime is None:
-        raise BuildError(f"'{relative}' is not a PNG or JPEG image")
-    return mime, data
+        raise BuildError(f"'{shown(relative)}' is larger than 1 MB: use a smaller image")
+    return _decoded_logo(path, stat.st_mtime_ns, stat.st_size, shown(relative))
 
 
 @functools.lru_cache(maxsize=16)
-def _logo_bytes(path: Path, mtime_ns: int, size: int) -> bytes:
-    """A logo file's bytes, read once per version of the file (the check reads it, and then
-    every language of the school shows it)."""
-    return path.read_bytes()
+def _decoded_logo(path: Path, mtime_ns: int, size: int, name: str) -> tuple[str, bytes]:
+    """A logo file's type and bytes, read and decoded once per version of the file (the check
+    reads it, then every language of the school shows it). Decoded here, with Pillow, so that
+    a file that only starts like a PNG, or a small file of a huge picture (12000 x 12000
+    pixels are 140 KB as PNG and 385 MB in each PDF), is refused before WeasyPrint meets it."""
+    from PIL import Image  # only a school with a logo needs it
 
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BuildError(f"'{name}' cannot be read: {exc.strerror}") from None
+    if len(data) > MAX_LOGO_BYTES:
+        raise BuildError(f"'{name}' is larger than 1 MB: use a smaller image")
+    unreadable = BuildError(f"'{name}' is not a PNG or JPEG image that can be read: save it "
+                            "again as PNG or JPEG")
+    pixels = pixel_size(data)  # read here, before Pillow, which warns on huge images as it opens
+    if pixels is None:
+        raise unreadable
+    if max(pixels) > MAX_LOGO_SIDE:
+        raise BuildError(f"'{name}' is {pixels[0]} x {pixels[1]} pixels, more than the limit of "
+                         f"{MAX_LOGO_SIDE} x {MAX_LOGO_SIDE}: make it smaller (a logo needs some "
+                         "600 pixels across)")
+    try:
+        with Image.open(io.BytesIO(data), formats=list(LOGO_FORMATS)) as image:
+            mime = LOGO_FORMATS[str(image.format)]
+            if image.size != pixels:
+                raise unreadable
+            image.load()  # every pixel: a broken or truncated file fails here, not in a PDF
+    except BuildError:
+        raise
+    except Exception:  # Pillow raises many kinds on a broken file; any of them means the same
+        raise unreadable from None
+    return mime, data
+
+
+def pixel_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from a PNG's or JPEG's header, or None when it has neither header."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    at = 2
+    while at + 9 <= len(data):  # segments: FF, marker, 2-byte length; SOFn holds the size
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker in (0xFF, 0x01) or 0xD0 <= marker <= 0xD7:  # fill byte, standalone markers
+            at += 1 if marker == 0xFF else 2
+            continue
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return int.from_bytes(data[at + 7:at + 9], "big"), int.from_bytes(data[at + 5:at + 7], "big")
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return None

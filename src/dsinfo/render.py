@@ -23,17 +23,17 @@ from .compose import Notice, Text
 from .errors import BuildError
 from .hyphenate import soft_hyphens
 from .i18n import N_
-from .model import UNKNOWN, is_placeholder
+from .model import UNKNOWN, is_placeholder, is_safe_link
 
 Medium = Literal["web", "print", "fragment"]
-SAFE_LINK_PREFIXES = ("https://", "http://", "mailto:", "#")
 
 
 def _markdown() -> MarkdownIt:
     # js-default: raw HTML off; no images (they would be fetched) and no headings (they
-    # would break the notice's outline); links only to web pages, mail and anchors.
+    # would break the notice's outline); links only to web pages, mail and anchors, each
+    # checked as the school file's own addresses are (model.is_safe_link)
     md = MarkdownIt("js-default").disable(["image", "heading", "lheading"])
-    md.validateLink = lambda url: url.strip().lower().startswith(SAFE_LINK_PREFIXES)  # type: ignore[method-assign]
+    md.validateLink = lambda url: is_safe_link(url.strip())  # type: ignore[method-assign]
     return md
 
 

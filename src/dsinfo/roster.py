@@ -22,7 +22,7 @@ from babel import Locale
 
 from .errors import InputError, Problem
 from .i18n import LANGUAGES
-from .load import read_limited
+from .load import first_control, read_limited
 from .model import AgeRule, RosterColumns
 
 Signers = Literal["guardians", "both", "pupil"]
@@ -69,8 +69,7 @@ def signers_for(age: int, rule: AgeRule) -> Signers:
 
 def read_roster(path: Path, columns: RosterColumns, rule: AgeRule, stand: dt.date) -> list[Pupil]:
     """The pupils of a roster CSV, or InputError listing every problem with its CSV line."""
-    text = _decode(path)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
+    rows = _rows(path, _decode(path))
     if not rows:
         raise InputError([Problem(path=path, line=1, column=1, message="the roster is empty")])
     index = _header(path, rows[0], columns)
@@ -102,6 +101,21 @@ def _at(path: Path, line: int, message: str) -> Problem:
     return Problem(path=path, line=line, column=0, message=message)
 
 
+def _rows(path: Path, text: str) -> list[list[str]]:
+    """The CSV's rows; InputError with the line that the csv module cannot read (a field
+    longer than its limit of 128 KiB, for one)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rows: list[list[str]] = []
+    try:
+        rows.extend(reader)
+    except csv.Error:  # its text says nothing a user can act on; the line does
+        raise InputError([_at(path, reader.line_num, "this line cannot be read as CSV (a field "
+                                                     "longer than 128 KiB, or a quote that is "
+                                                     "never closed?): export the roster again")]
+                         ) from None
+    return rows
+
+
 def _decode(path: Path) -> str:
     """UTF-8 (with or without BOM) or Windows-1252, the two encodings school software exports."""
     raw = read_limited(path, MAX_ROSTER_BYTES, "a roster")
@@ -109,15 +123,21 @@ def _decode(path: Path) -> str:
         raise InputError([_at(path, 1, "the roster is saved as UTF-16: export or save it as CSV in "
                                        "UTF-8 (or Windows-1252)")])
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError([_at(path, line, "the roster is neither UTF-8 nor Windows-1252 text: "
-                                          "save it as CSV (UTF-8)")]) from None
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise InputError([_at(path, line, "the roster is neither UTF-8 nor Windows-1252 text: "
+                                              "save it as CSV (UTF-8)")]) from None
+    # the school files' rule, anywhere in the file; a line ends with CR LF in a CSV
+    at = first_control(text.replace("\r", "\n"))
+    if at is not None:
+        raise InputError([_at(path, text.count("\n", 0, at) + 1, (
+            f"an invisible control character (U+{ord(text[at]):04X}) is on this line: the file "
+            "is damaged or not a CSV export; export the roster again"))])
+    return text
 
 
 def _delimiter(text: str) -> str:
@@ -127,17 +147,23 @@ def _delimiter(text: str) -> str:
 
 
 FIELDS = ("last_name", "first_name", "school_class", "birth_date")
+MAX_FIELD_CHARS = 100  # a name or a class; more is another column, or not a roster
 
 
 def _header(path: Path, header: list[str], columns: RosterColumns) -> dict[str, int]:
+    """Where each column is. The message names only the columns the school file (or
+    --column) asks for, never a cell of the file: without a header, the first line is a pupil."""
     names = [cell.strip().lstrip("\ufeff") for cell in header]
     wanted = {field: getattr(columns, field) for field in (*FIELDS, "language")}
     found = {field: names.index(name) for field, name in wanted.items() if name in names}
     missing = [wanted[f] for f in FIELDS if f not in found]
     if missing:
+        has = [wanted[f] for f in FIELDS if f in found]
         raise InputError([Problem(path=path, line=1, column=1, message=(
             f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
-            f"(the header has: {', '.join(repr(n) for n in names)}): name the columns under "
+            f"in the first line ({len(names)} field{'s' if len(names) != 1 else ''}"
+            f"{', found ' + ', '.join(repr(h) for h in has) if has else ''}): the first line must "
+            "name the columns; if the export calls them otherwise, name them under "
             "'roster_columns:' in the school file, or with --column"))])
     return found
 
@@ -152,6 +178,9 @@ def _pupil(path: Path, number: int, row: list[str], index: dict[str, int], colum
     for field in FIELDS:
         if not values[field]:
             problems.append(_at(path, number, f"column '{getattr(columns, field)}' is empty"))
+        elif len(values[field]) > MAX_FIELD_CHARS:
+            problems.append(_at(path, number, f"column '{getattr(columns, field)}' has more than "
+                                              f"{MAX_FIELD_CHARS} characters: is it the right column?"))
     birth = _date(values["birth_date"]) if values["birth_date"] else None
     if values["birth_date"] and birth is None:
         problems.append(_at(path, number, f"column '{columns.birth_date}' is not a date: write it as "
@@ -206,9 +235,15 @@ def by_class(pupils: Iterable[Pupil]) -> dict[str, list[Pupil]]:
     return {c: sorted(classes[c], key=lambda p: p.sort_key) for c in ordered}
 
 
+MAX_STEM_BYTES = 100  # file names may have 255 bytes; '-checklist.pdf' and '-2' come on top
+
+
 def file_stem(school_class: str, taken: set[str]) -> str:
-    """A safe, unique file name for a class ("5a", "10 b" -> "10_b")."""
+    """A safe, unique file name for a class ("5a", "10 b" -> "10_b"), short enough for any
+    file system."""
     stem = re.sub(r"[^\w.-]+", "_", school_class, flags=re.UNICODE).strip("._") or "klasse"
+    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        stem = stem[:-1]
     unique, n = stem, 2
     while unique.casefold() in taken:
         unique, n = f"{stem}-{n}", n + 1

@@ -6,11 +6,13 @@ a few lines of script, added only to previewed pages, reload the browser after a
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.server
 import shutil
 import tempfile
 import threading
+import traceback
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,7 +21,7 @@ import watchfiles
 
 from .catalog import load_catalog
 from .documents import Press
-from .errors import DsinfoError, InputError
+from .errors import DsinfoError, InputError, debugging, internal_error, one_line
 from .pipeline import Options, build, load_school
 from .project import Project
 
@@ -51,10 +53,11 @@ class Preview:
 
     def rebuild(self) -> None:
         """Rebuild every page (HTML only, marked as drafts); on bad input keep the old pages
-        and show the errors."""
+        and show the errors. A boundary: whatever goes wrong is shown, and the preview keeps
+        running."""
         with self.lock:
-            self._press.refresh()  # the PDFs too: templates and translations as they are now
             try:
+                self._press.refresh()  # the PDFs too: templates and translations as they are now
                 summary = build(self.project, self.out, self.schools,
                                 Options(formats=("html",), draft=True, jobs=1, force=True))
                 self.errors = [str(p) for p in summary.problems] + [
@@ -62,8 +65,15 @@ class Preview:
             except InputError as exc:
                 self.errors = [str(p) for p in exc.problems]
             except DsinfoError as exc:
-                self.errors = [str(exc)]
+                self.errors = [one_line(str(exc))]
+            except Exception as exc:
+                self.errors = [internal_error(exc, f"while rebuilding the preview{self._of()}")]
+                if debugging():
+                    self.errors.append(traceback.format_exc())
             self.version += 1
+
+    def _of(self) -> str:
+        return f" of {', '.join(self.schools)}" if self.schools else ""
 
     def pdf(self, school: str, lang: str, name: str) -> bytes:
         """One PDF, made now from the current files."""
@@ -84,8 +94,15 @@ class Preview:
         shutil.rmtree(self.out, ignore_errors=True)
 
 
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The Host headers the preview answers: its own loopback names. A page elsewhere that
+    points its own name at 127.0.0.1 (DNS rebinding) sends its name and is refused."""
+    return frozenset(f"{host}:{port}" for host in ("127.0.0.1", "localhost", "[::1]"))
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
+    hosts: frozenset[str] = frozenset()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(self.preview.out), **kwargs)
@@ -93,8 +110,40 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the terminal shows rebuilds and errors, not every request
 
+    def parse_request(self) -> bool:
+        """Every method: a request for another host name is refused before anything is read."""
+        if not super().parse_request():
+            return False
+        if self.headers.get("Host", "").lower() not in self.hosts:
+            self.send_error(403, "This preview answers only to 127.0.0.1, localhost and [::1]")
+            return False
+        return True
+
     def do_GET(self) -> None:
+        self._guarded(self._get)
+
+    def do_HEAD(self) -> None:
+        self._guarded(super().do_HEAD)
+
+    def _guarded(self, answer: Any) -> None:
+        """The boundary of a request: anything unexpected becomes an error page of one line,
+        and the preview keeps serving."""
+        try:
+            answer()
+        except ConnectionError:
+            pass  # the browser went away
+        except Exception as exc:
+            message = internal_error(exc, "while answering this request")
+            if debugging():
+                traceback.print_exc()
+            with contextlib.suppress(Exception):  # the answer had begun already: nothing to add
+                self._send(self._error_page([message]).encode(), "text/html; charset=utf-8",
+                           status=500)
+
+    def _get(self) -> None:
         path = unquote(urlsplit(self.path).path)
+        if any(c in path for c in "\0\\") or not path.isprintable():
+            return self.send_error(404, "no such page")
         if path == "/__version":
             return self._send(str(self.preview.version).encode(), "text/plain")
         if self.preview.errors and (path.endswith(".html") or path.endswith("/")):
@@ -130,8 +179,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 f"shows the last good pages again once they are fixed.</p><ul>{items}</ul></main>"
                 f"{RELOAD_SCRIPT}</body></html>")
 
-    def _send(self, body: bytes, content_type: str) -> None:
-        self.send_response(200)
+    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -144,8 +193,9 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
     """Serve the preview on 127.0.0.1:`port` until interrupted (or `stop` is set)."""
     preview = Preview(project, schools)
     preview.rebuild()
-    handler = type("BoundHandler", (Handler,), {"preview": preview})
+    handler: Any = type("BoundHandler", (Handler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    handler.hosts = allowed_hosts(server.server_address[1])  # port 0: the one it was given
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     echo(f"Preview on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
@@ -155,8 +205,11 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
         # and goes is just one more change
         for _ in watchfiles.watch(*preview.watched(), stop_event=stop, debounce=300,
                                   raise_interrupt=False):
-            preview.rebuild()
-            _report(preview, echo)
+            try:
+                preview.rebuild()
+                _report(preview, echo)
+            except Exception as exc:  # the preview keeps watching whatever happened
+                echo(internal_error(exc, "while watching the files"))
     except KeyboardInterrupt:
         pass
     finally:

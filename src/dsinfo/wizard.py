@@ -17,9 +17,10 @@ from pathlib import Path
 import click
 
 from .catalog import Catalog
-from .errors import DsinfoError
+from .errors import DsinfoError, shown
 from .i18n import LANGUAGES
-from .model import EMAIL, PHONE, POSTCODE, school_year_from
+from .load import first_control
+from .model import PHONE, POSTCODE, is_email, school_year_from
 from .write import write_atomic
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -66,8 +67,30 @@ def school_year_of(day: dt.date) -> str:
 
 
 def _q(value: str) -> str:
-    """A YAML scalar that stays text as written (JSON strings are valid YAML)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A YAML scalar that stays text as written: a JSON string (valid YAML), in which every
+    character that is not printable is an escape too. JSON leaves U+2028, U+2029 and U+0085
+    as they are, and YAML breaks lines there: a name carrying them would become keys."""
+    return "".join(c if c.isprintable() else _escape(c) for c in json.dumps(value, ensure_ascii=False))
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _comment(text: str) -> str:
+    """A catalog text for a comment: on one line, whatever it holds."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def one_line_problem(value: str) -> str | None:
+    """Why a typed value cannot go into the school file, or None: text that is not UTF-8 (a
+    command line in another encoding), a line break or an invisible control character."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        return "is not UTF-8 text: type it again, or set the terminal to UTF-8"
+    if first_control(value) is not None or any(c in value for c in "\n\u2028\u2029"):
+        return "holds a line break or an invisible control character: give it on one line"
+    return None
 
 
 def _or_todo(value: str, what: str) -> str:
@@ -77,8 +100,8 @@ def _or_todo(value: str, what: str) -> str:
 def render(answers: Answers, catalog: Catalog) -> str:
     """The school file's text, commented for the person who maintains it."""
     state = catalog.states[answers.state]
-    lines = [
-        f"# Datenschutzhinweise und Einwilligung: {answers.name}",
+    lines = [  # every value as _q() writes it; the comments hold the catalog's texts only
+        "# Datenschutzhinweise und Einwilligung",
         "# Erstellt mit `python build.py new`. Werte mit \"TODO\" sind noch auszufüllen;",
         "# `python build.py check` zeigt, was fehlt. Schlüssel und Bedeutung: README.md.",
         "",
@@ -93,7 +116,7 @@ def render(answers: Answers, catalog: Catalog) -> str:
         lines.append(f"  phone: {_q(answers.phone)}")
     lines += [
         "",
-        f"state: {answers.state}  # {state.name}: Schulrecht, Rechtsgrundlage und Aufsichtsbehörde "
+        f"state: {answers.state}  # {_comment(state.name)}: Schulrecht, Rechtsgrundlage und Aufsichtsbehörde "
         "kommen aus catalog/states/",
         f"school_year: {_q(answers.school_year or school_year_of(answers.stand))}",
         f"stand: {answers.stand.isoformat()}  # Stand dieser Fassung (JJJJ-MM-TT)",
@@ -110,7 +133,7 @@ def render(answers: Answers, catalog: Catalog) -> str:
               "", "platforms:"]
     for choice in answers.platforms:
         platform = catalog.platforms[choice.id]
-        lines += [f"  {choice.id}:  # {platform.name}",
+        lines += [f"  {choice.id}:  # {_comment(platform.name)}",
                   f"    hosting: {choice.hosting}  # on_premises (in der Schule) oder cloud",
                   f"    modules: [{', '.join(choice.modules)}]"]
         optional = [m for m, module in platform.modules.items() if not module.required]
@@ -124,7 +147,7 @@ def render(answers: Answers, catalog: Catalog) -> str:
                       f"      name: {_q('TODO: Name des Dienstleisters')}"]
     if answers.consents:
         lines += ["", "consents:  # Einwilligungen aus catalog/consents/"]
-        lines += [f"  - {c}  # {catalog.consents[c].title}" for c in answers.consents]
+        lines += [f"  - {c}  # {_comment(catalog.consents[c].title)}" for c in answers.consents]
     lines += ["", "# Ab dem zweiten Schuljahr: die Hinweise beginnen mit einem Kasten, der den Eltern",
               "# zeigt, was sich gegenüber dem Vorjahr geändert hat.", "# show_changes: true"]
     return "\n".join(lines) + "\n"
@@ -143,13 +166,13 @@ def ask_answers(catalog: Catalog, values: dict[str, str | None], *, platform_spe
                     accept=lambda value: _known_state(value, catalog))
     answers = Answers(name=ask.text("Name der Schule", values["name"], required=True),
                       state=_state_code(land, catalog), stand=stand or dt.date.today())
-    for key, prompt, pattern in (
-            ("street", "Straße und Hausnummer", None), ("postcode", "PLZ (fünf Ziffern)", POSTCODE),
-            ("city", "Ort", None), ("email", "E-Mail-Adresse der Schule", EMAIL),
-            ("phone", "Telefon (optional)", PHONE), ("authority", "Schulträger", None),
+    for key, prompt, valid in (
+            ("street", "Straße und Hausnummer", None), ("postcode", "PLZ (fünf Ziffern)", _postcode),
+            ("city", "Ort", None), ("email", "E-Mail-Adresse der Schule", is_email),
+            ("phone", "Telefon (optional)", _phone), ("authority", "Schulträger", None),
             ("dpo_name", "Name der/des Datenschutzbeauftragten (optional)", None),
-            ("dpo_email", "E-Mail der/des Datenschutzbeauftragten", EMAIL)):
-        setattr(answers, key, ask.text(prompt, values[key], pattern=pattern))
+            ("dpo_email", "E-Mail der/des Datenschutzbeauftragten", is_email)):
+        setattr(answers, key, ask.text(prompt, values[key], valid=valid))
     answers.platforms = _platforms(ask, platform_specs, catalog)
     more = ask.text("Weitere Sprachen (" + ", ".join(c for c in LANGUAGES if c != "de") + "; leer: keine)",
                     ",".join(languages) if languages or no_input else None,
@@ -164,14 +187,15 @@ def ask_answers(catalog: Catalog, values: dict[str, str | None], *, platform_spe
 
 
 class Asker:
-    """Takes a value from a flag, else asks (unless --no-input). An answer that does not fit
-    `pattern` or that `accept` refuses (with a German hint) is asked again."""
+    """Takes a value from a flag, else asks (unless --no-input). An answer that is not `valid`
+    or that `accept` refuses (with a German hint) is asked again."""
 
     def __init__(self, no_input: bool) -> None:
         self.no_input = no_input
 
     def text(self, prompt: str, given: str | None, *, required: bool = False,
-             pattern: str | None = None, accept: Callable[[str], None] | None = None) -> str:
+             valid: Callable[[str], bool] | None = None,
+             accept: Callable[[str], None] | None = None) -> str:
         if given is not None:
             return given
         if self.no_input:
@@ -182,8 +206,8 @@ class Asker:
 
         def check(value: str) -> str:
             value = value.strip()
-            if pattern and value and not re.fullmatch(pattern, value):
-                raise click.UsageError(f"'{value}' passt nicht: bitte noch einmal")
+            if one_line_problem(value) or (valid and value and not valid(value)):
+                raise click.UsageError(f"'{shown(value)}' passt nicht: bitte noch einmal")
             if accept and value:
                 try:
                     accept(value)
@@ -194,11 +218,19 @@ class Asker:
         return str(click.prompt(prompt, default=default, show_default=bool(default), value_proc=check))
 
 
+def _postcode(value: str) -> bool:
+    return re.fullmatch(POSTCODE, value) is not None
+
+
+def _phone(value: str) -> bool:
+    return re.fullmatch(PHONE, value) is not None
+
+
 def _known_state(value: str, catalog: Catalog) -> None:
     if _state_lookup(value, catalog) is None:
         names = ", ".join(f"{s.name} ({code})" for code, s in sorted(catalog.states.items(),
                                                                       key=lambda i: i[1].name))
-        raise ValueError(f"'{value}' kenne ich nicht. Bitte eines von: {names}")
+        raise ValueError(f"'{shown(value)}' kenne ich nicht. Bitte eines von: {names}")
 
 
 def _state_lookup(value: str, catalog: Catalog) -> str | None:
@@ -219,7 +251,7 @@ def _state_code(value: str, catalog: Catalog) -> str:
     code = _state_lookup(value, catalog)
     if code is None:
         known = ", ".join(sorted(catalog.states))
-        raise click.BadParameter(f"unknown Land '{value}' (known: {known})", param_hint="--land")
+        raise click.BadParameter(f"unknown Land '{shown(value)}' (known: {known})", param_hint="--land")
     return code
 
 
@@ -257,12 +289,20 @@ def _ask_platform(ask: Asker, pid: str, catalog: Catalog) -> str:
     return f"{pid}:{hosting}:{modules}"
 
 
+TEXT_FLAGS = ("name", "street", "postcode", "city", "email", "phone", "authority", "dpo_name",
+              "dpo_email")
+
+
 def _validate(answers: Answers, catalog: Catalog) -> None:
+    for key in TEXT_FLAGS:
+        problem = one_line_problem(getattr(answers, key))
+        if problem:
+            raise click.BadParameter(f"the value {problem}", param_hint=f"--{key.replace('_', '-')}")
     for choice in answers.platforms:
         platform = catalog.platforms.get(choice.id)
         if platform is None:
             known = ", ".join(catalog.platforms)
-            raise click.BadParameter(f"unknown platform '{choice.id}' (known: {known})",
+            raise click.BadParameter(f"unknown platform '{shown(choice.id)}' (known: {known})",
                                      param_hint="--platform")
         if choice.hosting not in platform.hosting:
             raise click.BadParameter(f"{choice.id}: hosting must be {' or '.join(platform.hosting)}",
@@ -281,12 +321,12 @@ def _validate(answers: Answers, catalog: Catalog) -> None:
         raise click.BadParameter(f"unknown consent {', '.join(missing)} (known: {known})",
                                  param_hint="--consent")
     if answers.postcode and not re.fullmatch(POSTCODE, answers.postcode):
-        raise click.BadParameter(f"'{answers.postcode}' is not a postcode of five digits",
+        raise click.BadParameter(f"'{shown(answers.postcode)}' is not a postcode of five digits",
                                  param_hint="--postcode")
     for key in ("email", "dpo_email"):
         value = getattr(answers, key)
-        if value and not re.fullmatch(EMAIL, value):
-            raise click.BadParameter(f"'{value}' is not an e-mail address",
+        if value and not is_email(value):
+            raise click.BadParameter(f"'{shown(value)}' is not an e-mail address",
                                      param_hint=f"--{key.replace('_', '-')}")
 
 

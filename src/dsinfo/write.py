@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -17,13 +18,36 @@ from .errors import BuildError, display_path, shown
 TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
+class WriteError(BuildError):
+    """A file could not be written (read-only folder, full disk ...); what was there is intact."""
+
+
 def safe_path(out: Path, *parts: str) -> Path:
     """`out/part/...`, refusing any part that would lead outside `out`, also through a symlink."""
     odd = any(p in ("", ".", "..") or any(c in p for c in "/\\\0") for p in parts)
-    target = out.resolve() if odd else out.joinpath(*parts).resolve()  # resolve() fails on NUL
-    if odd or not target.is_relative_to(out.resolve()):
+    try:
+        target = out.resolve() if odd else out.joinpath(*parts).resolve()  # resolve() fails on NUL
+        inside = target.is_relative_to(out.resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        odd, inside = True, False
+    if odd or not inside:
         raise BuildError(f"refused to write outside the output folder: {shown('/'.join(parts))}")
     return target
+
+
+_ADVICE = {errno.ENOSPC: "free some space on the disk", errno.EDQUOT: "free some space on the disk",
+           errno.EROFS: "choose a folder on a disk that can be written",
+           errno.EACCES: "make the folder writable for you, or choose another one",
+           errno.EPERM: "make the folder writable for you, or choose another one"}
+
+
+def write_error(folder: Path, exc: OSError) -> WriteError:
+    """One line for a failed write: the folder (never the file's name, which may come from a
+    roster's class), what the system said, what to do."""
+    reason = exc.strerror or type(exc).__name__
+    advice = _ADVICE.get(exc.errno or 0, "check the folder and the disk")
+    return WriteError(f"cannot write into {shown(display_path(folder), 200)}/: {reason}: {advice}, "
+                      "then run the command again; the files already there are unchanged")
 
 
 def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> bool:
@@ -34,9 +58,12 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> bool:
     try:
         if path.stat().st_size == len(payload) and path.read_bytes() == payload:
             return False
-    except (FileNotFoundError, IsADirectoryError):
+    except OSError:  # not there, or not readable: writing it says what is wrong
         pass
-    fd, tmp = _temporary(path)
+    try:
+        fd, tmp = _temporary(path)
+    except OSError as exc:
+        raise write_error(path.parent, exc) from None
     try:
         with os.fdopen(fd, "wb") as fp:
             os.fchmod(fd, mode)
@@ -44,10 +71,21 @@ def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> bool:
             # failure is left to the file system (syncing thousands of small files is slow)
             fp.write(payload)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise write_error(path.parent, exc) from None
         raise
     return True
+
+
+def private_folder(path: Path) -> None:
+    """Create `path` readable by its owner only (mode 0700), for personal data; a folder that
+    is there already keeps its mode."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(path, exc) from None
 
 
 def _temporary(path: Path) -> tuple[int, Path]:
@@ -74,8 +112,11 @@ def claimed(out: Path) -> Iterator[None]:
 
     The lock is an flock on the folder itself, so it leaves no file behind and ends with the
     process, however it ends."""
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise write_error(out, exc) from None
     CLAIMS.add(fd)
     try:
         try:
@@ -107,6 +148,9 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
         for name in names:
             if TEMPORARY.fullmatch(name):
                 path = Path(folder) / name
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:  # a read-only folder: the build itself will say so
+                    continue
                 removed.append(path)
     return removed
