@@ -32,6 +32,16 @@ EXAMPLES = ("beispiel-gymnasium-musterstadt", "loewentor-bleicherode")  # built 
 SHIPPED = ("bbs-musterhafen", "beispiel-gymnasium-musterstadt", "ev-grundschule-beispielhausen",
            "gesamtschule-am-fluss", "loewentor-bleicherode")  # every example in schools/
 
+
+def _languages(sid: str) -> list[str]:
+    import yaml
+
+    return list(yaml.safe_load((ROOT / "schools" / f"{sid}.yaml").read_text(encoding="utf-8"))["languages"])
+
+
+# (school, language) for every language each built example publishes
+EXAMPLE_LANGUAGES = [(sid, lang) for sid in EXAMPLES for lang in _languages(sid)]
+
 # A small valid school in Thüringen (IServ on the school's own server, the files module).
 VALID = """\
 school:

@@ -61,15 +61,16 @@ def test_every_document_shows_one_version(built: Path, school: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES[1:])
 def test_a_translation_names_the_binding_version(built: Path, lang: str) -> None:
-    german = version_of(built / EXAMPLE / "de" / "notice.pdf")
-    page = (built / EXAMPLE / lang / "notice.html").read_text("utf-8")
+    school = built / "loewentor-bleicherode"  # the example with every language
+    german = version_of(school / "de" / "notice.pdf")
+    page = (school / lang / "notice.html").read_text("utf-8")
     shown = re.findall(r'<span class="version">([0-9a-f]+)</span>', page)
     assert shown[0] == german  # the German documents' version, then the translation's own
     assert re.fullmatch(r"[0-9a-f]{6}", shown[1])
     note = re.search(r'<p class="binding" role="note">(.*?)</p>', page, re.S)
     assert note is not None
     assert german in note[1]
-    assert json.loads((built / EXAMPLE / lang / "notice.json").read_text("utf-8"))["version"] == german
+    assert json.loads((school / lang / "notice.json").read_text("utf-8"))["version"] == german
 
 
 def test_version_follows_the_content(project: Path) -> None:  # noqa: F811
