@@ -91,7 +91,8 @@ def test_school_index_lists_languages_in_their_own_names(built: Path) -> None:
     cards = re.findall(r'<li lang="(\w+)" dir="(\w+)">\s*<h2>([^<]+)</h2>', html)
     assert cards == [("de", "ltr", "Deutsch"), ("en", "ltr", "English"), ("tr", "ltr", "Türkçe"),
                      ("ar", "rtl", "العربية"), ("uk", "ltr", "Українська"), ("ru", "ltr", "Русский"),
-                     ("fa", "rtl", "فارسی"), ("pl", "ltr", "Polski")]
+                     ("fa", "rtl", "فارسی"), ("ku", "ltr", "Kurdî (kurmancî)"),
+                     ("pl", "ltr", "Polski")]
     # each card is written in its own language
     assert '<a href="ar/notice.html" hreflang="ar">إشعار حماية البيانات</a>' in html
     assert '<a href="en/consent.html" hreflang="en">Consent</a>' in html
