@@ -150,7 +150,7 @@ def _decoded_logo(path: Path, mtime_ns: int, size: int, name: str) -> tuple[str,
     reads it, then every language of the school shows it). Decoded here, with Pillow, so that
     a file that only starts like a PNG, or a small file of a huge picture (12000 x 12000
     pixels are 140 KB as PNG and 385 MB in each PDF), is refused before WeasyPrint meets it."""
-    from PIL import Image  # only a school with a logo needs it
+    from PIL import Image, ImageFile  # only a school with a logo needs it
 
     try:
         data = path.read_bytes()
@@ -172,7 +172,13 @@ def _decoded_logo(path: Path, mtime_ns: int, size: int, name: str) -> tuple[str,
             mime = LOGO_FORMATS[str(image.format)]
             if image.size != pixels:
                 raise unreadable
-            image.load()  # every pixel: a broken or truncated file fails here, not in a PDF
+            # every pixel: a broken or truncated file fails here, not in a PDF. WeasyPrint sets
+            # Pillow's LOAD_TRUNCATED_IMAGES for the whole process once it is imported: not here
+            lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                image.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     except BuildError:
         raise
     except Exception:  # Pillow raises many kinds on a broken file; any of them means the same
