@@ -174,7 +174,8 @@ def test_language_switcher_and_alternate_links(built: Path) -> None:
     assert [(link[0], link[4] != "", link[5]) for link in links] == [
         ("de", False, "Deutsch"), ("en", True, "English"), ("tr", False, "Türkçe"),
         ("ar", False, "العربية"), ("uk", False, "Українська"), ("ru", False, "Русский"),
-        ("fa", False, "فارسی"), ("ku", False, "Kurdî (kurmancî)"), ("pl", False, "Polski")]
+        ("fa", False, "فارسی"), ("ku", False, "Kurdî (kurmancî)"), ("pl", False, "Polski"),
+        ("ro", False, "Română"), ("bg", False, "Български"), ("sq", False, "Shqip")]
     assert all(link[0] == link[1] == link[2] for link in links)
     assert ("ar", "rtl") in [(link[0], link[3]) for link in links]
 

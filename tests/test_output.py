@@ -92,7 +92,8 @@ def test_school_index_lists_languages_in_their_own_names(built: Path) -> None:
     assert cards == [("de", "ltr", "Deutsch"), ("en", "ltr", "English"), ("tr", "ltr", "Türkçe"),
                      ("ar", "rtl", "العربية"), ("uk", "ltr", "Українська"), ("ru", "ltr", "Русский"),
                      ("fa", "rtl", "فارسی"), ("ku", "ltr", "Kurdî (kurmancî)"),
-                     ("pl", "ltr", "Polski")]
+                     ("pl", "ltr", "Polski"), ("ro", "ltr", "Română"), ("bg", "ltr", "Български"),
+                     ("sq", "ltr", "Shqip")]
     # each card is written in its own language
     assert '<a href="ar/notice.html" hreflang="ar">إشعار حماية البيانات</a>' in html
     assert '<a href="en/consent.html" hreflang="en">Consent</a>' in html

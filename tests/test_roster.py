@@ -118,7 +118,7 @@ def test_configurable_columns(tmp_path: Path) -> None:
     ([HEADER, ROWS[0], "Schulz;Tim;6b;01.01.2011;", ROWS[0]],
      ["4:0: the same pupil as on line 2: remove one of the two lines"]),
     ([HEADER, "Muster;Anna;5a;01.01.2012;Klingonisch"],
-     ["2:0: column 'Sprache': unknown language (use one of de, en, tr, ar, uk, ru, fa, ku, pl)"]),
+     ["2:0: column 'Sprache': unknown language (use one of de, en, tr, ar, uk, ru, fa, ku, pl, ro, bg, sq)"]),
     ([HEADER, "Muster;Anna"], ["2:0: the line has 2 fields, fewer than the header"]),
     ([HEADER], ["2:0: the roster has a header but no pupils"]),
 ])

@@ -114,7 +114,7 @@ def test_a_wrong_answer_is_asked_again_with_the_choices(project: Path) -> None:
         "Modul video kenne ich nicht. Bitte aus: account, logs, profile_picture, files, tasks, "
         "calendar, email, messenger, videoconference, support, forum, news, addressbook, texts, "
         "office, absences, polls",
-        "Sprache englisch kenne ich nicht. Bitte aus: de, en, tr, ar, uk, ru, fa, ku, pl",
+        "Sprache englisch kenne ich nicht. Bitte aus: de, en, tr, ar, uk, ru, fa, ku, pl, ro, bg, sq",
         "Einwilligung fotos kenne ich nicht. Bitte aus: class_contact_list, class_photo, "
         "photos_print, photos_website, press, yearbook",
     ]

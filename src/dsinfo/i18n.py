@@ -70,8 +70,8 @@ TABLE: dict[str, Language] = {language.code: language for language in (
     Language("pl", quotes=("„", "”", "«", "»"), hyphenation="pl_PL"),
     Language("sq", quotes=("«", "»", "“", "”"), hyphenation="sq_AL"),
 )}
-LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru", "fa", "ku", "pl")
-PREPARED = ("ro", "bg", "sq")
+LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru", "fa", "ku", "pl", "ro", "bg", "sq")
+PREPARED: tuple[str, ...] = ()  # languages with a glossary and a table entry, not yet a catalog
 _DIGITS = {"arabext": str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")}
 
 
