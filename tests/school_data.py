@@ -3,6 +3,7 @@ hypothesis strategies for valid school files."""
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from collections.abc import Callable
 from typing import Any
@@ -189,6 +190,8 @@ def dump(data: Any) -> str:
 
 # ---------------------------------------------------------------------------- strategies
 
+DAY_MIN, DAY_MAX = dt.date(1900, 1, 1), dt.date(2099, 12, 31)  # the dates a school file takes
+
 # Letters, digits, punctuation, symbols, spaces, line separators and invisible format
 # characters of every script. Control characters are left out: the loader refuses them.
 _CHARS = st.characters(categories=["L", "M", "N", "P", "S", "Zs", "Zl", "Zp", "Cf"])
@@ -258,7 +261,7 @@ def school_data(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
             optional={"phone": phone, "website": website, "head": text})),
         "state": draw(st.sampled_from(states)),
         "school_year": draw(school_year()),
-        "stand": draw(st.dates()).isoformat(),
+        "stand": draw(st.dates(DAY_MIN, DAY_MAX)).isoformat(),
         "languages": languages,
         "title": draw(optional(local(text, languages))),
         "audience": draw(optional(local(text, languages))),
@@ -277,7 +280,7 @@ def school_data(draw: st.DrawFn, catalog: Catalog) -> dict[str, Any]:
         "consents": draw(st.lists(st.one_of(st.sampled_from(sorted(catalog.consents)), own_consent),
                                   max_size=3, unique_by=lambda c: c if isinstance(c, str) else c["id"])),
         "consent_sheet": draw(st.fixed_dictionaries({}, optional={
-            "return_by": st.dates().map(lambda d: d.isoformat()),
+            "return_by": st.dates(DAY_MIN, DAY_MAX).map(lambda d: d.isoformat()),
             "return_to": local(text, languages)})),
         "extra": draw(st.lists(st.fixed_dictionaries(
             {"after": st.sampled_from(typing.get_args(Section)), "text": local(long_text, languages)},

@@ -79,7 +79,8 @@ def test_valid_file_composes(tmp_path: Path, catalog: Catalog) -> None:
     ("stand: 2025-08-01", "stand: 2025-08-01\nlanguages: [en]",
      ["10:12: error: languages: 'de' must be among the languages: the German text is the binding one"]),
     ("stand: 2025-08-01", "stand: 2025-08-01\nlanguages: [de, fr]",
-     ["10:17: error: languages: 'fr' is not allowed here: use one of de, en, tr, ar, uk, ru, fa, ku, pl, ro, bg or sq"]),
+     ["10:17: error: languages: 'fr' is not allowed here: use one of de, en, tr, ar, uk, ru, fa, ku, "
+      "pl, ro, bg or sq"]),
     # references into the catalog
     ("state: TH", "state: NO",
      ["7:8: error: state: unknown Land 'NO' (known: BB, BE, BW, BY, HB, HE, HH, MV, NI, NW, RP, SH, "

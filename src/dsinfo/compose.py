@@ -320,8 +320,13 @@ class Notice:
 
     @property
     def platform_names(self) -> str:
-        """The catalog platforms' short names for running text, e.g. "IServ" or "IServ, WebUntis"."""
-        return ", ".join(a.short_name for a in self.activities if a.kind == "platform")
+        """The catalog platforms' short names, e.g. "IServ, WebUntis" (running text:
+        `platform_list|names`)."""
+        return ", ".join(self.platform_list)
+
+    @property
+    def platform_list(self) -> tuple[str, ...]:
+        return tuple(a.short_name for a in self.activities if a.kind == "platform")
 
     @property
     def activity_names(self) -> str:
@@ -625,7 +630,9 @@ def _platform_activity(view: PlatformView, state: State) -> Activity:
     statute = any(p.basis.kind == "statute" for p in purposes)
     return Activity(
         id=view.id, kind="platform", name=platform.name, short_name=name,
-        descriptions=(use.description or platform.description, view.hosting.description),
+        # the catalog's words on who runs it hold only while the school names no processor of its own
+        descriptions=(use.description or platform.description,
+                      *(() if use.processor or use.processors else (view.hosting.description,))),
         vendor=_party(platform.vendor), hosting=use.hosting, location=view.location,
         groups=unique([*users, *(g for d in data for g in d.groups)]),
         data=tuple(data), purposes=tuple(purposes), processors=tuple(processors),

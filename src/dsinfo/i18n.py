@@ -19,6 +19,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_interval
+from babel.lists import format_list
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, denormalize, read_po
@@ -103,6 +104,11 @@ def _digits(text: str, lang: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
+def names(items: tuple[str, ...] | list[str], lang: str) -> str:
+    """Names in running text the language's way: 'IServ, WebUntis und Moodle' (CLDR lists)."""
+    return format_list(list(items), locale=language(lang).locale) if items else ""
+
+
 def date(value: dt.date, lang: str) -> str:
     """A date in the language's usual short form, e.g. 01.03.2023 in German."""
     return _digits(format_date(value, "medium", locale=language(lang).locale), lang)

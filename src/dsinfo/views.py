@@ -179,8 +179,12 @@ class View:
 
     @property
     def names(self) -> str:
-        """The activities' short names for running text, e.g. "IServ, WebUntis"."""
+        """The activities' short names, e.g. "IServ, WebUntis" (running text: `name_list|names`)."""
         return ", ".join(a.short_name for a in self.activities)
+
+    @property
+    def name_list(self) -> tuple[str, ...]:
+        return tuple(a.short_name for a in self.activities)
 
     @property
     def platforms(self) -> tuple[Activity, ...]:
