@@ -200,8 +200,10 @@ long_text = st.text(st.one_of(_CHARS, st.sampled_from("\n*_`[]()#>-")), min_size
                     max_size=300).map(str.strip).filter(bool)
 postcode = st.from_regex(r"\d{5}", fullmatch=True)
 phone = st.from_regex(r"\+?[0-9][0-9 ()/\-]{3,20}[0-9]", fullmatch=True)
-email = st.from_regex(r"[a-z0-9._-]{1,12}@[a-z0-9-]{1,12}\.(de|org|example)", fullmatch=True)
-website = st.from_regex(r"https://[a-z0-9-]{1,12}\.(de|org)(/[a-z0-9_-]{1,8})?", fullmatch=True)
+# a domain label neither starts nor ends with '-'; a local part has no dot at either end
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?"
+email = st.from_regex(rf"[a-z0-9_-]{{1,6}}(?:\.[a-z0-9_-]{{1,6}})?@{_LABEL}\.(de|org|example)", fullmatch=True)
+website = st.from_regex(rf"https://{_LABEL}\.(de|org)(/[a-z0-9_-]{{1,8}})?", fullmatch=True)
 
 
 @st.composite
