@@ -202,7 +202,8 @@ postcode = st.from_regex(r"\d{5}", fullmatch=True)
 phone = st.from_regex(r"\+?[0-9][0-9 ()/\-]{3,20}[0-9]", fullmatch=True)
 # a domain label neither starts nor ends with '-'; a local part has no dot at either end
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?"
-email = st.from_regex(rf"[a-z0-9_-]{{1,6}}(?:\.[a-z0-9_-]{{1,6}})?@{_LABEL}\.(de|org|example)", fullmatch=True)
+email = st.from_regex(rf"[a-z0-9_-]{{1,6}}(?:\.[a-z0-9_-]{{1,6}})?@{_LABEL}\.(de|org|example)",
+                      fullmatch=True)
 website = st.from_regex(rf"https://{_LABEL}\.(de|org)(/[a-z0-9_-]{{1,8}})?", fullmatch=True)
 
 
