@@ -3,6 +3,7 @@ versions, `next-year`, and the archive on the school's index page."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -38,17 +39,24 @@ def archived(project: Path) -> list[str]:
 
 
 def version_of(project: Path) -> str:
+    """The version the German notice shows."""
     html = (project / "output" / "gs-park" / "de" / "notice.html").read_text(encoding="utf-8")
     return re.findall(r'<span class="version">([0-9a-f]{8})</span>', html)[0]
 
 
+def edition_of(project: Path) -> str:
+    """The version of all German documents together: what names their archive folder."""
+    data = json.loads((project / "output" / "gs-park" / "manifest.json").read_text(encoding="utf-8"))
+    return str(data["languages"]["de"]["version"])
+
+
 def test_a_new_version_keeps_the_old_one(project: Path) -> None:
-    first = version_of(project)
+    first, edition = version_of(project), edition_of(project)
     assert archived(project) == []
     edit(project, "modules: [files]", "modules: [files, email]")
     assert build(project).returncode == 0
     assert version_of(project) != first
-    folder = f"2025-26/de/2025-08-01_{first}"
+    folder = f"2025-26/de/2025-08-01_{edition}"
     assert archived(project) == [f"{folder}/{name}" for name in
                                  ("consent.html", "notice.html", "notice.json", "withdrawal.html")]
     # the school's page lists it
@@ -58,10 +66,10 @@ def test_a_new_version_keeps_the_old_one(project: Path) -> None:
 
 
 def test_the_index_lists_versions_newest_first(project: Path) -> None:
-    first = version_of(project)
+    first, first_edition = version_of(project), edition_of(project)
     edit(project, "modules: [files]", "modules: [files, email]")
     build(project)
-    second = version_of(project)
+    second, second_edition = version_of(project), edition_of(project)
     edit(project, "modules: [files, email]", "modules: [files, calendar]")
     build(project)
     index = (project / "output" / "gs-park" / "index.html").read_text(encoding="utf-8")
@@ -69,14 +77,14 @@ def test_the_index_lists_versions_newest_first(project: Path) -> None:
     assert listed is not None
     assert re.findall(r"<li>.*?</li>", listed[0].replace("\n", " ")) == [
         "<li>Schuljahr 2025–2026 · Stand: 01.08.2025: "
-        f'<a href="archive/2025-26/de/2025-08-01_{second}/notice.html" hreflang="de" lang="de">'
+        f'<a href="archive/2025-26/de/2025-08-01_{second_edition}/notice.html" hreflang="de" lang="de">'
         f'Deutsch</a> <span class="version">(Version {second})</span>, '
-        f'<a href="archive/2025-26/de/2025-08-01_{first}/notice.html" hreflang="de" lang="de">'
+        f'<a href="archive/2025-26/de/2025-08-01_{first_edition}/notice.html" hreflang="de" lang="de">'
         f'Deutsch</a> <span class="version">(Version {first})</span></li>']
 
 
 def test_the_archive_is_never_overwritten(project: Path) -> None:
-    first = version_of(project)
+    first = edition_of(project)
     edit(project, "modules: [files]", "modules: [files, email]")
     build(project)
     kept = project / "output" / "gs-park" / "archive" / "2025-26" / "de" / f"2025-08-01_{first}"
@@ -118,7 +126,7 @@ def test_diff_without_an_earlier_version(project: Path) -> None:
 
 
 def test_next_year_routine(project: Path) -> None:
-    first = version_of(project)
+    first = edition_of(project)
     result = run(project, "next-year", "--school", "gs-park", "--stand", "2026-08-03")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == ("schools/gs-park.yaml: school year 2025/26 -> 2026/27, "

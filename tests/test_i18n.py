@@ -182,12 +182,12 @@ def test_language_switcher_and_alternate_links(built: Path) -> None:
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_translation_says_german_is_binding(built: Path, lang: str) -> None:
-    german_page = (built / "loewentor-bleicherode" / "de" / "notice.html").read_text("utf-8")
-    version = re.findall(r'<span class="version">([0-9a-f]+)</span>', german_page)[0]
-    note = i18n.Catalogs(ROOT / "locales").gettext(
-        lang, "Dies ist eine Übersetzung der deutschen Fassung (Version %(version)s). Rechtlich "
-              "verbindlich ist allein die deutsche Fassung.") % {"version": version}
-    for doc in ("notice", "consent"):
+    for doc in ("notice", "consent"):  # each names the version of its own German document
+        german_page = (built / "loewentor-bleicherode" / "de" / f"{doc}.html").read_text("utf-8")
+        version = re.findall(r'<span class="version">([0-9a-f]+)</span>', german_page)[0]
+        note = i18n.Catalogs(ROOT / "locales").gettext(
+            lang, "Dies ist eine Übersetzung der deutschen Fassung (Version %(version)s). Rechtlich "
+                  "verbindlich ist allein die deutsche Fassung.") % {"version": version}
         text = pdf_text(built / "loewentor-bleicherode" / lang / f"{doc}.pdf")
         # sentence by sentence; word by word on right-to-left pages, whose text comes out of the
         # PDF in visual order

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from dsinfo import pipeline
 from dsinfo.plan import Shard
+from dsinfo.project import Project
 
 from .project import VALID, make_project, own_copy, run, run_process
 
@@ -127,3 +129,67 @@ def test_a_second_build_in_the_same_process_sees_an_edit(project: Path) -> None:
     school.write_text(SECOND.replace("Grundschule am See", "Grundschule am Kleinen See"), "utf-8")
     again = run(project, "--format", "html")
     assert again.stdout.startswith("  gs-see: de: ")
+
+
+# A school with three documents in two languages: each document has its own version, so a
+# change to one of them leaves the others' pages, versions and PDFs as they were.
+DOCUMENTS = VALID.replace('stand: 2025-08-01\n', 'stand: 2025-08-01\nlanguages: [de, en]\n') + """\
+website:
+  url: "https://gs-park.example"
+  host:
+    name: Beispiel Webhosting GmbH
+    street: Serverstraße 1
+    postcode: "00000"
+    city: Musterstadt
+    task: {de: Hosting der Website, en: hosting the website}
+    location: {de: Rechenzentrum in Deutschland, en: a data centre in Germany}
+  log_retention: {de: 7 Tage, en: 7 days}
+  log_provision: "§ 16 ThürDSG"
+  cookies: []
+documents:
+  - id: notice
+    kind: notice
+  - id: website
+    kind: website_notice
+  - id: short
+    kind: short_notice
+"""
+
+
+def made(project: Path, **options: bool) -> list[str]:
+    """The PDFs a build of `project` had WeasyPrint make."""
+    summary = pipeline.build(Project(project), project / "output", options=pipeline.Options(**options))
+    assert summary.ok, summary.results
+    return sorted(summary.made)
+
+
+def shown_versions(project: Path) -> dict[str, str]:
+    folder = project / "output" / "gs-park" / "de"
+    return {doc: re.findall(r'<span class="version">([0-9a-f]{8})</span>',
+                            (folder / f"{doc}.html").read_text("utf-8"))[0]
+            for doc in ("notice", "website", "short")}
+
+
+def test_a_change_to_one_document_makes_only_its_pdfs_again(tmp_path: Path) -> None:
+    project = make_project(tmp_path, {"gs-park": DOCUMENTS})
+    assert made(project) == [f"gs-park/{lang}/{doc}.pdf" for lang in ("de", "en")
+                             for doc in ("notice", "short", "website")]
+    before = shown_versions(project)
+    notice_pdf = (project / "output" / "gs-park" / "de" / "notice.pdf").read_bytes()
+    school = project / "schools" / "gs-park.yaml"
+    school.write_text(DOCUMENTS.replace("{de: 7 Tage, en: 7 days}", "{de: 14 Tage, en: 14 days}"), "utf-8")
+    assert made(project) == ["gs-park/de/website.pdf", "gs-park/en/website.pdf"]
+    after = shown_versions(project)
+    assert after["website"] != before["website"]
+    assert {d: v for d, v in after.items() if d != "website"} == {
+        d: v for d, v in before.items() if d != "website"}
+    assert (project / "output" / "gs-park" / "de" / "notice.pdf").read_bytes() == notice_pdf
+    # what every document shares (the print stylesheet) changed: every PDF is made again
+    css = own_copy(project, "templates", "static/print.css")
+    css.write_text(css.read_text("utf-8") + "\nh1 { letter-spacing: 0.01em; }\n", "utf-8")
+    assert len(made(project)) == 6
+    # a PDF changed behind the build's back is made again, and --force makes every one
+    (project / "output" / "gs-park" / "en" / "short.pdf").write_bytes(b"%PDF-1.7 not ours")
+    school.write_text(DOCUMENTS, "utf-8")
+    assert "gs-park/en/short.pdf" in made(project)
+    assert len(made(project, force=True)) == 6

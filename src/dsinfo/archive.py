@@ -44,6 +44,14 @@ class Version:
         return dt.date.fromisoformat(self.stand)
 
     @property
+    def notice_version(self) -> str:
+        """The version the kept notice itself shows (each document has its own; the folder is
+        named by the version of all of them together)."""
+        data = notice_data(self.folder)
+        shown = data.get("version") if data else None
+        return shown if isinstance(shown, str) else self.version
+
+    @property
     def link(self) -> str | None:
         """The kept notice, relative to the school's folder (the PDF if there is one)."""
         for name in ("notice.pdf", "notice.html"):

@@ -196,11 +196,13 @@ def _summary_line(summary: Any, out: Path) -> str:
     written = [r for r in summary.results.values() if r.files]
     files = sum(len(r.files) for r in written)
     changed = sum(r.changed for r in written)
+    pdfs = f", {count(len(summary.made), 'PDF')} made" if summary.made else ""
     built = (f"Built {count(len(written), 'school')} ({count(len(summary.built), 'language')},"
-             f" {count(files, 'file')}, {changed} changed)" if written else
+             f" {count(files, 'file')}, {changed} changed{pdfs})" if written else
              "Nothing built" if summary.failed or summary.refused else "Nothing to build")
     refused = f", {len(summary.refused)} not published" if summary.refused else ""
-    bad = f", {count(len(summary.problems), 'problem')} in school files" if summary.problems else ""
+    problems = InputError(summary.problems).count  # a "N more" line stands for N of them
+    bad = f", {count(problems, 'problem')} in school files" if summary.problems else ""
     return (f"{built}; {count(len(summary.unchanged), 'language')} unchanged, "
             f"{len(summary.failed)} failed{refused}{bad}; {display_path(out)}/ in "
             f"{summary.seconds:.1f} s.")
@@ -416,7 +418,7 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
 
 def _asked(notice: Any, version: str) -> list[tuple[str, str, str]]:
     """(id, version, German title) of what a roster sheet asks: the acknowledgement (its
-    version is the German documents'), then each consent (a hash of what it says)."""
+    version is the German consent sheet's), then each consent (a hash of what it says)."""
     from .consentdb import ACKNOWLEDGEMENT, consent_version
 
     def german(text: Any) -> str:

@@ -48,10 +48,10 @@ class Report:
 
 def current(press: Press, notice: Notice) -> Side:
     """The school file as it is now (German)."""
-    pages, pub = press.web(notice, "de")
+    pages, edition = press.web(notice, "de")
     return Side(label=f"{notice.school.school_year} (now: Stand {notice.school.stand.isoformat()}, "
-                      f"version {pub.version})", school_year=notice.school.school_year,
-                version=pub.version, facts=notice.facts(),
+                      f"version {edition.full_version})", school_year=notice.school.school_year,
+                version=edition.full_version, facts=notice.facts(),
                 sections=sections(main_content(pages["notice"])))
 
 

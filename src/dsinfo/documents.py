@@ -2,14 +2,16 @@
 
 A document is a view over the school's facts: a kind (notice, consent sheet, withdrawal form
 ...) is a template plus what the build makes of it (web page, PDF, a CMS fragment and JSON, a
-bilingual sheet). The German documents are rendered first: their content hash is the version
-that every translation names, so a signed translated sheet identifies the binding text.
+bilingual sheet). Each document has its own version, a hash of what it says: a change to the
+website notice leaves the consent sheet's version (and PDF) as it was. The German documents
+are rendered first: their versions are what every translation names, so a signed translated
+sheet identifies the binding text.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,33 @@ STATIC = "_static"  # output/_static/: the fonts every web page shares
 VERSION_MARK, TRANSLATION_MARK = "@@version@@", "@@translation@@"
 
 
+@dataclass(frozen=True)
+class Edition:
+    """One language's documents as published together, each with its own publication (its
+    version); the edition's version, a hash over theirs, names what the archive keeps."""
+
+    pubs: dict[str, Publication]  # document id -> its publication
+
+    def __getitem__(self, doc: str) -> Publication:
+        return self.pubs[doc]
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Each document's version (the German one, which a translation names)."""
+        return {doc: pub.version for doc, pub in self.pubs.items()}
+
+    @property
+    def full_version(self) -> str:
+        """What tells two editions of a language apart: one hash over every document's version
+        (and a translation's own hashes)."""
+        return content_hash(f"{doc} {pub.full_version}" for doc, pub in sorted(self.pubs.items()))[:8]
+
+
+# The PDF already made from the same print page (the hash of the page and of what every school
+# shares): its bytes, to be used again, or None (pipeline.py finds them in the last build).
+KeptPdf = Callable[[str, str], bytes | None]
+
+
 @dataclass
 class Rendered:
     """One language of one school, rendered: files by their name in the language's folder."""
@@ -37,8 +66,10 @@ class Rendered:
     lang: str
     files: dict[str, bytes | str]
     warnings: list[str]
-    pub: Publication
+    edition: Edition
     archival: dict[str, bytes] = field(default_factory=dict)  # --pdf-a copies
+    pages: dict[str, str] = field(default_factory=dict)  # PDF name -> hash of its print page
+    made: list[str] = field(default_factory=list)  # the PDFs WeasyPrint made (others were kept)
 
 
 class Press:
@@ -83,64 +114,79 @@ class Press:
             raise BuildError(f"PDF: {warnings[0]}")
         return data
 
-    def publication(self, notice: Notice, lang: str) -> Publication:
-        """Version, QR code and logo of one school's documents in `lang`."""
-        return self.web(notice, lang)[1]
+    def publication(self, notice: Notice, lang: str, doc: str) -> Publication:
+        """Version, QR code and logo of one document of a school in `lang`."""
+        return self.web(notice, lang)[1][doc]
 
     # ------------------------------------------------------------------------ one language
 
-    def language(self, notice: Notice, lang: str, *, version: str | None = None,
-                 changes: Any = None) -> Rendered:
+    def language(self, notice: Notice, lang: str, *, versions: Mapping[str, str] | None = None,
+                 changes: Any = None, earlier: KeptPdf | None = None, shared: str = "") -> Rendered:
         """Every document of one language, in memory: web pages, PDFs, fragment and JSON.
-        `version`: the German documents' version (rendered first), for a translation."""
+        `versions`: the German documents' versions (rendered first), for a translation.
+        `earlier`: the PDFs of the last build, by the hash of their print page and `shared`
+        (the templates, stylesheets and fonts): a PDF whose page did not change is kept."""
         self._renderer.catalogs.take_fallbacks()
-        pages, pub = self.web(notice, lang, version=version, changes=changes)
+        pages, edition = self.web(notice, lang, versions=versions, changes=changes)
         files: dict[str, bytes | str] = {f"{doc}.html": html for doc, html in pages.items()}
-        rendered = Rendered(lang=lang, files=files, warnings=[], pub=pub)
+        rendered = Rendered(lang=lang, files=files, warnings=[], edition=edition)
         if "pdf" in self.formats:
-            self._pdfs(notice, rendered)
+            self._pdfs(notice, rendered, earlier, shared)
         for spec in documents_of(notice):
             if spec.kind.cms:
-                files.update(self._for_websites(notice, spec, lang, pub, pages[spec.id]))
+                files.update(self._for_websites(notice, spec, lang, edition[spec.id], pages[spec.id]))
         rendered.warnings.extend(self._fallback_warnings())
         return rendered
 
-    def web(self, notice: Notice, lang: str, *, version: str | None = None,
-            changes: Any = None) -> tuple[dict[str, str], Publication]:
-        """The web pages, and the publication: its version is a hash of what the German pages
-        say, taken while they show a stand-in for it; a translation names the German version
-        and the hash of its own pages."""
-        if lang != i18n.SOURCE and version is None:
-            version = self.web(notice, i18n.SOURCE, changes=changes)[1].version
+    def web(self, notice: Notice, lang: str, *, versions: Mapping[str, str] | None = None,
+            changes: Any = None) -> tuple[dict[str, str], Edition]:
+        """The web pages, and the edition: each document's version is a hash of what its German
+        page says, taken while the page shows a stand-in for it; a translation names the German
+        version and the hash of its own page."""
+        if lang != i18n.SOURCE and versions is None:
+            versions = self.web(notice, i18n.SOURCE, changes=changes)[1].versions
         renderer = self.renderer(lang)
         base = dataclasses.replace(publication(notice, lang), draft=self.draft, changes=changes)
-        marked = dataclasses.replace(base, version=version or VERSION_MARK,
-                                     translation=TRANSLATION_MARK if version else "")
-        pages = {spec.id: renderer.page(spec.kind.template, notice, "web", pub=marked,
-                                        view=view_of(notice, spec), static=f"../../{STATIC}/")
-                 for spec in documents_of(notice)}
-        # the address the printed sheet's QR code leads to is content too, though no web page shows it
-        digest = content_hash([*pages.values(), base.notice_url or ""])
-        pub = base.versioned(digest) if version is None else base.translated(version, digest)
-        return {doc: html.replace(VERSION_MARK, pub.version).replace(TRANSLATION_MARK, pub.translation)
-                for doc, html in pages.items()}, pub
+        pages, pubs = {}, {}
+        for spec in documents_of(notice):
+            version = versions[spec.id] if versions else None
+            marked = dataclasses.replace(base, version=version or VERSION_MARK,
+                                         translation=TRANSLATION_MARK if version else "")
+            page = renderer.page(spec.kind.template, notice, "web", pub=marked,
+                                 view=view_of(notice, spec), static=f"../../{STATIC}/")
+            # the address the printed sheet's QR code leads to is content too, though no web page shows it
+            digest = content_hash([page, base.notice_url or ""])
+            pub = base.versioned(digest) if version is None else base.translated(version, digest)
+            pubs[spec.id] = pub
+            pages[spec.id] = page.replace(VERSION_MARK, pub.version).replace(TRANSLATION_MARK,
+                                                                             pub.translation)
+        return pages, Edition(pubs)
 
-    def _pdfs(self, notice: Notice, rendered: Rendered) -> None:
+    def _pdfs(self, notice: Notice, rendered: Rendered, earlier: KeptPdf | None, shared: str) -> None:
         """<doc>.pdf for each document, the bilingual sheets for every language but German,
-        and with --pdf-a the archival PDF/A copies (archive.py keeps them)."""
+        and with --pdf-a the archival PDF/A copies (archive.py keeps them). A PDF whose print
+        page is what it was in the last build is taken from there (not with --pdf-a: the
+        archival copy is made with it)."""
         lang = rendered.lang
-        for name, html in self._print_pages(notice, lang, rendered.pub).items():
+        for name, html in self._print_pages(notice, lang, rendered.edition).items():
+            key = content_hash([shared, html])
+            rendered.pages[name] = key
+            kept = earlier(name, key) if earlier and not self.pdf_a else None
+            if kept is not None:
+                rendered.files[name] = kept
+                continue
             rendered.files[name], logged = self.pdf(html)
+            rendered.made.append(name)
             rendered.warnings.extend(f"{lang}/{name}: {w}" for w in logged)
             if self.pdf_a:
                 rendered.archival[name], logged = self.pdf(html, archival=True)
                 rendered.warnings.extend(f"{lang}/{name} (PDF/A): {w}" for w in logged)
 
-    def _print_pages(self, notice: Notice, lang: str, pub: Publication) -> dict[str, str]:
+    def _print_pages(self, notice: Notice, lang: str, edition: Edition) -> dict[str, str]:
         """The print HTML of every PDF of one language, by the PDF's file name."""
         pages = {}
         for spec in documents_of(notice):
-            view = view_of(notice, spec)
+            view, pub = view_of(notice, spec), edition[spec.id]
             pages[f"{spec.id}.pdf"] = self.renderer(lang).page(spec.kind.template, notice, "print",
                                                                pub=pub, view=view)
             if spec.kind.bilingual and lang != i18n.SOURCE:  # the binding German beside the translation

@@ -2,9 +2,12 @@
 
 `output/<id>/manifest.json` records, per school, the hashes of the files its documents depend
 on (the school file, the catalog entries it uses, its logo), and per language the hash of the
-translation catalog, the formats built, the version, school year and Stand date, and the
-size of every file written. A school is unchanged when all of that still holds; finding out
-needs no YAML parsing and no WeasyPrint, so a build with nothing to do is quick.
+translation catalog, the formats built, the version, school year and Stand date, the size
+of every file written, and per PDF the hash of the print page it was made from. A school is
+unchanged when all of that still holds; finding out needs no YAML parsing and no WeasyPrint,
+so a build with nothing to do is quick. When a school changed, each PDF whose print page is
+still the same is taken from the last build (documents.py): only the documents whose content
+changed go through WeasyPrint again.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 NAME = "manifest.json"
 
 
@@ -94,6 +97,19 @@ class LanguageEntry:
     stand: str
     files: dict[str, int] = field(default_factory=dict)  # file name -> size in bytes
     draft: bool = False  # built with --draft: a build without it makes the documents again
+    pdfs: dict[str, list[str]] = field(default_factory=dict)  # PDF -> [print page hash, file hash]
+
+    def earlier_pdf(self, folder: Path, name: str, page: str) -> bytes | None:
+        """The PDF `name` in `folder` as this entry made it from the print page hashed `page`,
+        or None (another page, or the file is gone or not what was written)."""
+        made = self.pdfs.get(name)
+        if made is None or made[0] != page:
+            return None
+        try:
+            data = (folder / name).read_bytes()
+        except OSError:
+            return None
+        return data if sha256(data) == made[1] else None
 
 
 @dataclass

@@ -32,7 +32,7 @@ from .catalog import Catalog, load_catalog
 from .check import Finding, check, counts
 from .compare import Changes, Earlier, for_parents
 from .compose import Notice, compose, german
-from .documents import FORMATS, Press, Rendered
+from .documents import FORMATS, KeptPdf, Press, Rendered
 from .errors import DsinfoError, InputError, Problem, debugging, internal_error
 from .extract import incomplete_languages
 from .load import read_yaml
@@ -80,6 +80,7 @@ class Summary:
 
     results: dict[str, SchoolResult] = field(default_factory=dict)  # the schools built now
     built: list[str] = field(default_factory=list)  # "school/lang" written now
+    made: list[str] = field(default_factory=list)  # "school/lang/doc.pdf" WeasyPrint made now
     unchanged: list[str] = field(default_factory=list)  # "school/lang" left as they were
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # findings of unchanged schools
     problems: list[Problem] = field(default_factory=list)  # school files that could not be read
@@ -206,7 +207,8 @@ class Outcome:
 
     school: str
     lang: str
-    version: str = ""  # the German documents' version, for the translations
+    versions: dict[str, str] = field(default_factory=dict)  # the German documents', for translations
+    made: list[str] = field(default_factory=list)  # the PDFs made (the others were kept)
     files: dict[str, int] = field(default_factory=dict)  # written: name -> size
     changed: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -227,21 +229,24 @@ def _render_and_write(run: Run, notices: list[Notice], summary: Summary,
     done: dict[str, list[Outcome]] = {n.id: [] for n in notices}
     with workers.Workers(jobs, _setup, (run, by_path, earlier)) as pool:
         for notice in sorted(notices, key=_size(run.out), reverse=True):  # largest first
-            pool.submit(_render, notice.path, i18n.SOURCE, "")
+            pool.submit(_render, notice.path, i18n.SOURCE, None)
         finished = 0
         while pool.pending:
             outcome = pool.next()
             if isinstance(outcome, tuple):  # a school's manifest and index page are written
-                sid, changed, path = outcome
-                summary.results[sid].changed += changed
-                summary.results[sid].files.append(path)
+                sid, changed, path, failed = outcome
+                if failed:
+                    summary.results[sid].failed.append(failed)
+                else:
+                    summary.results[sid].changed += changed
+                    summary.results[sid].files.append(path)
                 continue
             finished += 1
             notice = summary.results[outcome.school].notice
             _record(summary, run.out, outcome)
-            if outcome.lang == i18n.SOURCE and outcome.version and not outcome.refused:
+            if outcome.lang == i18n.SOURCE and outcome.versions and not outcome.refused:
                 for lang in notice.school.languages[1:]:
-                    pool.submit(_render, notice.path, lang, outcome.version)
+                    pool.submit(_render, notice.path, lang, outcome.versions)
             done[notice.id].append(outcome)
             if not outcome.failed and not outcome.refused and \
                     len(done[notice.id]) == len(notice.school.languages):
@@ -275,6 +280,7 @@ def _record(summary: Summary, out: Path, outcome: Outcome) -> None:
         result.changed += outcome.changed
         result.files.extend(out / outcome.school / outcome.lang / name for name in outcome.files)
         summary.built.append(f"{outcome.school}/{outcome.lang}")
+        summary.made.extend(f"{outcome.school}/{outcome.lang}/{name}" for name in outcome.made)
 
 
 # ---------------------------------------------------------------------------- in the workers
@@ -286,16 +292,17 @@ def _setup(run: Run, notices: dict[Path, Notice], earlier: dict[str, Earlier | N
     return {"run": run, "notices": notices, "earlier": earlier, "press": press}
 
 
-def _render(path: Path, lang: str, version: str) -> Outcome:
+def _render(path: Path, lang: str, versions: dict[str, str] | None) -> Outcome:
     """One language of one school: rendered, checked (German), written. A failure comes back
-    as one line."""
+    as one line. `versions`: the German documents', for a translation."""
     own = workers.state()
     run: Run = own["run"]
     notice: Notice = own["notices"][path]
     try:
         press: Press = own["press"]
         changes = _changes(notice, own["earlier"].get(notice.id))
-        rendered = press.language(notice, lang, version=version or None, changes=changes)
+        rendered = press.language(notice, lang, versions=versions, changes=changes,
+                                  earlier=_earlier_pdfs(run, notice, lang), shared=run.shared)
         findings = None
         if lang == i18n.SOURCE:
             findings = check(notice, run.catalog, pages_of(notice, rendered))
@@ -306,11 +313,13 @@ def _render(path: Path, lang: str, version: str) -> Outcome:
         files, changed = _write(run, notice, rendered)
         entry = manifest.LanguageEntry(
             catalog=catalog_hash(run.project, lang, Hashes()), formats=sorted(run.options.formats),
-            version=rendered.pub.full_version, school_year=notice.school.school_year,
-            stand=notice.school.stand.isoformat(), files=files, draft=run.options.draft)
-        return Outcome(school=notice.id, lang=lang, version=rendered.pub.version, files=files,
-                       changed=changed, warnings=rendered.warnings, findings=findings,
-                       entry=entry, rss=_rss())
+            version=rendered.edition.full_version, school_year=notice.school.school_year,
+            stand=notice.school.stand.isoformat(), files=files, draft=run.options.draft,
+            pdfs={name: [page, manifest.sha256(_bytes(rendered.files[name]))]
+                  for name, page in rendered.pages.items()})
+        return Outcome(school=notice.id, lang=lang, versions=rendered.edition.versions,
+                       made=rendered.made, files=files, changed=changed,
+                       warnings=rendered.warnings, findings=findings, entry=entry, rss=_rss())
     except DsinfoError as exc:
         return Outcome(school=notice.id, lang=lang, failed=str(exc), rss=_rss())
     except Exception as exc:  # the worker's boundary: one line, the traceback only with --debug
@@ -318,6 +327,20 @@ def _render(path: Path, lang: str, version: str) -> Outcome:
         if run.options.debug or debugging():
             line += "\n" + traceback.format_exc()
         return Outcome(school=notice.id, lang=lang, failed=line, rss=_rss())
+
+
+def _earlier_pdfs(run: Run, notice: Notice, lang: str) -> KeptPdf | None:
+    """The PDFs the last build made of this language (its manifest names their print pages)."""
+    last = manifest.SchoolEntry.read(run.out / notice.id / manifest.NAME)
+    entry = last.languages.get(lang) if last else None
+    if entry is None or run.options.force:
+        return None
+    folder = run.out / notice.id / lang
+    return lambda name, page: entry.earlier_pdf(folder, name, page)
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
 
 
 def pages_of(notice: Notice, rendered: Rendered) -> dict[str, str]:
@@ -352,31 +375,47 @@ def _texts(notice: Notice) -> Iterable[Any]:
 def _write(run: Run, notice: Notice, rendered: Rendered) -> tuple[dict[str, int], int]:
     """Keep the version the new files replace (not for a draft), then write them; returns the
     files written with their sizes, and how many changed."""
-    lang, pub, school = rendered.lang, rendered.pub, notice.school
+    lang, edition, school = rendered.lang, rendered.edition, notice.school
     if not run.options.draft:
         archive.archive_previous(run.out, notice.id, lang, school_year=school.school_year,
-                                 version=pub.full_version)
+                                 version=edition.full_version)
         archival = dict(rendered.archival)
         if archival and "notice.json" in rendered.files:
             archival["notice.json"] = str(rendered.files["notice.json"]).encode("utf-8")
         archive.keep_archival_copies(run.out, notice.id, lang, school_year=school.school_year,
-                                     stand=school.stand.isoformat(), version=pub.full_version,
+                                     stand=school.stand.isoformat(), version=edition.full_version,
                                      files=archival)
     folder = safe_path(run.out, notice.id, lang)
     changed = 0
     sizes = {}
     for name, data in sorted(rendered.files.items()):
-        payload = data.encode("utf-8") if isinstance(data, str) else data
+        payload = _bytes(data)
         changed += write_atomic(safe_path(folder, name), payload)
         sizes[name] = len(payload)
     return sizes, changed
 
 
-def _finish(path: Path, written: list[Outcome]) -> tuple[str, int, Path]:
-    """Manifest and index page of a school whose languages are all written."""
+def _finish(path: Path, written: list[Outcome]) -> tuple[str, int, Path, str]:
+    """Manifest and index page of a school whose languages are all written: (school, files
+    changed, the index page, ''), or a failure as one line in the last place."""
     own = workers.state()
     run: Run = own["run"]
     notice: Notice = own["notices"][path]
+    try:
+        return (*_write_index(run, own["press"], notice, written), "")
+    except DsinfoError as exc:
+        return notice.id, 0, path, str(exc)
+    except Exception as exc:  # the worker's boundary, as in _render
+        line = internal_error(exc, f"while finishing {notice.id}")
+        if run.options.debug or debugging():
+            line += "\n" + traceback.format_exc()
+        return notice.id, 0, path, line
+
+
+def _write_index(run: Run, press: Press, notice: Notice, written: list[Outcome]) -> tuple[str, int, Path]:
+    """The index page, then the manifest: a school has a manifest only when all of it is
+    written, so a build that fails on the way is tried again by the next one."""
+    index, changed = write_school_index(press, run.out, notice)
     hashes = Hashes()
     entry = manifest.SchoolEntry(shared=run.shared,
                                  inputs=school_inputs(run.project, notice, hashes))
@@ -387,7 +426,6 @@ def _finish(path: Path, written: list[Outcome]) -> tuple[str, int, Path]:
     entry.findings = counts(german.findings or [])
     entry.listing = Listing.of(notice).to_data()
     write_atomic(safe_path(run.out, notice.id, manifest.NAME), entry.to_json())
-    index, changed = write_school_index(own["press"], run.out, notice)
     return notice.id, int(changed), index
 
 

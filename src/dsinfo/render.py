@@ -114,7 +114,7 @@ class Renderer:
             fill=pass_context(lambda ctx, value: fill(value, self.text(UNKNOWN_TEXT, ctx["lang"]))
                               if value == UNKNOWN else fill(value)),  # translated only when shown
             date=pass_context(lambda ctx, value: i18n.date(value, ctx["lang"])),
-            names=pass_context(lambda ctx, items: i18n.names(items, ctx["lang"])),
+            names=pass_context(lambda ctx, items: i18n.names(tuple(items), ctx["lang"])),
             school_year=pass_context(lambda ctx, value: i18n.school_year(value, ctx["lang"])),
         )
         # optional page context: `pub` (publish.Publication: version, QR code, logo), `static`

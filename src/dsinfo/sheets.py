@@ -255,7 +255,8 @@ def print_roster(
         key=lambda v: (v.lang != "de", v.lang, v.signers, v.consents),
     )
     keys: list[Hashable] = [*variants, *sorted({("checklist", len(m)) for _, m in classes})]
-    pubs = {lang: builder.publication(notice, lang) for lang in {"de", *(v.lang for v in variants)}}
+    sheet_id = consent_view(notice).spec.id
+    pubs = {lang: builder.publication(notice, lang, sheet_id) for lang in {"de", *(v.lang for v in variants)}}
     taken: set[str] = set()
     stems = [file_stem(c, taken) for c, _ in classes]
     _job.update(
