@@ -16,6 +16,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -28,19 +29,36 @@ from dsinfo.project import Project, shipped
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-EXAMPLES = ("beispiel-gymnasium-musterstadt", "loewentor-bleicherode")  # built and kept as goldens
 SHIPPED = ("bbs-musterhafen", "beispiel-gymnasium-musterstadt", "ev-grundschule-beispielhausen",
            "gesamtschule-am-fluss", "loewentor-bleicherode")  # every example in schools/
+EXAMPLES = SHIPPED  # built once per session (the `built` fixture) and kept as goldens
+# what a school gets without a `documents:` list: (id, kind)
+DEFAULT_DOCUMENTS = (("notice", "notice"), ("consent", "consent"), ("withdrawal", "withdrawal"))
+
+
+@functools.cache
+def _school(sid: str) -> dict[str, Any]:
+    import yaml
+
+    data: dict[str, Any] = yaml.safe_load((ROOT / "schools" / f"{sid}.yaml").read_text(encoding="utf-8"))
+    return data
 
 
 def _languages(sid: str) -> list[str]:
-    import yaml
+    return list(_school(sid)["languages"])
 
-    return list(yaml.safe_load((ROOT / "schools" / f"{sid}.yaml").read_text(encoding="utf-8"))["languages"])
+
+def documents(sid: str) -> list[tuple[str, str]]:
+    """(id, kind) of every document an example publishes."""
+    listed = _school(sid).get("documents")
+    return [(d["id"], d["kind"]) for d in listed] if listed else list(DEFAULT_DOCUMENTS)
 
 
 # (school, language) for every language each built example publishes
 EXAMPLE_LANGUAGES = [(sid, lang) for sid in EXAMPLES for lang in _languages(sid)]
+# (school, language, document id, kind) for every document of every example
+EXAMPLE_DOCUMENTS = [(sid, lang, doc, kind) for sid, lang in EXAMPLE_LANGUAGES
+                     for doc, kind in documents(sid)]
 
 # A small valid school in Thüringen (IServ on the school's own server, the files module).
 VALID = """\

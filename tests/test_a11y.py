@@ -19,13 +19,14 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT
-from .project import EXAMPLE_LANGUAGES, VALID, make_project, run_process
-from .test_output import SCHOOLS
+from .project import EXAMPLE_DOCUMENTS, VALID, make_project, run_process
+from .test_output import SCHOOLS, WEB_KINDS
 
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["index.html"] + [f"{s}/index.html" for s in SCHOOLS] + [
-    f"{s}/{lang}/{doc}.html" for s, lang in EXAMPLE_LANGUAGES for doc in ("notice", "consent", "withdrawal")]
-FRAGMENTS = [f"{s}/{lang}/notice.fragment.html" for s, lang in EXAMPLE_LANGUAGES]
+    f"{s}/{lang}/{doc}.html" for s, lang, doc, _ in EXAMPLE_DOCUMENTS]
+FRAGMENTS = [f"{s}/{lang}/{doc}.fragment.html" for s, lang, doc, kind in EXAMPLE_DOCUMENTS
+             if kind in WEB_KINDS]
 # a page of a school website with the fragment pasted into its content area
 HOST_PAGE = """<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>Datenschutz</title>

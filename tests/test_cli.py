@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,8 +71,8 @@ def test_build_writes_contract_paths(project: Path) -> None:
     result = run(project)
     assert result.code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "  gs-park: de: 9 files"
-    assert re.fullmatch(r"Built 1 school \(1 language, 9 files, 9 changed\); 0 languages unchanged, "
-                        r"0 failed" + SUMMARY, result.stdout.splitlines()[-1])
+    assert re.fullmatch(r"Built 1 school \(1 language, 9 files, 9 changed, 3 PDFs made\); "
+                        r"0 languages unchanged, 0 failed" + SUMMARY, result.stdout.splitlines()[-1])
     for name in ("notice.html", "notice.pdf", "consent.html", "consent.pdf", "withdrawal.html",
                  "withdrawal.pdf", "notice.fragment.html", "notice.json"):
         assert (project / "output" / "gs-park" / "de" / name).is_file()
@@ -282,6 +283,31 @@ def test_an_unexpected_error_in_a_worker_is_one_line(project: Path, monkeypatch:
     else:
         assert captured.err == line + "\n"
     assert captured.out.splitlines()[-1].startswith("Nothing built; 0 languages unchanged, 1 failed; ")
+
+
+def test_an_unexpected_error_while_finishing_a_school_is_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The last step of a school in the workers (its manifest and index page) has the same
+    boundary: one line naming the school, and the other school is finished."""
+    from dsinfo import pipeline
+
+    real = pipeline.write_school_index
+
+    def broken(press: object, out: Path, notice: Any) -> object:
+        if notice.id == "gs-park":
+            raise RuntimeError("no room left")
+        return real(press, out, notice)  # type: ignore[arg-type]
+
+    project = make_project(tmp_path, {"gs-park": VALID, "gs-see": VALID.replace("am Park", "am See")})
+    monkeypatch.setattr(pipeline, "write_school_index", broken)
+    monkeypatch.chdir(project)
+    assert main(["--format", "html", "--jobs", "1"], root=project) == 1
+    captured = capsys.readouterr()
+    assert captured.err == ("schools/gs-park.yaml: error: internal error (RuntimeError) while "
+                            f"finishing gs-park: {INTERNAL}\n")
+    assert (project / "output" / "gs-see" / "index.html").is_file()
+    assert not (project / "output" / "gs-park" / "index.html").exists()
+    assert not (project / "output" / "gs-park" / "manifest.json").exists()  # the next build tries again
 
 
 def test_a_full_disk_is_one_line_and_the_files_stay(project: Path, monkeypatch: pytest.MonkeyPatch,

@@ -3,6 +3,7 @@ withdrawal; signatures by age; the withdrawal form; the bilingual sheet."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from dsinfo.pipeline import Options, build
@@ -90,3 +91,67 @@ def test_bilingual_sheet_markup_stays_out_of_attributes(built: Path) -> None:
     text = flat(built / "beispiel-gymnasium-musterstadt" / "tr" / "consent-bilingual.pdf")
     assert '">' not in text
     assert "bi-de" not in text
+
+
+# ---------------------------------------------------------------------------- bases never contradict
+
+NI = VALID.replace("state: TH", "state: NI")  # Niedersachsen: § 31 NSchG covers learning platforms
+ALL_CONSENT = NI.replace("modules: [files]", "modules: [files]\n    basis: consent")
+MIXED = NI.replace("modules: [files]", "modules: [files, profile_picture]")
+SYSTEM_ONLY = NI.split("platforms:")[0] + """\
+systems:
+  fotos:
+    name: Fotos im Jahrbuch
+    groups: [pupils]
+    no_processor: true
+    data:
+      - {label: Fotos, source: use, retention: bis zum Ende des Schuljahres}
+    purposes:
+      - {text: Jahrbuch der Klasse, basis: consent}
+"""
+NO_CONSENT_NEEDED = "ist keine Einwilligung erforderlich"
+NOT_NEEDED = "Eine Einwilligung ist dafür nicht erforderlich."
+
+
+def german_pages(tmp_path: Path, text: str) -> dict[str, str]:
+    from dsinfo.catalog import load_catalog
+    from dsinfo.compose import compose
+    from dsinfo.documents import Press
+    from dsinfo.load import read_yaml
+
+    from .conftest import ROOT
+
+    path = tmp_path / "gs-park.yaml"
+    path.write_text(text, encoding="utf-8")
+    notice = compose(read_yaml(path), load_catalog(ROOT / "catalog"))
+    pages = Press(Project(ROOT), formats=("html",)).web(notice, "de")[0]
+    return {doc: html.replace("&shy;", "") for doc, html in pages.items()}  # headings' soft hyphens
+
+
+def test_a_platform_wholly_on_consent_says_nowhere_that_none_is_needed(tmp_path: Path) -> None:
+    pages = german_pages(tmp_path, ALL_CONSENT)
+    assert NOT_NEEDED not in pages["notice"]
+    purposes = pages["notice"].split('<section id="purposes">')[1].split("</section>")[0]
+    # the section opens with the consent purposes: no heading over an empty statute list
+    text = " ".join(re.sub(r"<[^>]+>", "", purposes).split())
+    assert text.split("Zwecke und Rechtsgrundlagen ")[1].startswith("Nur mit Ihrer Einwilligung (")
+    assert NO_CONSENT_NEEDED not in pages["consent"]
+    assert re.findall(r"<h3[^>]*>(.*?)</h3>", pages["consent"]) == ["IServ Schulplattform"]  # asked instead
+
+
+def test_a_platform_with_both_bases_names_each_where_it_belongs(tmp_path: Path) -> None:
+    pages = german_pages(tmp_path, MIXED)
+    notice, consent = pages["notice"], pages["consent"]
+    statute, _, rest = notice.partition(NOT_NEEDED)
+    assert rest, "the statute's purposes say that no consent is needed"
+    assert "Anzeige eines Profilbildes" not in statute.split('id="purposes"')[-1]
+    assert "Anzeige eines Profilbildes" in rest.split("Nur mit Ihrer Einwilligung")[1]
+    assert "Für die Nutzung von IServ im Unterricht ist keine Einwilligung erforderlich" in consent
+    assert "Profilbild auf der IServ Schulplattform" in consent  # and the consent is asked for
+
+
+def test_a_school_with_consent_only_systems_asks_without_a_no_consent_sentence(tmp_path: Path) -> None:
+    pages = german_pages(tmp_path, SYSTEM_ONLY)
+    assert NOT_NEEDED not in pages["notice"]
+    assert NO_CONSENT_NEEDED not in pages["consent"]
+    assert re.findall(r"<h3[^>]*>(.*?)</h3>", pages["consent"]) == ["Jahrbuch der Klasse"]

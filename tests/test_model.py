@@ -162,6 +162,7 @@ def test_required_modules_and_consents(tmp_path: Path, catalog: Catalog) -> None
     ("info@grundschule-müllerstraße.de", True), ("info@xn--schle-kva.de", True),
     # local part and domain only: a mailto: link must not add recipients or a subject
     ("dsb@schule.example?bcc=someone%40elsewhere.example&subject=x", False),
+    ("dsb@schule.example?bcc=someone%40elsewhere.example", False),  # what the old pattern let through
     ("dsb@schule.example?bcc=x@elsewhere.example", False), ("dsb@schule.example#x", False),
     ("dsb@schule.example,x@elsewhere.example", False), ("dsb%40x@schule.example", False),
     ("a b@schule.de", False), ("<a@schule.de>", False), ("a@b@schule.de", False),
@@ -195,7 +196,7 @@ def test_every_address_field_is_checked_in_one_place() -> None:
     """Every field of a school or catalog file that holds an e-mail or web address asks
     is_email / is_web_address: a new field cannot forget the check."""
     wanted = {"email": model.is_email, "website": model.is_web_address,
-              "notice_url": model.is_web_address}
+              "notice_url": model.is_web_address, "url": model.is_web_address}
     fields = {f"{name}.{field}": (wanted[field], _tests(info.annotation, info.metadata))
               for name, cls in {**vars(catalog_models), **vars(model)}.items()
               if isinstance(cls, type) and issubclass(cls, model.Model)

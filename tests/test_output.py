@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 
 from .conftest import LANGUAGES, check_golden, normalize_html
-from .project import EXAMPLE_LANGUAGES, EXAMPLES, make_project, run_process
+from .project import EXAMPLE_DOCUMENTS, EXAMPLES, make_project, run_process
 
 SCHOOLS = list(EXAMPLES)
+
+
+# what the build makes of each kind, besides <id>.html and <id>.pdf
+WEB_KINDS = {"notice", "staff_notice", "website_notice", "short_notice"}  # + fragment and JSON
+SIGNED_KINDS = {"consent", "consent_letter", "acknowledgement"}  # + the bilingual sheet
 
 
 def test_output_paths(built: Path) -> None:
@@ -18,12 +23,16 @@ def test_output_paths(built: Path) -> None:
     fonts = ["fonts.css", "fonts/NotoSans-Bold.woff2", "fonts/NotoSans-BoldItalic.woff2",
              "fonts/NotoSans-Italic.woff2", "fonts/NotoSans-Regular.woff2",
              "fonts/NotoSansArabic-Bold.woff2", "fonts/NotoSansArabic-Regular.woff2", "fonts/OFL.txt"]
-    docs = ["consent.html", "consent.pdf", "notice.fragment.html", "notice.html", "notice.json",
-            "notice.pdf", "withdrawal.html", "withdrawal.pdf"]
     per_school = [f"{school}/{name}" for school in SCHOOLS for name in ("index.html", "manifest.json")]
-    per_language = [f"{school}/{lang}/{doc}" for school, lang in EXAMPLE_LANGUAGES for doc in docs] + [
-        f"{school}/{lang}/consent-bilingual.pdf" for school, lang in EXAMPLE_LANGUAGES if lang != "de"]
-    assert files == sorted([f"_static/{name}" for name in fonts] + per_school + per_language
+    per_document = []
+    for school, lang, doc, kind in EXAMPLE_DOCUMENTS:
+        names = [f"{doc}.html", f"{doc}.pdf"]
+        if kind in WEB_KINDS:
+            names += [f"{doc}.fragment.html", f"{doc}.json"]
+        if kind in SIGNED_KINDS and lang != "de":
+            names.append(f"{doc}-bilingual.pdf")
+        per_document += [f"{school}/{lang}/{name}" for name in names]
+    assert files == sorted([f"_static/{name}" for name in fonts] + per_school + per_document
                            + ["index.html"])
 
 
@@ -79,9 +88,9 @@ def test_index_lists_every_school(built: Path) -> None:
     assert re.findall(r'href="([^"]+)/index.html"', html) == SCHOOLS
 
 
-@pytest.mark.parametrize(("school", "lang"), EXAMPLE_LANGUAGES)
-@pytest.mark.parametrize("doc", ["notice", "consent", "withdrawal"])
-def test_html_golden(built: Path, update_golden: bool, school: str, lang: str, doc: str) -> None:
+@pytest.mark.parametrize(("school", "lang", "doc", "kind"), EXAMPLE_DOCUMENTS)
+def test_html_golden(built: Path, update_golden: bool, school: str, lang: str, doc: str,
+                     kind: str) -> None:
     html = (built / school / lang / f"{doc}.html").read_text(encoding="utf-8")
     check_golden(f"{school}/{lang}/{doc}.html", normalize_html(html), update_golden)
 

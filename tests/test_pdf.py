@@ -4,6 +4,7 @@ tags, metadata, fonts, and the archival PDF/A variant."""
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
 import re
@@ -18,7 +19,7 @@ from dsinfo.errors import BuildError
 from dsinfo.pdf import PdfMaker, has_fast_subsetter
 
 from .conftest import ROOT, check_golden, pdf_pages, pdf_text
-from .project import EXAMPLE_LANGUAGES, make_project, run
+from .project import EXAMPLE_DOCUMENTS, make_project, run
 
 A4 = (595.0, 842.0)  # points, rounded
 SCHOOLS = ["loewentor-bleicherode", "beispiel-gymnasium-musterstadt"]
@@ -46,9 +47,9 @@ def test_consent_sheet_is_one_page_with_room_to_sign(built: Path) -> None:
     assert "Ort, Datum" in pages[0]
 
 
-@pytest.mark.parametrize(("school", "lang"), EXAMPLE_LANGUAGES)
-@pytest.mark.parametrize("doc", ["notice", "consent", "withdrawal"])
-def test_pdf_text_golden(built: Path, update_golden: bool, school: str, lang: str, doc: str) -> None:
+@pytest.mark.parametrize(("school", "lang", "doc", "kind"), EXAMPLE_DOCUMENTS)
+def test_pdf_text_golden(built: Path, update_golden: bool, school: str, lang: str, doc: str,
+                         kind: str) -> None:
     pages = pdf_pages(built / school / lang / f"{doc}.pdf")
     text = "".join(f"--- page {n} ---\n{page}\n" for n, page in enumerate(pages, start=1))
     check_golden(f"{school}/{lang}/{doc}.pdf.txt", text, update_golden)
@@ -256,8 +257,10 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def archive_of(lang_folder: Path) -> Path:
-    """The archive folder of the version in `lang_folder`: archive/<year>/<lang>/<stand>_<version>."""
-    version = re.findall(r"Version ([0-9a-f]{8})", pdf_text(lang_folder / "notice.pdf"))[0]
+    """The archive folder of the edition in `lang_folder`: archive/<year>/<lang>/<stand>_<version>,
+    named by one hash over its documents' versions (the manifest's)."""
+    entry = json.loads((lang_folder.parent / "manifest.json").read_text(encoding="utf-8"))
+    version = entry["languages"][lang_folder.name]["version"]
     return (lang_folder.parent / "archive" / "2025-26" / lang_folder.name / f"2025-08-01_{version}")
 
 

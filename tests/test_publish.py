@@ -47,16 +47,24 @@ def version_of(path: Path) -> str:
 
 
 @pytest.mark.parametrize("school", SCHOOLS)
-def test_every_document_shows_one_version(built: Path, school: str) -> None:
+def test_each_document_shows_its_own_version(built: Path, school: str) -> None:
+    """A document's version is a hash of what it says: the same on its web page, its PDF (on
+    every page), its fragment and its JSON; two documents that say different things have
+    different versions."""
     folder = built / school / "de"
-    version = version_of(folder / "notice.pdf")
-    assert version_of(folder / "consent.pdf") == version
-    for page in pdf_pages(folder / "notice.pdf"):  # in the footer of every page
-        assert f"· Version {version}" in page
-    for name in ("notice.html", "consent.html", "notice.fragment.html"):
-        assert f'Version <span class="version">{version}</span>' in (folder / name).read_text("utf-8")
+    versions = {}
+    for doc in ("notice", "consent", "withdrawal"):
+        version = versions[doc] = version_of(folder / f"{doc}.pdf")
+        for page in pdf_pages(folder / f"{doc}.pdf"):  # in the footer of every page
+            assert f"· Version {version}" in page
+        page = (folder / f"{doc}.html").read_text("utf-8")
+        assert f'Version <span class="version">{version}</span>' in page
+    assert len(set(versions.values())) == 3
+    fragment = (folder / "notice.fragment.html").read_text("utf-8")
+    assert f'Version <span class="version">{versions["notice"]}</span>' in fragment
     data = json.loads((folder / "notice.json").read_text("utf-8"))
-    assert data["content_hash"].startswith(f"sha256:{version}")
+    assert data["version"] == versions["notice"]
+    assert data["content_hash"].startswith(f"sha256:{versions['notice']}")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES[1:])
@@ -317,3 +325,24 @@ def test_notice_json(built: Path) -> None:
     assert "Beispiel-Gymnasium Musterstadt\nMusterweg 1\n00000 Musterstadt" in controller["text"]
     assert controller["html"].startswith("<p>Verantwortlich für die Verarbeitung")
     assert "<h2>" not in controller["html"]
+
+
+def test_a_truncated_logo_is_refused_whatever_weasyprint_set(project: Path,  # noqa: F811
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is
+    imported: the logo check refuses a truncated file all the same, and leaves the switch as
+    it found it."""
+    from PIL import ImageFile
+
+    from dsinfo import publish
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    publish._decoded_logo.cache_clear()
+    noise = image_bytes("PNG", (300, 100), noise=True)
+    (project / "schools" / "truncated.png").write_bytes(noise[: len(noise) // 2])
+    (project / "schools" / "gs-park.yaml").write_text(VALID + "publish:\n  logo: truncated.png\n",
+                                                      encoding="utf-8")
+    result = run(project, "check")
+    assert result.stderr.splitlines()[0] == (
+        f"schools/gs-park.yaml:19:9: error: publish.logo: 'truncated.png' {UNREADABLE}")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True

@@ -269,6 +269,9 @@ def test_roster_inside_output_warns(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stderr.startswith("warning: ")
     assert "is inside output/, the folder for the website" in result.stderr
+    folder = project / "output" / "roster-test"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"  # personal data: its owner only
+    assert {oct(p.stat().st_mode & 0o777) for p in folder.iterdir()} == {"0o600"}
 
 
 @pytest.mark.slow

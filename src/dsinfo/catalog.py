@@ -191,7 +191,7 @@ class ConsentAge(Model):
 class Templates(Model):
     """Official templates or guidance of the Land, if any ('unknown' where none was found)."""
 
-    url: Text
+    url: Literal["unknown"] | Url
     note: LongText | None = None
     confidence: Confidence
 
