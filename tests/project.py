@@ -136,6 +136,16 @@ def catalog() -> Catalog:
     return load_catalog(shipped("catalog"))
 
 
+def german_pages(folder: Path, text: str) -> dict[str, str]:
+    """The German web pages of a school file (its text, saved as gs-park.yaml in `folder`), by
+    document id, without the headings' soft hyphens: what a reader of the page sees."""
+    path = folder / "gs-park.yaml"
+    path.write_text(text, encoding="utf-8")
+    notice = compose(read_yaml(path), catalog())
+    pages = Press(Project(ROOT), formats=("html",)).web(notice, "de")[0]
+    return {doc: html.replace("&shy;", "") for doc, html in pages.items()}
+
+
 def notice_of(folder: Path, catalog: Catalog, text: str, name: str = "gs-park") -> Notice:
     """A school file written to `folder`/schools/ and composed."""
     path = folder / "schools" / f"{name}.yaml"

@@ -3,6 +3,7 @@ the shipped examples without errors, and a school in each of the 16 Länder."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def test_valid_school_has_only_the_expected_warnings(tmp_path: Path, catalog: Ca
         ("catalog.confidence", "warning"), ("law.platform_coverage", "warning")]
 
 
+# a consent of the school's own, complete but for what the test puts into its text
+OWN_CONSENT = ("consents:\n  - id: fahrt\n    title: Fotos der Klassenfahrt\n    text: {text}\n"
+               "    data: Fotos\n    recipients: Mitschülerinnen und Mitschüler\n"
+               "    retention: bis zum Ende des Schuljahres\nplatforms:")
+
 # (rule id, change to the valid school that breaks it, message of the finding)
 FAILING = [
     ("art13.controller", ("sekretariat@gs-park.example", '"TODO: E-Mail"'),
@@ -98,12 +104,12 @@ FAILING = [
     ("consent.for_statutory", ("modules: [files]", "modules: [files]\nconsents:\n  - id: iserv\n"
                                                    "    title: IServ\n    text: Ich bin einverstanden."),
      "19:5: error: Consent is asked for IServ, although the school uses it on the statute (Art. 6 "
-     "Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 ThürSchulG)."),
+     "Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 Abs. 1 ThürSchulG)."),
     ("consent.for_statutory", ("modules: [files]", "modules: [files]\nconsents:\n  - id: dateien\n"
                                                    "    title: Dateien\n    text: Ja.\n"
                                                    "    covers: iserv.files"),
      "19:5: error: Consent is asked for IServ, although the school uses it on the statute (Art. 6 "
-     "Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 ThürSchulG)."),
+     "Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 Abs. 1 ThürSchulG)."),
     ("consent.age_rule", ("modules: [files]", "modules: [profile_picture]"),
      "1:1: warning: Who signs the consent follows a common practice (guardians alone under 14, "
      "pupils alone from 18), not a rule of Thüringen's law."),
@@ -114,6 +120,50 @@ FAILING = [
      "15:3: warning: The address of IServ GmbH in the catalog is uncertain."),
     ("placeholder", ("Stadt Erfurt", '"TODO: Schulträger"'),
      "11:9: warning: Placeholder still to fill in: Schulträger"),
+    ("law.open_question", ("state: TH", "state: SN"),
+     "7:1: warning: A question about Sachsen's law that the catalog could not settle: Which "
+     "provision of the SächsSchulG allows schools to process pupils' and parents' data in general "
+     "(the citation now rests on § 1 SächsSchulG, the education mandate)?"),
+    ("law.open_question", ("state: TH", "state: BW"),
+     "7:1: warning: A question about Baden-Württemberg's law that the catalog could not settle: "
+     "Which section of the LDSG is the general clause for processing by public bodies that the "
+     'school cites with § 1 SchG (the notice_citation says only "LDSG")?'),
+    ("consent.land_forms", ("state: TH", "state: BY\nconsents: [photos_website]"),
+     "8:1: warning: Bayern has model consent forms for publications (VollzBek DS-Schulen (BayMBl. "
+     "2022 Nr. 435), Anlagen) that bind staatliche Schulen; this sheet asks for 'Fotos auf der "
+     "Website der Schule' on its own form."),
+    # consistency: what one part of the file says must not contradict another
+    ("consistency.hosting", ("    hosting: on_premises", "    hosting: on_premises\n"
+                                                         "    location: Rechenzentrum des Anbieters"),
+     "17:15: error: The location of IServ ('Rechenzentrum des Anbieters') contradicts its hosting: "
+     "the school file says it runs on the school's own server."),
+    ("consent.coupling", ("platforms:", OWN_CONSENT.format(
+        text="Ohne diese Einwilligung ist die Teilnahme an der Klassenfahrt nicht möglich.")),
+     "17:11: error: A text says schooling or the platform is not possible without the consent, "
+     "while the sheet says consent is voluntary and refusing it has no disadvantage."),
+    ("consent.facts", ("platforms:", "consents:\n  - id: fahrt\n    title: Fotos der Klassenfahrt\n"
+                                     "    text: Ich willige ein.\nplatforms:"),
+     "15:5: error: The consent 'Fotos der Klassenfahrt' does not say data, recipients and retention."),
+    ("art77.address", ("state: TH", "state: TH\nsupervisory_authority:\n  name: Der Thüringer "
+                                    "Landesbeauftragte für den Datenschutz und die "
+                                    'Informationsfreiheit\n  street: Musterstraße 1\n  postcode: "99084"'
+                                    "\n  city: Erfurt"),
+     "8:1: error: The complaint authority is TLfDI, but its address differs from the catalog's "
+     "(Häßlerstraße 8, 99096 Erfurt)."),
+    ("consistency.recipients", ("platforms:", "recipients:\n  - name: Lehrkräfte\n    purpose: nur "
+                                              "innerhalb der Schule\n  - name: Förderverein\n"
+                                              "    purpose: Einladungen zu Festen\nplatforms:"),
+     "16:14: error: 'nur innerhalb der Schule' says the data stay inside the school, but other "
+     "purposes or consents involve people or bodies outside it."),
+    ("art13.dpo_independent", ("  email: dsb@gs-park.example", "  email: sekretariat@gs-park.example"),
+     "13:10: warning: The data protection officer's e-mail address is the school office's."),
+    ("law.duty_to_provide", ("state: TH", "state: NI"),
+     "7:1: warning: It is not known which provision of Niedersachsen's school law obliges pupils and "
+     "guardians to provide their data; the notice says it in general words only."),
+    ("law.platform_coverage", ("state: TH", "state: NW"),
+     "15:3: warning: IServ is used on the statute, but in Nordrhein-Westfalen only when this holds: "
+     "Die Schulkonferenz hat den Einsatz der Plattform beschlossen (§ 65 SchulG NRW); the documents "
+     "therefore do not say that no consent is needed."),
 ]
 
 
@@ -129,6 +179,29 @@ def test_rule_fails(tmp_path: Path, catalog: Catalog, renderer: Press, rule: str
 
 # (rule id, change that makes it pass where the valid school alone would not show it)
 PASSING = [
+    ("law.platform_coverage", ("    modules: [files]", "    modules: [files]\n    statute_confirmed: "
+                                                       "{by: die Datenschutzbeauftragte, on: 2025-07-01}")),
+    ("consent.land_forms", ("state: TH", "state: TH\nconsents: [photos_website]")),
+    ("consent.age_rule", ("state: TH", "state: BY\nconsents: [photos_website]")),  # a sourced rule
+    ("law.open_question", ("state: TH", 'state: SN\ncitation: "Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 '
+                                        'DSGVO i.V.m. § 1 SächsSchulG"')),
+    ("consistency.hosting", ("    hosting: on_premises", "    hosting: on_premises\n"
+                                                         "    location: Server im Schulgebäude")),
+    ("consent.coupling", ("platforms:", OWN_CONSENT.format(text="Ich willige ein, dass Fotos der "
+                                                                "Klassenfahrt gezeigt werden."))),
+    ("consistency.recipients", ("platforms:", "recipients:\n  - name: Lehrkräfte\n    purpose: nur "
+                                              "innerhalb der Schule\nplatforms:")),
+    ("consistency.recipients", ("platforms:", "recipients:\n  - name: Lehrkräfte\n    purpose: nur "
+                                              "innerhalb der Schule\n    within: true\nsystems:\n"
+                                              "  netz:\n    name: Schulnetz\n    groups: [pupils]\n"
+                                              "    no_processor: true\n    data:\n      - {label: "
+                                              "Anmeldedaten, source: use, retention: 6 Monate}\n"
+                                              "    purposes:\n      - {text: Sicherer Betrieb des "
+                                              "Schulnetzes, basis: statute}\nplatforms:")),
+    ("art77.address", ("state: TH", "state: TH\nsupervisory_authority:\n  name: Thüringer "
+                                    "Landesbeauftragter für den Datenschutz und die "
+                                    'Informationsfreiheit\n  street: Häßlerstraße 8\n  postcode: "99096"'
+                                    "\n  city: Erfurt")),
     ("law.platform_coverage", ("state: TH", "state: NI")),
     ("law.platform_coverage", ("hosting: on_premises", "hosting: on_premises\n    basis: consent")),
     ("catalog.confidence", ("    hosting: on_premises", "    hosting: on_premises\n    processor:\n"
@@ -201,6 +274,56 @@ def test_check_command_report(tmp_path: Path) -> None:
         assert refused.returncode == 1
         assert refused.stderr.splitlines()[0].startswith("  seed: not published")
         assert not (project / "output" / "seed").exists()
+
+
+def test_a_condition_of_the_land_is_asked_in_the_hint(tmp_path: Path, catalog: Catalog,
+                                                      renderer: Press) -> None:
+    """Nordrhein-Westfalen: the platform rests on the statute only after the Schulkonferenz
+    decided; the hint asks exactly that (the catalog's question), then says what to record."""
+    found = findings(tmp_path, catalog, renderer, VALID.replace("state: TH", "state: NW"))
+    [hint] = [f.hint for f in found if f.id == "law.platform_coverage"]
+    assert hint.startswith("Has the Schulkonferenz decided to use this platform (§ 65 SchulG NRW; ")
+    assert hint.endswith("ask consent instead. If it has, record the decision under platforms.iserv: "
+                         "'statute_confirmed: {by: ..., on: YYYY-MM-DD}'; if not, set 'basis: "
+                         "consent' to ask for consent.")
+
+
+def test_the_authorities_assessments_of_a_platform_reach_the_dpo(tmp_path: Path, catalog: Catalog,
+                                                                 renderer: Press) -> None:
+    school = VALID.split("platforms:")[0] + (
+        "platforms:\n  microsoft365:\n    hosting: cloud\n    retention:\n"
+        "      diagnostics: 30 Tage nach der Erhebung\n")
+    found = [f for f in findings(tmp_path, catalog, renderer, school) if f.id == "catalog.assessment"]
+    assert len(found) == len(catalog.platforms["microsoft365"].assessments) == 3
+    assert found[0].message == (
+        "Datenschutzkonferenz (DSK) assessed Microsoft 365 on 2022-11-24: Festlegung zu Microsoft 365 "
+        "(Abschlussbericht der AG DSK „Microsoft-Onlinedienste“). For whom: All controllers in "
+        "Germany; not formally lifted by the HBDI report of 2025.")
+    assert found[0].hint.startswith("Read it with your data protection officer (https://www."
+                                    "datenschutzkonferenz-online.de/")
+    assert not [f for f in findings(tmp_path, catalog, renderer, VALID) if f.id == "catalog.assessment"]
+
+
+def test_the_readme_shows_what_the_check_prints(tmp_path: Path) -> None:
+    """The README's example report is the real output for the seed's defects, line by line."""
+    project = make_project(tmp_path)
+    shutil.copy(FIXTURES / "seed-with-defects.yaml", project / "schools" / "regelschule.yaml")
+    printed = run(project, "check").stdout
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```\nschools/regelschule.yaml:") + 4
+    assert readme[start:readme.index("```", start)] == printed
+
+
+def test_every_rule_is_in_the_readme_table() -> None:
+    import dsinfo.check
+
+    source = Path(dsinfo.check.__file__).read_text(encoding="utf-8")
+    ids = set(re.findall(r'finding\(\s*"([a-z0-9_]+\.[a-z0-9_.]+)"', source))
+    first_cells = re.findall(r"^\| (`[a-z0-9_]+\.[^|]*)\|", (ROOT / "README.md").read_text(encoding="utf-8"),
+                             re.M)
+    table = {rule for cell in first_cells for rule in re.findall(r"`([a-z0-9_.]+)`", cell)}
+    assert len(ids) > 30
+    assert sorted(ids - table) == []
 
 
 def test_shipped_examples_have_no_errors(tmp_path: Path) -> None:

@@ -137,11 +137,15 @@ def test_errors_of_the_check_keep_a_school_unpublished(project: Path) -> None:
     page = (project / "output" / "gs-park" / "de" / "notice.html").read_text("utf-8")
     assert '<meta name="robots" content="noindex, nofollow">' in page
     assert '<p class="draft-mark" role="note">ENTWURF – nicht veröffentlichen</p>' in page
+    for index in ("gs-park/index.html", "index.html"):  # and the pages that link to it
+        html = (project / "output" / index).read_text("utf-8")
+        assert '<meta name="robots" content="noindex, nofollow">' in html, index
+        assert '<p class="draft-mark" role="note">ENTWURF – nicht veröffentlichen</p>' in html, index
     assert not (project / "output" / "gs-park" / "archive").exists()
     (project / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
     assert run(project, "--format", "html").code == 0  # published: the draft is replaced, not kept
-    page = (project / "output" / "gs-park" / "de" / "notice.html").read_text("utf-8")
-    assert "ENTWURF" not in page
+    for published in ("gs-park/de/notice.html", "gs-park/index.html", "index.html"):
+        assert "ENTWURF" not in (project / "output" / published).read_text("utf-8"), published
     assert not (project / "output" / "gs-park" / "archive").exists()
 
 

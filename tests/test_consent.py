@@ -10,7 +10,7 @@ from dsinfo.pipeline import Options, build
 from dsinfo.project import Project
 
 from .conftest import pdf_pages, pdf_text
-from .project import VALID, make_project
+from .project import VALID, german_pages, make_project
 
 
 def flat(path: Path) -> str:
@@ -113,21 +113,6 @@ NO_CONSENT_NEEDED = "ist keine Einwilligung erforderlich"
 NOT_NEEDED = "Eine Einwilligung ist dafür nicht erforderlich."
 
 
-def german_pages(tmp_path: Path, text: str) -> dict[str, str]:
-    from dsinfo.catalog import load_catalog
-    from dsinfo.compose import compose
-    from dsinfo.documents import Press
-    from dsinfo.load import read_yaml
-
-    from .conftest import ROOT
-
-    path = tmp_path / "gs-park.yaml"
-    path.write_text(text, encoding="utf-8")
-    notice = compose(read_yaml(path), load_catalog(ROOT / "catalog"))
-    pages = Press(Project(ROOT), formats=("html",)).web(notice, "de")[0]
-    return {doc: html.replace("&shy;", "") for doc, html in pages.items()}  # headings' soft hyphens
-
-
 def test_a_platform_wholly_on_consent_says_nowhere_that_none_is_needed(tmp_path: Path) -> None:
     pages = german_pages(tmp_path, ALL_CONSENT)
     assert NOT_NEEDED not in pages["notice"]
@@ -155,3 +140,52 @@ def test_a_school_with_consent_only_systems_asks_without_a_no_consent_sentence(t
     assert NOT_NEEDED not in pages["notice"]
     assert NO_CONSENT_NEEDED not in pages["consent"]
     assert re.findall(r"<h3[^>]*>(.*?)</h3>", pages["consent"]) == ["Jahrbuch der Klasse"]
+
+
+# ---------------------------------------------------------------------------- who signs
+
+CONTACTS = NI.replace("platforms:", """\
+consent_sheet:
+  joint_custody: one_confirms
+consents:
+  - id: kontaktliste
+    title: Kontaktliste der Klasse
+    text: Ich willige ein, dass meine Telefonnummer an die Eltern der Klasse geht.
+    data: Name und Telefonnummer der Erziehungsberechtigten
+    recipients: die Familien der Klasse
+    retention: bis zum Ende des Schuljahres
+    subjects: {subjects}
+platforms:""")
+SECOND = "Unterschrift der oder des zweiten Erziehungsberechtigten"
+
+
+def test_one_guardian_signs_for_both_but_not_for_the_others_own_data(tmp_path: Path) -> None:
+    pupils_data = german_pages(tmp_path, CONTACTS.format(subjects="[pupils]"))["consent"]
+    assert "Unterschrift der oder des Erziehungsberechtigten" in pupils_data
+    assert SECOND not in pupils_data  # joint custody: one signs and confirms the other agrees
+    own_data = german_pages(tmp_path, CONTACTS.format(subjects="[pupils, guardians]"))["consent"]
+    assert SECOND in own_data  # each guardian consents for their own telephone number
+    assert ("Für ihre eigenen Daten (Kontaktliste der Klasse) unterschreiben die "
+            "Erziehungsberechtigten selbst") in own_data
+
+
+def test_a_primary_school_prints_no_pupil_signature(tmp_path: Path) -> None:
+    primary = CONTACTS.format(subjects="[pupils]").replace(
+        "  email: sekretariat@gs-park.example", "  email: sekretariat@gs-park.example\n"
+                                                "  ages: {youngest: 6, oldest: 10}")
+    consent = german_pages(tmp_path, primary)["consent"]
+    assert "Wer unterschreibt: die Erziehungsberechtigten." in consent
+    assert "Unterschrift der Schülerin oder des Schülers" not in consent
+    older = german_pages(tmp_path, CONTACTS.format(subjects="[pupils]"))["consent"]
+    assert "Unterschrift der Schülerin oder des Schülers (ab 14 Jahren)" in older
+
+
+def test_bavaria_signs_by_the_ministrys_rule(tmp_path: Path) -> None:
+    """Bayern: the state ministry's guidance, from 14 the pupil and the guardians sign."""
+    school = NI.replace("state: NI", "state: BY").replace("platforms:", "consents: [photos_website]\n"
+                                                                      "platforms:")
+    consent = " ".join(german_pages(tmp_path, school)["consent"].split())
+    assert ("Für Schülerinnen und Schüler unter 14 Jahren unterschreiben die Erziehungsberechtigten. "
+            "Von 14 bis 17 Jahren unterschreiben die Schülerin oder der Schüler und die "
+            "Erziehungsberechtigten. Ab 18 Jahren unterschreibt die Schülerin oder der Schüler "
+            "allein.") in consent

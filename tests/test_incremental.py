@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dsinfo import pipeline
+from dsinfo import manifest, pipeline
 from dsinfo.plan import Shard
 from dsinfo.project import Project
 
@@ -170,7 +170,8 @@ def shown_versions(project: Path) -> dict[str, str]:
             for doc in ("notice", "website", "short")}
 
 
-def test_a_change_to_one_document_makes_only_its_pdfs_again(tmp_path: Path) -> None:
+def test_a_change_to_one_document_makes_only_its_pdfs_again(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     project = make_project(tmp_path, {"gs-park": DOCUMENTS})
     assert made(project) == [f"gs-park/{lang}/{doc}.pdf" for lang in ("de", "en")
                              for doc in ("notice", "short", "website")]
@@ -184,9 +185,13 @@ def test_a_change_to_one_document_makes_only_its_pdfs_again(tmp_path: Path) -> N
     assert {d: v for d, v in after.items() if d != "website"} == {
         d: v for d, v in before.items() if d != "website"}
     assert (project / "output" / "gs-park" / "de" / "notice.pdf").read_bytes() == notice_pdf
-    # what every document shares (the print stylesheet) changed: every PDF is made again
-    css = own_copy(project, "templates", "static/print.css")
-    css.write_text(css.read_text("utf-8") + "\nh1 { letter-spacing: 0.01em; }\n", "utf-8")
+    # the template of one kind changed: only its documents' PDFs are made again
+    short = own_copy(project, "templates", "short.html")
+    short.write_text(short.read_text("utf-8").replace('<dl class="short-facts">',
+                                                      '<dl class="short-facts" data-x>'), "utf-8")
+    assert made(project) == ["gs-park/de/short.pdf", "gs-park/en/short.pdf"]
+    # what WeasyPrint reads besides the page changed (here: its version): every PDF is made again
+    monkeypatch.setattr(manifest, "tool_version", lambda: "dsinfo 0; weasyprint 99")
     assert len(made(project)) == 6
     # a PDF changed behind the build's back is made again, and --force makes every one
     (project / "output" / "gs-park" / "en" / "short.pdf").write_bytes(b"%PDF-1.7 not ours")

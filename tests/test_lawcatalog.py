@@ -140,6 +140,15 @@ def test_every_known_fact_has_a_source(laws: LawCatalog, catalog: Catalog) -> No
             assert fact.sources
 
 
+def test_every_citation_has_its_source_and_confidence(catalog: Catalog) -> None:
+    """What each Land's notices cite is a fact like any other: sourced, and how sure."""
+    for code, state in catalog.states.items():
+        assert state.notice_citation.sources, code
+        assert state.notice_citation.confidence in ("high", "medium", "low"), code
+    # Sachsen: the general clause of its school law was not found; § 1 is the education mandate
+    assert catalog.states["SN"].notice_citation.confidence == "low"
+
+
 def test_every_land_has_the_new_facts(catalog: Catalog, laws: LawCatalog) -> None:
     for code, state in catalog.states.items():
         assert state.private_schools, code
@@ -284,3 +293,21 @@ def test_an_unknown_measure_needs_a_question(tmp_path: Path) -> None:
         f"{line}:9: hosting.on_premises.measures: an unknown measure needs a 'question:' that "
         "says what the school's DPO must confirm",
     ]
+
+
+def test_the_readme_lists_every_platform_and_module() -> None:
+    """The README's table of platforms is the catalog's: hosting, required and optional modules."""
+    import re
+
+    from dsinfo.catalog import load_catalog
+
+    catalog = load_catalog(ROOT / "catalog")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {m[1]: (m[2], m[3], m[4]) for m in re.finditer(
+        r"^\| `(\w+)` \| [^|]+ \| ([^|]+) \| ([^|]+) \| ([^|]+) \|$", readme, re.M)}
+    expected = {pid: (", ".join(p.hosting),
+                      ", ".join(m for m, module in p.modules.items() if module.required),
+                      ", ".join(m for m, module in p.modules.items() if not module.required))
+                for pid, p in catalog.platforms.items()}
+    listed = {pid: tuple(cell.strip() for cell in row) for pid, row in rows.items() if pid in expected}
+    assert listed == expected

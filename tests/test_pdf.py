@@ -331,3 +331,14 @@ def test_pdf_makers_leave_the_environment_and_logging_as_they_were(
             '<html lang=de><title>t</title><p style="color: nonsense">x</p></html>')
     assert warnings
     assert warnings == [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+
+
+def test_a_draft_says_so_on_every_pdf_page(tmp_path: Path) -> None:
+    from .project import VALID
+
+    project = make_project(tmp_path, {"gs-park": VALID})
+    assert run(project, "--draft", "--jobs", "1").returncode == 0
+    for doc in ("notice", "consent", "withdrawal"):
+        pages = pdf_pages(project / "output" / "gs-park" / "de" / f"{doc}.pdf")
+        assert pages
+        assert all("ENTWURF – nicht veröffentlichen" in page for page in pages), doc

@@ -104,3 +104,28 @@ def test_template_errors_are_build_errors(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as info:
         renderer.page("broken.html", None, "web")
     assert str(info.value) == f"{tmp_path}/broken.html:2: template error: 'missing' is undefined"
+
+
+# ---------------------------------------------------------------------------- catalog texts by school
+
+
+def test_iserv_says_it_records_no_absences_only_while_the_module_is_off(tmp_path: Path) -> None:
+    from .project import german_pages
+
+    statement = "keine Funktionen zur Notenerfassung, Schülerbewertung oder Anwesenheitskontrolle"
+    assert statement in german_pages(tmp_path, VALID)["notice"]
+    with_absences = VALID.replace("modules: [files]", "modules: [files, absences]")
+    notice = german_pages(tmp_path, with_absences)["notice"]
+    assert statement not in notice
+    assert "Abwesenheiten" in notice
+
+
+def test_microsoft_365_names_its_own_purposes_and_where_the_clauses_are(tmp_path: Path) -> None:
+    from .project import german_pages
+
+    school = VALID.split("platforms:")[0] + (
+        "platforms:\n  microsoft365:\n    hosting: cloud\n    retention:\n"
+        "      diagnostics: 30 Tage nach der Erhebung\n")
+    notice = " ".join(german_pages(tmp_path, school)["notice"].split())
+    assert "Microsoft verarbeitet einzelne Daten auch für eigene Geschäftszwecke" in notice
+    assert "er ist unter https://aka.ms/DPA abrufbar" in notice

@@ -23,7 +23,8 @@ SEED_ITEMS = [
      "Der Server sowie die darauf gespeicherten Daten befinden sich in der Schule."),
     # 1. controller; the legal basis now cites Art. 6 (1) e and (3) DSGVO
     ("Schulleitung ... verantwortliche Stelle", "vertreten durch die Schulleitung"),
-    ("DSGVO i.V.m. § 57 ThürSchulG", "Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 ThürSchulG"),
+    ("DSGVO i.V.m. § 57 ThürSchulG",
+     "Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. § 57 Abs. 1 ThürSchulG"),
     ("Datenschutzbeauftragte der Schule zu kontaktieren",
      "erreichen Sie die oder den Datenschutzbeauftragten der Schule"),
     # 2. imported from the school administration software

@@ -60,6 +60,9 @@ def test_serves_rebuilds_and_reports(running: tuple[Path, str]) -> None:
     assert kind == "text/html; charset=utf-8"
     assert b"Grundschule am Park" in page
     assert b'fetch("/__version")' in page            # the reload script, only in the preview
+    draft = "<p class=\"draft-mark\" role=\"note\">ENTWURF – nicht veröffentlichen</p>".encode()
+    assert draft in page                              # a preview is never taken for the real thing
+    assert draft in get(url + "gs-park/index.html")[1]
     assert not (project / "output").exists()          # the preview never writes output/
     school = project / "schools" / "gs-park.yaml"
     school.write_text(VALID.replace("Grundschule am Park", "Grundschule im Park"), encoding="utf-8")

@@ -102,7 +102,10 @@ class Authority(Model):
 
 
 class Citation(Model):
+    """The legal basis the Land's notices cite, with how sure the research is of it."""
+
     text: Text
+    confidence: Confidence
     note: LongText | None = None
     sources: Sources
 

@@ -302,8 +302,11 @@ def platform_coverage(ctx: Context) -> Iterator[Finding]:
     for activity in ctx.notice.activities:
         if activity.kind != "platform" or activity.coverage in ("none", "yes", "confirmed"):
             continue
+        ask = "Ask your data protection officer whether " \
+              f"{covered.provision or 'the school law'} is enough. If so"
         if activity.coverage == "condition" and covered.condition is not None:
-            why = f"in {state.name} only when this holds: {covered.condition.text}"
+            why = f"in {state.name} only when this holds: {covered.condition.text.rstrip('.')}"
+            ask = f"{covered.condition.confirm.strip()} If it has"
         elif activity.coverage == "only":
             why = f"the school law of {state.name} covers only {covered.only} expressly"
         elif activity.coverage == "no":
@@ -313,10 +316,9 @@ def platform_coverage(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding("law.platform_coverage", "warning", _loc(activity),
                           f"{activity.short_name} is used on the statute, but {why}; the documents "
                           "therefore do not say that no consent is needed.",
-                          "Ask your data protection officer whether "
-                          f"{covered.provision or 'the school law'} is enough. If so, record the "
-                          f"decision under platforms.{activity.id}: 'statute_confirmed: {{by: ..., "
-                          f"on: YYYY-MM-DD}}'; if not, set 'basis: consent' to ask for consent.")
+                          f"{ask}, record the decision under platforms.{activity.id}: "
+                          "'statute_confirmed: {by: ..., on: YYYY-MM-DD}'; if not, set 'basis: "
+                          "consent' to ask for consent.")
 
 
 # ---------------------------------------------------------------------------- recipients, places
@@ -402,15 +404,17 @@ def hosting_consistency(ctx: Context) -> Iterator[Finding]:
 
 
 _ONLY_INSIDE = re.compile(r"nur (innerhalb|in) der Schule|ausschließlich (innerhalb der )?Schule", re.I)
-_OUTSIDE = re.compile(r"andere(n)? Schulen|Ausbildungsbetrieb|Betrieb|Praktikum|extern|Verein|"
-                      r"Träger|Kammer|Behörde", re.I)
+# bodies outside the school ('Betrieb' alone is also the running of a system: only the companies)
+_OUTSIDE = re.compile(r"andere(n)? Schulen|Ausbildungsbetrieb|Praktikumsbetrieb|Betriebe\b|Betrieben\b|"
+                      r"Praktikum|extern|Verein|Träger|Kammer|Behörde", re.I)
 
 
 @rule
 def recipients_consistency(ctx: Context) -> Iterator[Finding]:
     """'Only inside the school' beside a purpose or consent that involves others."""
     notice = ctx.notice
-    outside = [r for r in notice.school.recipients if not r.within] + [
+    outside = [r for r in notice.school.recipients  # a recipient saying 'only inside' is not
+               if not r.within and not _ONLY_INSIDE.search(german(r.purpose) or "")] + [
         c for c in notice.consents if c.external]
     texts: list[tuple[Loc, str]] = [(("recipients", n, "purpose"), german(r.purpose) or "")
                                      for n, r in enumerate(notice.school.recipients)]
@@ -536,6 +540,27 @@ def rights(ctx: Context) -> Iterator[Finding]:
                               "and what happens if not.",
                               "Keep the section on the duty to provide the data (Art. 13 Abs. 2 "
                               "lit. e DSGVO).")
+
+
+# open questions another rule asks in its own words
+_ASKED_ELSEWHERE = {"duty_to_provide"}
+
+
+@rule
+def open_question(ctx: Context) -> Iterator[Finding]:
+    """What the catalog could not settle about the Land's law (e.g. which section the
+    citation should name): asked, until the school gives its own citation."""
+    notice = ctx.notice
+    if notice.law.church or notice.school.citation is not None:
+        return
+    for question in notice.state.open_questions:
+        if question.topic not in _ASKED_ELSEWHERE:
+            yield ctx.finding("law.open_question", "warning", ("state",),
+                              f"A question about {notice.state.name}'s law that the catalog could "
+                              f"not settle: {' '.join(question.question.split())}",
+                              "Ask your data protection officer. If the notice should cite "
+                              "another provision, give the whole citation as 'citation:' in the "
+                              "school file (the check tests it).")
 
 
 @rule
@@ -697,6 +722,29 @@ def consent_coupling(ctx: Context) -> Iterator[Finding]:
                               "consent for what is really optional.", prefer_key=False)
 
 
+# the library's consents to publish pupils' data or pictures
+_PUBLICATION = ("class_photo", "photos_print", "photos_website", "press", "yearbook")
+
+
+@rule
+def land_forms(ctx: Context) -> Iterator[Finding]:
+    """A Land whose schools must use its own model consent forms for publications (Bayern)."""
+    notice = ctx.notice
+    forms = notice.state.consent_forms
+    if forms is None or forms.value != "yes" or notice.school.school.kind != "public":
+        return
+    asked = [c for c in notice.consents if c.id in _PUBLICATION]
+    if asked:
+        titles = ", ".join(f"'{german(c.title)}'" for c in asked)
+        yield ctx.finding("consent.land_forms", "warning", ("consents",),
+                          f"{notice.state.name} has model consent forms for publications "
+                          f"({forms.provision}) that bind {forms.only or 'its schools'}; this "
+                          f"sheet asks for {titles} on its own form.",
+                          f"{forms.question or 'Does the school use the model forms?'} If it must, "
+                          "hand out the Land's forms for these consents and leave them out of "
+                          "'consents:' here.")
+
+
 @rule
 def consent_age(ctx: Context) -> Iterator[Finding]:
     rule_ = ctx.notice.state.consent_age
@@ -794,6 +842,21 @@ def module_questions(ctx: Context) -> Iterator[Finding]:
                                   "Answer it with your data protection officer; where the answer "
                                   "changes what the notice says, add it to the school file.",
                                   prefer_key=False)
+
+
+@rule
+def assessments(ctx: Context) -> Iterator[Finding]:
+    """What supervisory authorities found about a platform the school uses: for its DPO."""
+    for view in ctx.notice.platforms:
+        for found in view.platform.assessments:
+            scope = f" For whom: {' '.join(found.scope.split())}" if found.scope else ""
+            yield ctx.finding("catalog.assessment", "warning", ("platforms", view.id),
+                              f"{found.authority} assessed {view.platform.short_name} on "
+                              f"{found.date.isoformat()}: {found.title}.{scope}",
+                              "Read it with your data protection officer "
+                              f"({found.url or 'its source is in the catalog'}) and record what the "
+                              "school does about it; the notice states the platform's own purposes "
+                              "and transfers as the catalog knows them.", prefer_key=False)
 
 
 # ---------------------------------------------------------------------------- catalog and file

@@ -125,7 +125,8 @@ class Press:
         """Every document of one language, in memory: web pages, PDFs, fragment and JSON.
         `versions`: the German documents' versions (rendered first), for a translation.
         `earlier`: the PDFs of the last build, by the hash of their print page and `shared`
-        (the templates, stylesheets and fonts): a PDF whose page did not change is kept."""
+        (what else WeasyPrint reads: stylesheet, fonts, versions): a PDF whose page did not
+        change is kept."""
         self._renderer.catalogs.take_fallbacks()
         pages, edition = self.web(notice, lang, versions=versions, changes=changes)
         files: dict[str, bytes | str] = {f"{doc}.html": html for doc, html in pages.items()}

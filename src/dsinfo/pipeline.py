@@ -124,9 +124,10 @@ def build(project: Project, out: Path, ids: Iterable[str] = (), options: Options
             if ready:
                 write_static(out, project.static)
                 assert catalog is not None
-                _render_and_write(Run(project, out, options, catalog, work.shared), ready, summary,
-                                  progress)
-            write_site_index(Press(project, formats=("html",)), out, ready)
+                printing = manifest.shared_inputs(hashes, [project.static], project.school_templates)
+                _render_and_write(Run(project, out, options, catalog, work.shared, printing), ready,
+                                  summary, progress)
+            write_site_index(Press(project, formats=("html",), draft=options.draft), out, ready)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -199,6 +200,7 @@ class Run:
     options: Options
     catalog: Catalog
     shared: str  # the hash of the templates, stylesheets and fonts all schools share
+    printing: str  # the hash of what WeasyPrint reads besides a print page (CSS, fonts, versions)
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,7 @@ def _render(path: Path, lang: str, versions: dict[str, str] | None) -> Outcome:
         press: Press = own["press"]
         changes = _changes(notice, own["earlier"].get(notice.id))
         rendered = press.language(notice, lang, versions=versions, changes=changes,
-                                  earlier=_earlier_pdfs(run, notice, lang), shared=run.shared)
+                                  earlier=_earlier_pdfs(run, notice, lang), shared=run.printing)
         findings = None
         if lang == i18n.SOURCE:
             findings = check(notice, run.catalog, pages_of(notice, rendered))

@@ -120,7 +120,7 @@ class Renderer:
         # optional page context: `pub` (publish.Publication: version, QR code, logo), `static`
         # (the path from a web page to output/_static/), `second` (a bilingual page's language)
         self.env.globals.update(direction=i18n.direction, language_name=i18n.language_name,
-                                second=None, pub=None, static=None, view=None,
+                                second=None, pub=None, static=None, view=None, draft=False,
                                 documents=views.documents_of, main_notice=views.notice_spec,
                                 consent_sheets=views.consent_sheets)
 

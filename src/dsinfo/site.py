@@ -61,7 +61,7 @@ def school_index(press: Press, out: Path, notice: Notice) -> str:
     files = {lang: set(os.listdir(out / notice.id / lang)) for lang in notice.school.languages
              if (out / notice.id / lang).is_dir()}  # link only what was built
     return press.renderer("de").page("school.html", notice, "web", static="../" + STATIC + "/",
-                                     versions=versions, files=files)
+                                     versions=versions, files=files, draft=press.draft)
 
 
 def write_school_index(press: Press, out: Path, notice: Notice) -> tuple[Path, bool]:
@@ -79,5 +79,5 @@ def write_site_index(press: Press, out: Path, built: Iterable[Notice] = ()) -> N
         if entry and entry.listing and path.parent.name not in listings:
             listings[path.parent.name] = Listing.read(path.parent.name, entry.listing)
     html = press.renderer("de").page("index.html", None, "web", static=STATIC + "/",
-                                     schools=[listings[k] for k in sorted(listings)])
+                                     schools=[listings[k] for k in sorted(listings)], draft=press.draft)
     write_atomic(safe_path(out, "index.html"), html)

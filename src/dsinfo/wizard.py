@@ -16,11 +16,11 @@ from pathlib import Path
 
 import click
 
-from .catalog import Catalog
+from .catalog import Catalog, Platform
 from .errors import DsinfoError, shown
 from .i18n import LANGUAGES
 from .load import first_control
-from .model import PHONE, POSTCODE, is_email, school_year_from
+from .model import PHONE, POSTCODE, UNKNOWN, is_email, school_year_from
 from .write import write_atomic
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -145,12 +145,29 @@ def render(answers: Answers, catalog: Catalog) -> str:
         if hosting.processor_task and not hosting.processor_is_vendor:
             lines += ["    processor:  # wer die Plattform für die Schule betreibt",
                       f"      name: {_q('TODO: Name des Dienstleisters')}"]
+        unknown = _unknown_retention(platform, choice.modules)
+        if unknown:
+            lines.append("    retention:  # Löschfristen, die der Katalog nicht kennt "
+                         "(Art. 13 Abs. 2 lit. a DSGVO)")
+            lines += [f"      {rule}: {_q(f'TODO: Löschfrist für {labels}')}" for rule, labels in unknown]
     if answers.consents:
         lines += ["", "consents:  # Einwilligungen aus catalog/consents/"]
         lines += [f"  - {c}  # {_comment(catalog.consents[c].title)}" for c in answers.consents]
     lines += ["", "# Ab dem zweiten Schuljahr: die Hinweise beginnen mit einem Kasten, der den Eltern",
               "# zeigt, was sich gegenüber dem Vorjahr geändert hat.", "# show_changes: true"]
     return "\n".join(lines) + "\n"
+
+
+def _unknown_retention(platform: Platform, chosen: list[str]) -> list[tuple[str, str]]:
+    """(rule id, the data it is for) of every retention rule the platform's modules in use
+    need and the catalog does not know: the school gives them, or the check stops the build."""
+    used: dict[str, list[str]] = {}
+    for module_id, module in platform.modules.items():
+        if module.required or module_id in chosen:
+            for item in module.data:
+                used.setdefault(item.retention, []).append(str(item.label))
+    return [(rule, ", ".join(dict.fromkeys(labels))) for rule, labels in sorted(used.items())
+            if platform.retention[rule].text == UNKNOWN]
 
 
 # ---------------------------------------------------------------------------- asking
