@@ -217,3 +217,23 @@ def test_a_killed_import_loses_no_earlier_answer(tmp_path: Path) -> None:
         )
         assert {count for _, count in per_page} == {40}  # every page whole, or not there at all
         assert register.db.execute("SELECT count(*) FROM reviews").fetchone() == (len(pages),)
+
+
+def test_a_scanned_yes_does_not_undo_a_withdrawal(tmp_path: Path) -> None:
+    """A sheet signed before a withdrawal may be scanned late: the scan knows the withdrawal
+    (and sends such a 'yes' to review), and the register refuses to take it silently."""
+    from dsinfo.scan import known_sheets
+
+    with Register.open(tmp_path / "r.sqlite") as register:
+        (number,) = _with_sheets(register, [pupil("A", "a")]).values()
+        register.record_answer(number, "photos", "yes", DAY)
+        register.record_answer(number, "photos", "withdrawn", dt.date(2025, 10, 1), source="withdrawal")
+        assert known_sheets(register)[(number, "v1")].withdrawn == frozenset({"photos"})
+        with pytest.raises(RegisterError) as info:
+            register.record_page(file_hash="f", file_name="scan.pdf", page=1, token="T",
+                                 status="recorded", pupil=number, document_version="v1",
+                                 answers={"photos": "yes"}, day=dt.date(2025, 11, 1))
+        assert str(info.value) == ("pupil 1 withdrew 'photos' on 2025-10-01: a scanned 'yes' goes "
+                                   "to review, not into the register")
+        assert [(s.state, s.day) for s in register.statuses()] == [("withdrawn", "2025-10-01")]
+        assert register.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 0  # nothing half

@@ -304,3 +304,17 @@ def test_no_register_yet(tmp_path: Path) -> None:
         f"the sheets with `python build.py roster --school {SCHOOL} --csv ROSTER.csv` "
         "first"
     )
+
+
+def test_one_box_alone_decides_only_the_acknowledgement() -> None:
+    """A consent whose Yes and No boxes are not on the same page is never read from one box:
+    a ticked No alone must not become a yes (the scan never guesses)."""
+    from dsinfo.scan import BoxReading, decide
+
+    assert decide([BoxReading("acknowledgement:yes", "marked", 0.2, 0)]) == ("yes", "")
+    assert decide([BoxReading("acknowledgement:yes", "empty", 0.0, 0)]) == ("no", "")
+    for name in ("photos_website:no", "photos_website:yes"):
+        assert decide([BoxReading(name, "marked", 0.2, 0)]) == (
+            "unclear", "only one of the consent's two boxes is on this page")
+    assert decide([BoxReading("press:yes", "empty", 0.0, 0), BoxReading("press:no", "marked", 0.2, 0)]) \
+        == ("no", "")

@@ -309,7 +309,10 @@ class Register:
         reviews: Iterable[tuple[str | None, str, bytes]] = (),
         day: dt.date,
     ) -> int:
-        """One scanned page with its answers and its open questions, in one transaction."""
+        """One scanned page with its answers and its open questions, in one transaction. A
+        'yes' for a consent whose latest answer is a withdrawal is refused (and nothing of the
+        page recorded): a sheet signed before the withdrawal may be scanned late, so the scan
+        sends it to review, and a person decides."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
             cursor = db.execute(
@@ -320,6 +323,10 @@ class Register:
             page_id = cursor.lastrowid
             assert page_id is not None
             for consent, answer in (answers or {}).items():
+                withdrawn = self._withdrawn_on(db, pupil, consent) if answer == "yes" else None
+                if withdrawn is not None:  # (scan.read_page already sends these to review)
+                    raise RegisterError(f"pupil {pupil} withdrew '{consent}' on {withdrawn}: a "
+                                        "scanned 'yes' goes to review, not into the register")
                 db.execute(
                     "INSERT INTO answers (pupil, consent, consent_version, answer, document_version, day, "
                     "source, page, recorded) VALUES (?, ?, ?, ?, ?, ?, 'scan', ?, ?)",
@@ -397,6 +404,13 @@ class Register:
             db.execute(
                 "UPDATE reviews SET settled = ?, settled_answer = ? WHERE id = ?", (now, answer, review_id)
             )
+
+    @staticmethod
+    def _withdrawn_on(db: sqlite3.Connection, pupil: int | None, consent: str) -> str | None:
+        """The day of the withdrawal that is the latest answer of a pupil to a consent, if so."""
+        row = db.execute("SELECT answer, day FROM answers WHERE pupil = ? AND consent = ? "
+                         "ORDER BY id DESC LIMIT 1", (pupil, consent)).fetchone()
+        return str(row[1]) if row is not None and row[0] == "withdrawn" else None
 
     def _asked_version(self, pupil: int, version: str | None, consent: str) -> str:
         sheet = self.sheet(pupil, version) if version else None

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .consentdb import Answer, Register
+from .consentdb import ACKNOWLEDGEMENT, Answer, Register
 from .errors import InputError, Problem
 from .sheets import Layout, Spot, Token, school_code
 
@@ -402,8 +402,10 @@ def decide(readings: list[BoxReading]) -> tuple[Answer, str]:
     if unclear:
         return "unclear", unclear[0].reason
     marked = [r.name.rsplit(":", 1)[1] for r in readings if r.state == "marked"]
-    if len(readings) == 1:  # one box (the acknowledgement): ticked or not
+    if [r.name for r in readings] == [f"{ACKNOWLEDGEMENT}:yes"]:  # its one box: ticked or not
         return ("yes" if marked else "no"), ""
+    if len(readings) == 1:  # a consent's other box is not on this page: never guess from one
+        return "unclear", "only one of the consent's two boxes is on this page"
     if len(marked) == 1 and marked[0] in ("yes", "no"):
         return marked[0], ""  # type: ignore[return-value]
     return "unclear", "both boxes are ticked" if marked else "no box is ticked"
@@ -444,6 +446,7 @@ class Sheet:
     layout: Layout
     consents: Mapping[str, str]  # id -> version, as asked on that sheet
     latest: bool  # the pupil's newest sheet
+    withdrawn: frozenset[str] = frozenset()  # consents whose latest answer is a withdrawal
 
 
 def read_page(
@@ -509,6 +512,11 @@ def read_page(
         readings = [read_box(image, matrix, s) for s in spots]
         result.boxes.extend(readings)
         answer, reason = decide(readings)
+        if answer == "yes" and consent in sheet.withdrawn:  # a person decides: new, or signed before?
+            answer, reason = "unclear", ("withdrawn before; this sheet says yes: a new consent, or a "
+                                         "sheet signed before the withdrawal?")
+            result.reviews.append((consent, reason, crop_png(image, matrix, spots)))
+            continue  # no answer recorded: the withdrawal stands until the review says otherwise
         result.answers[consent] = answer
         if answer == "unclear":
             result.reviews.append((consent, reason, crop_png(image, matrix, spots)))
@@ -556,11 +564,18 @@ def known_sheets(register: Register) -> dict[tuple[int, str], Sheet]:
     for pupil, _, _, _, printed, rowid in rows:
         if (printed, rowid) > newest.get(pupil, ("", -1)):
             newest[pupil] = (printed, rowid)
+    withdrawn: dict[int, set[str]] = {}
+    for pupil, consent in register.db.execute(
+        "SELECT pupil, consent FROM answers a WHERE answer = 'withdrawn' AND id = "
+        "(SELECT MAX(id) FROM answers b WHERE b.pupil = a.pupil AND b.consent = a.consent)"
+    ):
+        withdrawn.setdefault(pupil, set()).add(consent)
     sheets = {}
     for pupil, version, data, consents, printed, rowid in rows:
         layout = layouts.setdefault(data, Layout.from_json(data))
         sheets[(pupil, version)] = Sheet(
-            layout=layout, consents=json.loads(consents), latest=newest[pupil] == (printed, rowid)
+            layout=layout, consents=json.loads(consents), latest=newest[pupil] == (printed, rowid),
+            withdrawn=frozenset(withdrawn.get(pupil, ())),
         )
     return sheets
 

@@ -336,6 +336,13 @@ def _lay_out(index: int) -> LaidOut:
     layout = layout_of(document)
     if isinstance(key, Variant) and not any(f.name == "token" for f in layout.fields):
         raise BuildError('the roster sheet has no place for the QR code (data-field="token")')
+    pages: dict[str, set[int]] = {}
+    for spot in layout.boxes:
+        pages.setdefault(spot.name.rsplit(":", 1)[0], set()).add(spot.page)
+    split = sorted(name for name, on in pages.items() if len(on) > 1)
+    if split:  # a scan reads a consent's answer from both its boxes on one page
+        raise BuildError(f"roster template {key}: the boxes of '{split[0]}' fall on two pages; keep "
+                         "each consent's Yes and No together (break-inside: avoid)")
     return LaidOut(key=key, layout=layout, pdf=bytes(document.write_pdf()), version=version)
 
 
