@@ -58,6 +58,7 @@ def test_valid_school_has_only_the_expected_warnings(tmp_path: Path, catalog: Ca
         ("catalog.confidence", "warning"), ("law.platform_coverage", "warning")]
 
 
+ISERV_BLOCK = "platforms:\n  iserv:\n    hosting: on_premises\n    modules: [files]\n"
 # a consent of the school's own, complete but for what the test puts into its text
 OWN_CONSENT = ("consents:\n  - id: fahrt\n    title: Fotos der Klassenfahrt\n    text: {text}\n"
                "    data: Fotos\n    recipients: Mitschülerinnen und Mitschüler\n"
@@ -132,6 +133,11 @@ FAILING = [
      "8:1: warning: Bayern has model consent forms for publications (VollzBek DS-Schulen (BayMBl. "
      "2022 Nr. 435), Anlagen) that bind staatliche Schulen; this sheet asks for 'Fotos auf der "
      "Website der Schule' on its own form."),
+    ("art13.retention", (ISERV_BLOCK, "platforms:\n  moodle:\n    hosting: on_premises\n"
+                                      "    location: Server in der Schule\n"),
+     "15:3: error: How long Moodle keeps 'Protokolle der Aktivitäten auf der Plattform (z. B. "
+     "aufgerufene Kurse und Inhalte, Zeitpunkt, IP-Adresse)' is a setting of the school's; without "
+     "it the data may be kept for ever."),
     # consistency: what one part of the file says must not contradict another
     ("consistency.hosting", ("    hosting: on_premises", "    hosting: on_premises\n"
                                                          "    location: Rechenzentrum des Anbieters"),
@@ -179,6 +185,9 @@ def test_rule_fails(tmp_path: Path, catalog: Catalog, renderer: Press, rule: str
 
 # (rule id, change that makes it pass where the valid school alone would not show it)
 PASSING = [
+    ("art13.retention", (ISERV_BLOCK, "platforms:\n  moodle:\n    hosting: on_premises\n    location: "
+                                      "Server in der Schule\n    retention:\n      logs: nach 30 Tagen "
+                                      "gelöscht (Einstellung der Schule)\n")),
     ("law.platform_coverage", ("    modules: [files]", "    modules: [files]\n    statute_confirmed: "
                                                        "{by: die Datenschutzbeauftragte, on: 2025-07-01}")),
     ("consent.land_forms", ("state: TH", "state: TH\nconsents: [photos_website]")),

@@ -43,9 +43,9 @@ def test_signatures_by_age_and_return_line(built: Path) -> None:
     assert ("Für Schülerinnen und Schüler unter 14 Jahren unterschreiben die Erziehungsberechtigten. "
             "Von 14 bis 17 Jahren unterschreiben die Schülerin oder der Schüler und die "
             "Erziehungsberechtigten. Ab 18 Jahren unterschreibt die Schülerin oder der Schüler "
-            "allein. Für ihre eigenen Daten (Kontaktliste der Klasse) unterschreiben die "
-            "Erziehungsberechtigten selbst, auch wenn die Schülerin oder der Schüler volljährig "
-            "ist.") in text
+            "allein. Betrifft ein Punkt auch Daten der Erziehungsberechtigten (Kontaktliste der "
+            "Klasse), unterschreiben diese dafür zusätzlich selbst, auch wenn die Schülerin oder der "
+            "Schüler volljährig ist.") in text
     for label in ("Ort, Datum", "Unterschrift der Schülerin oder des Schülers (ab 14 Jahren)",
                   "Unterschrift der oder des Erziehungsberechtigten",
                   "Unterschrift der oder des zweiten Erziehungsberechtigten"):
@@ -132,7 +132,10 @@ def test_a_platform_with_both_bases_names_each_where_it_belongs(tmp_path: Path) 
     assert "Anzeige eines Profilbildes" not in statute.split('id="purposes"')[-1]
     assert "Anzeige eines Profilbildes" in rest.split("Nur mit Ihrer Einwilligung")[1]
     assert "Für die Nutzung von IServ im Unterricht ist keine Einwilligung erforderlich" in consent
+    assert ("Nur für die unten genannten zusätzlichen Funktionen von IServ bittet die Schule um "
+            "Ihre Einwilligung.") in consent  # not the sentence alone above the consent it asks for
     assert "Profilbild auf der IServ Schulplattform" in consent  # and the consent is asked for
+    assert "zusätzlichen Funktionen" not in german_pages(tmp_path, NI)["consent"]
 
 
 def test_a_school_with_consent_only_systems_asks_without_a_no_consent_sentence(tmp_path: Path) -> None:
@@ -165,8 +168,8 @@ def test_one_guardian_signs_for_both_but_not_for_the_others_own_data(tmp_path: P
     assert SECOND not in pupils_data  # joint custody: one signs and confirms the other agrees
     own_data = german_pages(tmp_path, CONTACTS.format(subjects="[pupils, guardians]"))["consent"]
     assert SECOND in own_data  # each guardian consents for their own telephone number
-    assert ("Für ihre eigenen Daten (Kontaktliste der Klasse) unterschreiben die "
-            "Erziehungsberechtigten selbst") in own_data
+    assert ("Betrifft ein Punkt auch Daten der Erziehungsberechtigten (Kontaktliste der Klasse), "
+            "unterschreiben diese dafür zusätzlich selbst") in own_data
 
 
 def test_a_primary_school_prints_no_pupil_signature(tmp_path: Path) -> None:
@@ -189,3 +192,15 @@ def test_bavaria_signs_by_the_ministrys_rule(tmp_path: Path) -> None:
             "Von 14 bis 17 Jahren unterschreiben die Schülerin oder der Schüler und die "
             "Erziehungsberechtigten. Ab 18 Jahren unterschreibt die Schülerin oder der Schüler "
             "allein.") in consent
+
+
+def test_the_acknowledgement_quotes_the_notices_own_title(tmp_path: Path) -> None:
+    """The sheet names the notice by the title the notice itself carries."""
+    school = SYSTEM_ONLY + NI[NI.index("platforms:"):] + (
+        "documents:\n  - {id: notice, kind: notice, covers: [iserv]}\n"
+        "  - {id: kenntnisnahme, kind: acknowledgement}\n")
+    pages = german_pages(tmp_path, school)
+    title = re.search(r"<h1>(.*?)</h1>", pages["notice"])
+    assert title is not None
+    assert title[1] == "Datenschutzhinweise zur Nutzung von IServ"
+    assert f"Ich habe die „{title[1]}“ (Stand: 01.08.2025) erhalten" in pages["kenntnisnahme"]

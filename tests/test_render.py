@@ -129,3 +129,13 @@ def test_microsoft_365_names_its_own_purposes_and_where_the_clauses_are(tmp_path
     notice = " ".join(german_pages(tmp_path, school)["notice"].split())
     assert "Microsoft verarbeitet einzelne Daten auch für eigene Geschäftszwecke" in notice
     assert "er ist unter https://aka.ms/DPA abrufbar" in notice
+
+
+def test_a_public_school_has_no_school_contract(tmp_path: Path) -> None:
+    from .project import german_pages
+
+    # Niedersachsen: no provision of a duty to provide data is known
+    public = german_pages(tmp_path, VALID.replace("state: TH", "state: NI"))["notice"]
+    assert ("Welche Angaben für den Schulbesuch erforderlich sind, ergibt sich aus den Vorschriften, "
+            "die für die Schule gelten.</p>") in public
+    assert "Schulvertrag" not in public

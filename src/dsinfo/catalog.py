@@ -341,6 +341,9 @@ class HostingOption(Model):
 
 class RetentionRule(Model):
     text: PrintedLongText
+    # the period is a setting the school chooses in the product (its default may keep data
+    # for ever): the school must say what it set, the text alone is not a storage period
+    set_by_school: bool = False
     confidence: Confidence
     sources: Sources
 

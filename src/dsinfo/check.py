@@ -470,12 +470,21 @@ def retention(ctx: Context) -> Iterator[Finding]:
         for rule_id in sorted(used):
             if rule_id in view.use.retention:
                 continue
-            if view.platform.retention[rule_id].text == UNKNOWN:
+            rule_ = view.platform.retention[rule_id]
+            if rule_.text == UNKNOWN:
                 yield ctx.finding("art13.retention", "error", ("platforms", view.id),
                                   f"How long {view.platform.short_name} keeps '{_labels(view, rule_id)}' "
                                   "is not known.",
                                   f"Add under platforms.{view.id}.retention a line '{rule_id}: ...' "
                                   "with the period or the rule you set (Art. 13 Abs. 2 lit. a DSGVO).")
+            elif rule_.set_by_school:
+                yield ctx.finding("art13.retention", "error", ("platforms", view.id),
+                                  f"How long {view.platform.short_name} keeps '{_labels(view, rule_id)}' "
+                                  "is a setting of the school's; without it the data may be kept for ever.",
+                                  f"Set the period in {view.platform.short_name} and write it under "
+                                  f"platforms.{view.id}.retention as '{rule_id}: ...' (e.g. 'nach 30 "
+                                  "Tagen gelöscht (Einstellung der Schule)'; Art. 13 Abs. 2 lit. a, "
+                                  "Art. 5 Abs. 1 lit. e DSGVO).")
     for loc, text in _school_retention(ctx):
         if not is_placeholder(text) and _vague(text):
             yield ctx.finding("art13.retention", "error", loc,

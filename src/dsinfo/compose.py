@@ -194,6 +194,11 @@ class ConsentItem:
     platform: str | None = None  # the activity it belongs to (its short name)
     subjects: tuple[str, ...] = ("pupils",)
     external: bool = False  # the data go to people or bodies outside the school
+    # (data, retention) where the data of one consent are kept for different periods
+    retention_of: tuple[tuple[Text, Text], ...] = ()
+    # a system's declared recipients and processors, where the consent names none itself
+    seen_by: tuple[Text, ...] = ()
+    processed_by: tuple[str, ...] = ()
 
     @property
     def guardians_data(self) -> bool:
@@ -821,7 +826,9 @@ def _consents(activities: list[Activity], school: School, catalog: Catalog) -> I
                               recipients=module.consent.recipients if module.consent else None,
                               retention=unique(view.retention(i.retention)
                                                             for i in module.data),
-                              platform=activity.short_name)
+                              platform=activity.short_name,
+                              retention_of=tuple((i.label, view.retention(i.retention))
+                                                 for i in module.data))
     for c in school.consents:
         yield _school_consent(c, catalog.consents.get(c.id))
 
@@ -829,12 +836,14 @@ def _consents(activities: list[Activity], school: School, catalog: Catalog) -> I
 def _system_consents(activity: Activity) -> Iterator[ConsentItem]:
     """A system's purposes on consent, one consent each."""
     for n, purpose in enumerate(p for p in activity.purposes if p.basis.kind == "consent"):
-        data = tuple(d.label for d in activity.data if set(d.groups) & set(purpose.groups))
+        used = [d for d in activity.data if set(d.groups) & set(purpose.groups)]
         yield ConsentItem(id=f"{activity.id}.{n + 1}", title=purpose.text, text=SYSTEM_CONSENT,
-                          data=data, retention=unique(
-                              d.retention for d in activity.data if d.label in data),
+                          data=tuple(d.label for d in used), retention=unique(d.retention for d in used),
                           platform=activity.short_name,
-                          subjects=tuple(g for g in purpose.groups if g != "teachers") or ("pupils",))
+                          subjects=tuple(g for g in purpose.groups if g != "teachers") or ("pupils",),
+                          retention_of=tuple((d.label, d.retention) for d in used),
+                          seen_by=tuple(r.name for r in activity.recipients),
+                          processed_by=tuple(p.party.name for p in activity.processors))
 
 
 def _school_consent(own: SchoolConsent, base: ConsentPurpose | None) -> ConsentItem:

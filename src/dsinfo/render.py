@@ -122,6 +122,7 @@ class Renderer:
         self.env.globals.update(direction=i18n.direction, language_name=i18n.language_name,
                                 second=None, pub=None, static=None, view=None, draft=False,
                                 documents=views.documents_of, main_notice=views.notice_spec,
+                                view_of=views.view_of,
                                 consent_sheets=views.consent_sheets)
 
     def _gettext(self, ctx: Any, message: str) -> str:

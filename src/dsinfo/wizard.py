@@ -167,7 +167,7 @@ def _unknown_retention(platform: Platform, chosen: list[str]) -> list[tuple[str,
             for item in module.data:
                 used.setdefault(item.retention, []).append(str(item.label))
     return [(rule, ", ".join(dict.fromkeys(labels))) for rule, labels in sorted(used.items())
-            if platform.retention[rule].text == UNKNOWN]
+            if platform.retention[rule].text == UNKNOWN or platform.retention[rule].set_by_school]
 
 
 # ---------------------------------------------------------------------------- asking
