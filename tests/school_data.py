@@ -105,6 +105,7 @@ FULL: dict[str, Any] = {
                 "cookies": [{"name": "session", "purpose": {"de": "Anmeldung", "en": "Login"},
                              "duration": {"de": "Sitzung", "en": "Session"}, "necessary": True}],
                 "contact_form": True,
+                "contact_retention": {"de": "drei Monate", "en": "three months"},
                 "embeds": [{"name": {"de": "Karte", "en": "Map"},
                             "provider": {**CONTACT, "name": "Kartendienst"},
                             "purpose": {"de": "Anfahrt", "en": "Directions"}, "consent": True}],

@@ -366,3 +366,31 @@ def test_a_school_in_each_land_builds(tmp_path: Path, catalog: Catalog) -> None:
         for expected in (authority.name, f"{authority.postcode} {authority.city}",
                          state.notice_citation.text, "Zuständig für die Schule ist:"):
             assert "".join(expected.split()) in text, f"{notice.id}: {expected}"
+
+
+WEBSITE = VALID + """\
+website:
+  url: "https://gs-park.example"
+  host: {name: Beispiel Webhosting GmbH, street: Serverstraße 1, postcode: "00000", city: Musterstadt,
+         task: Hosting der Website, location: Rechenzentrum in Deutschland}
+  log_retention: 7 Tage
+  log_provision: "§ 16 ThürDSG"
+  contact_form: true
+documents:
+  - {id: website, kind: website_notice}
+"""
+
+
+def test_a_contact_form_says_how_long_and_on_what_basis(tmp_path: Path, catalog: Catalog,
+                                                        renderer: Press) -> None:
+    found = [f for f in findings(tmp_path, catalog, renderer, WEBSITE) if f.id == "website.contact_retention"]
+    assert [f"{f.line}:{f.column}: {f.severity}: {f.message}" for f in found] == [
+        "24:17: error: The website notice does not say how long enquiries from the contact form and "
+        "by e-mail are kept."]
+    school = WEBSITE.replace("  contact_form: true\n", "  contact_form: true\n  contact_retention: "
+                                                       "drei Monate nach der Antwort\n")
+    again = findings(tmp_path, catalog, renderer, school)
+    assert not [f for f in again if f.id == "website.contact_retention"]
+    page = " ".join(german(renderer, notice_of(tmp_path, catalog, school))["website"].split())
+    assert ('<p>Rechtsgrundlage ist <bdi dir="ltr">Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. '
+            '§ 16 ThürDSG</bdi>.</p><p>Speicherdauer: drei Monate nach der Antwort.</p>') in page

@@ -818,6 +818,13 @@ def _document(ctx: Context, n: int, spec: DocumentSpec) -> Iterator[Finding]:
                                   "Ask your data protection officer (usually the general clause of "
                                   "the Land's data protection law) and give it as 'log_provision:' "
                                   "under website.")
+        if site is not None and site.contact_form and site.contact_retention is None:
+            yield ctx.finding("website.contact_retention", "error", ("website", "contact_form"),
+                              "The website notice does not say how long enquiries from the "
+                              "contact form and by e-mail are kept.",
+                              "Add 'contact_retention:' under website, e.g. 'bis die Anfrage "
+                              "erledigt ist, danach spätestens nach sechs Monaten gelöscht' (the "
+                              "school's own rule; Art. 13 Abs. 2 lit. a DSGVO).", prefer_key=False)
     if kind in ("consent", "consent_letter") and spec.entry and not view_of(notice, spec).consents:
         yield ctx.finding("documents.empty", "error", loc,
                           f"documents.{spec.id} asks for no consent: none of its 'covers' is a "

@@ -718,10 +718,7 @@ def _website_activity(school: School, state: State) -> Activity:
         data.append(DataCategory(label=N_("Angaben im Kontaktformular oder in der E-Mail (Name, "
                                           "E-Mail-Adresse, Nachricht)"),
                                  groups=visitors, origin="person",
-                                 retention=N_("bis die Anfrage erledigt ist; danach werden sie "
-                                              "spätestens nach sechs Monaten gelöscht, es sei denn, "
-                                              "sie gehören zu einem Vorgang, den die Schule "
-                                              "aufbewahren muss"),
+                                 retention=site.contact_retention or UNKNOWN,  # the check asks
                                  voluntary=True, activity="website"))
     return Activity(
         id="website", kind="website", name=N_("Website der Schule"), short_name="Website",

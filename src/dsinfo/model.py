@@ -533,6 +533,7 @@ class Website(Model):
     log_provision: Text | None = None  # the provision the logs rest on, where the Land's is unknown
     cookies: Annotated[list[Cookie], Field(max_length=MAX_ENTRIES)] = []
     contact_form: bool = False
+    contact_retention: LocalText | None = None  # how long enquiries are kept (with contact_form)
     embeds: Annotated[list[Embed], Field(max_length=MAX_ENTRIES)] = []
     cms: Text | None = None  # the content management system, e.g. TYPO3
 
