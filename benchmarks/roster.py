@@ -137,7 +137,8 @@ def floor_pages(csv_path: Path) -> list[str]:
     builder = Builder(project, Path(tempfile.gettempdir()))
     de = builder.renderer("de")
     consents = tuple(c.id for c in notice.consents)
-    pubs = {lang: builder.publication(notice, lang, "consent") for lang in {"de", *(p.language for p in pupils)}}
+    languages = {"de", *(p.language for p in pupils)}
+    pubs = {lang: builder.publication(notice, lang, "consent") for lang in languages}
     pages, sheets = [], {}
     for number, pupil in enumerate(pupils, start=1):
         variant = Variant.of(pupil, consents)

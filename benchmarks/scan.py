@@ -191,6 +191,8 @@ def main() -> None:
         f"pages per second (median, min, max)     {statistics.median(speeds):.1f} {min(speeds):.1f} "
         f"{max(speeds):.1f}  (1,000 pages in {1000 / statistics.median(speeds):.0f} s)"
     )
+    if result["wrong"]:  # a wrong answer nobody was asked to look at is a failure, not a figure
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -237,3 +237,33 @@ def test_a_scanned_yes_does_not_undo_a_withdrawal(tmp_path: Path) -> None:
                                    "to review, not into the register")
         assert [(s.state, s.day) for s in register.statuses()] == [("withdrawn", "2025-10-01")]
         assert register.db.execute("SELECT COUNT(*) FROM pages").fetchone()[0] == 0  # nothing half
+
+
+def test_record_a_withdrawal_and_an_answer_from_the_command_line(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from dsinfo.consentdb import default_path
+
+    from .project import VALID, make_project, run
+
+    project = make_project(tmp_path / "p", {"gs-park": VALID})
+    with Register.open(default_path(project, "gs-park")) as register:
+        numbers = _with_sheets(register, [pupil("Müller", "Anna"), pupil("Abadi", "Omar")])
+    anna, omar = numbers.values()
+    ok = run(project, "consents", "record", "--school", "gs-park", "--pupil", str(anna),
+             "--consent", "photos", "--answer", "withdrawn", "--date", "2025-10-01")
+    assert ok.code == 0, ok.stderr
+    assert ok.stdout == f"Recorded for pupil {anna}: Fotos: withdrawn on 2025-10-01.\n"
+    assert run(project, "consents", "record", "--school", "gs-park", "--pupil", str(omar),
+               "--consent", "photos", "--answer", "yes", "--date", "2025-09-15").code == 0
+    listed = run(project, "consents", "list", "--school", "gs-park", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(listed.stdout), delimiter=";"))
+    assert rows == [["Nr.", "Klasse", "Nachname", "Vorname", "Einwilligung", "Stand", "Datum", "Version"],
+                    [str(omar), "5a", "Abadi", "Omar", "Fotos", "ja", "2025-09-15", ""],
+                    [str(anna), "5a", "Müller", "Anna", "Fotos", "widerrufen", "2025-10-01", ""]]
+    for args, message in ((["--pupil", "99", "--consent", "photos"], "there is no pupil number 99"),
+                          (["--pupil", str(anna), "--consent", "press"], "'press' is not a consent")):
+        bad = run(project, "consents", "record", "--school", "gs-park", *args, "--answer", "no")
+        assert bad.code == 2
+        assert message in bad.stderr

@@ -214,10 +214,11 @@ def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
-    assert rows[0] == ["class", "last name", "first name", "consent", "state", "date", "version"]
+    assert rows[0] == ["Nr.", "Klasse", "Nachname", "Vorname", "Einwilligung", "Stand", "Datum", "Version"]
     meant = _meant_by_name(project, truths, "photos_website")
-    assert {(r[1], r[4]) for r in rows[1:]} == {
-        (last, "no" if m == "review" else m)
+    words = {"yes": "ja", "no": "nein", "not returned": "offen", "unclear": "unklar"}
+    assert {(r[2], r[5]) for r in rows[1:]} == {
+        (last, words["no" if m == "review" else m])
         for last, m in meant.items()
         if last in ("Müller", "Yılmaz", "Abadi", "Schmidt")
     }
@@ -318,3 +319,21 @@ def test_one_box_alone_decides_only_the_acknowledgement() -> None:
             "unclear", "only one of the consent's two boxes is on this page")
     assert decide([BoxReading("press:yes", "empty", 0.0, 0), BoxReading("press:no", "marked", 0.2, 0)]) \
         == ("no", "")
+
+
+def test_a_page_that_breaks_the_reading_is_reported_and_the_others_go_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from dsinfo import scan as scanning
+
+    def broken(*args: object) -> None:
+        raise ValueError("odd page")
+
+    monkeypatch.setattr(scanning, "picture", lambda source, page: np.zeros((10, 10), np.uint8))
+    monkeypatch.setattr(scanning, "read_page", broken)
+    monkeypatch.setattr(scanning, "_job", {"sources": [None], "school": "gs", "sheets": {}})
+    result = scanning._read((0, 1))
+    assert (result.status, result.page) == ("unreadable", 2)
+    assert result.message == ("the page could not be read: look at it and enter its answers with "
+                              "`consents record`")

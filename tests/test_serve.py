@@ -222,3 +222,66 @@ def test_an_unexpected_error_in_a_rebuild_is_one_line(running: tuple[Path, str],
     monkeypatch.undo()
     (project / "schools" / "gs-park.yaml").write_text(VALID, encoding="utf-8")
     wait_for(lambda: b"The school files have errors" not in get(url + "gs-park/de/notice.html")[1])
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 12), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_review_page_needs_the_printed_token_and_settles(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from dsinfo.consentdb import Register, default_path
+
+    from .test_consentdb import _with_sheets, pupil
+
+    make_project(tmp_path, {"gs-park": VALID})
+    with Register.open(default_path(tmp_path, "gs-park")) as register:
+        (number,) = _with_sheets(register, [pupil("Müller", "Anna")]).values()
+        register.record_page(file_hash="f", file_name="stapel.pdf", page=3, token="T", status="recorded",
+                             pupil=number, document_version="v1", answers={"photos": "unclear"},
+                             reviews=[("photos", "both boxes are ticked", _png())], day=dt.date(2025, 9, 1))
+    lines: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(Project(tmp_path), (), 0),
+                              kwargs={"echo": lines.append, "stop": stop}, daemon=True)
+    thread.start()
+    try:
+        review = wait_for(lambda: next((ln.split(": ", 1)[1] for ln in lines
+                                        if ln.startswith("Review the scans of gs-park: ")), None))
+        base, token = review.split("?token=")
+        assert base.endswith("/__consents/gs-park/review")
+        with urllib.request.urlopen(review, timeout=30) as response:
+            page = response.read().decode("utf-8")
+            assert response.headers["X-Frame-Options"] == "DENY"
+            assert response.headers["Cache-Control"] == "no-store"
+        assert "<h2>Müller, Anna · 5a: Fotos</h2>" in page
+        assert "stapel.pdf, page 3 · both boxes are ticked" in page
+        assert 'src="data:image/png;base64,' in page
+        # without the token, or with another one: refused, also for answers
+        for wrong in (base, base + "?token=x" + token):
+            with pytest.raises(urllib.error.HTTPError) as info:
+                urllib.request.urlopen(wrong, timeout=30)
+            assert info.value.code == 403
+        host, port = urllib.parse.urlsplit(base).netloc.split(":")
+        review_id = re.search(r'name="review" value="(\d+)"', page)[1]  # type: ignore[index]
+        for form, status in (({"token": "x", "review": review_id, "answer": "yes"}, 403),
+                             ({"token": token, "review": review_id, "answer": "yes"}, 303)):
+            connection = http.client.HTTPConnection(host, int(port), timeout=30)
+            body = urllib.parse.urlencode(form)
+            connection.request("POST", urllib.parse.urlsplit(base).path, body=body,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+            assert connection.getresponse().status == status
+            connection.close()
+        with Register.open(default_path(tmp_path, "gs-park")) as register:
+            assert register.open_reviews() == []
+            assert [s.state for s in register.statuses()] == ["yes"]
+    finally:
+        stop.set()
+        thread.join(timeout=10)

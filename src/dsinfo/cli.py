@@ -535,6 +535,40 @@ def consents_review(ctx: click.Context, school: str, register_path: Path | None)
     click.echo(f"Settled {settled} of {len(reviews)}.")
 
 
+@consents.command("record")
+@school_required
+@click.option("--pupil", type=click.IntRange(min=1), required=True, metavar="N",
+              help="The pupil's number in the register (column Nr. of `consents list`).")
+@click.option("--consent", required=True, metavar="ID", help="The consent, e.g. photos_website.")
+@click.option("--answer", type=click.Choice(["yes", "no", "withdrawn"]), required=True,
+              help="yes or no as given on paper; withdrawn for a withdrawal.")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              metavar="YYYY-MM-DD", help="The day it was given or declared (default: today).")
+@register_option
+@click.pass_context
+def consents_record(ctx: click.Context, school: str, pupil: int, consent: str, answer: str,
+                    day: Any, register_path: Path | None) -> None:
+    """Record an answer given outside a scan (a sheet read by hand, a page the scan could not
+    read), or a withdrawal on the day it was declared: it counts from then on, and a later
+    scan of an older sheet does not undo it."""
+    import datetime as dt
+
+    from .consentdb import RegisterError
+
+    when = day.date() if day else dt.date.today()
+    with _open_register(ctx, school, register_path) as register:
+        titles = register.consent_titles()
+        if consent not in titles:
+            raise click.BadParameter(f"'{consent}' is not a consent of this register "
+                                     f"(known: {', '.join(titles)})", param_hint="--consent")
+        try:
+            register.record_answer(pupil, consent, answer,
+                                   when, source="withdrawal" if answer == "withdrawn" else "manual")
+        except RegisterError as exc:
+            raise click.BadParameter(str(exc), param_hint="--pupil") from None
+    click.echo(f"Recorded for pupil {pupil}: {titles[consent]}: {answer} on {when.isoformat()}.")
+
+
 @consents.command("list")
 @school_required
 @click.option("--class", "school_class", metavar="CLASS", help="Only this class, e.g. 5a.")

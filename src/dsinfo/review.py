@@ -1,8 +1,8 @@
 """What people read from the consent register: the review crops in a terminal, teachers'
 lists and the export for the school administration software.
 
-The preview's review page (later) needs the same three things: `Register.open_reviews()` (each
-with its crop as PNG), `Register.settle()` and the lists below.
+The preview's review page (serve.py) uses the same: `Register.open_reviews()` (each with its
+crop as PNG) and `Register.settle()`.
 """
 
 from __future__ import annotations
@@ -48,11 +48,12 @@ def as_blocks(png: bytes, width: int = 72) -> str:
 def _rows(statuses: Sequence[Status], titles: Mapping[str, str]) -> list[list[str]]:
     return [
         [
+            str(s.number),
             s.school_class,
             s.last_name,
             s.first_name,
             titles.get(s.consent, s.consent),
-            s.state,
+            EXPORT_WORDS[s.state],
             s.day or "",
             s.document_version or "",
         ]
@@ -60,7 +61,9 @@ def _rows(statuses: Sequence[Status], titles: Mapping[str, str]) -> list[list[st
     ]
 
 
-HEADER = ["class", "last name", "first name", "consent", "state", "date", "version"]
+# in German, as the sheets and the export; "Nr." is the pupil's number in the register (what
+# `consents record --pupil` takes)
+HEADER = ["Nr.", "Klasse", "Nachname", "Vorname", "Einwilligung", "Stand", "Datum", "Version"]
 
 
 def list_text(statuses: Sequence[Status], titles: Mapping[str, str]) -> str:
@@ -71,7 +74,8 @@ def list_text(statuses: Sequence[Status], titles: Mapping[str, str]) -> str:
     counts: dict[str, int] = {}
     for s in statuses:
         counts[s.state] = counts.get(s.state, 0) + 1
-    lines.append(", ".join(f"{state}: {n}" for state, n in sorted(counts.items())) or "no pupils")
+    lines.append(", ".join(f"{EXPORT_WORDS[state]}: {n}" for state, n in sorted(counts.items()))
+                 or "keine Schülerinnen und Schüler")
     return "\n".join(lines) + "\n"
 
 

@@ -533,7 +533,11 @@ def _read(task: tuple[int, int]) -> PageResult:
         image = picture(source, page)
     except Exception:  # a page pdfium cannot draw: the page goes to review, not the scan down
         return PageResult(file, page + 1, "unreadable", "the page cannot be drawn (damaged)")
-    return read_page(image, _job["school"], _job["sheets"], file, page + 1)
+    try:
+        return read_page(image, _job["school"], _job["sheets"], file, page + 1)
+    except Exception:  # whatever one odd page does to the reading, the other pages are read
+        return PageResult(file, page + 1, "unreadable", "the page could not be read: look at it "
+                          "and enter its answers with `consents record`")
 
 
 def read_pages(

@@ -1,25 +1,33 @@
-"""A local preview: HTML rebuilt on every change, PDF made when asked for, errors in the page.
+"""A local preview: HTML rebuilt on every change, PDF made when asked for, errors in the page;
+and the review page of the consent register (the crops the scan was not sure about).
 
-Runs on loopback only. The pages are built into a temporary folder (never into output/), and
-a few lines of script, added only to previewed pages, reload the browser after a rebuild.
+Runs on loopback only and answers only its own host names. The pages are built into a
+temporary folder (never into output/), and a few lines of script, added only to previewed
+pages, reload the browser after a rebuild. The review page shows personal data: it needs the
+token the preview prints when it starts (a new one each start), in its address and in every
+answer sent, so that no other page in the browser can read or change the register.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import datetime as dt
 import html
 import http.server
+import secrets
 import shutil
 import tempfile
 import threading
 import traceback
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import watchfiles
 
 from .catalog import load_catalog
+from .consentdb import Register, RegisterError, default_path
 from .documents import Press
 from .errors import DsinfoError, InputError, debugging, internal_error, one_line
 from .pipeline import Options, build, load_school
@@ -50,6 +58,7 @@ class Preview:
         self.lock = threading.Lock()
         # kept: WeasyPrint stays warm between PDFs; refreshed when the files change (rebuild)
         self._press = Press(project, draft=True)
+        self.token = secrets.token_urlsafe(18)  # for the review page: printed at start only
 
     def rebuild(self) -> None:
         """Rebuild every page (HTML only, marked as drafts); on bad input keep the old pages
@@ -83,6 +92,15 @@ class Preview:
             notice = load_school(self.project.schools / f"{school}.yaml",
                                  load_catalog(self.project.catalogs))
             return self._press.document_pdf(notice, lang, name)
+
+    def registers(self) -> dict[str, Path]:
+        """The selected schools that have a consent register, with its path."""
+        schools = {p.stem for p in self.project.school_files(self.schools)}
+        return {sid: path for sid in sorted(schools)
+                if (path := default_path(self.project.root, sid)).is_file()}
+
+    def review_url(self, base: str, school: str) -> str:
+        return f"{base}__consents/{quote(school)}/review?token={self.token}"
 
     def watched(self) -> list[Path]:
         """The folders whose files the pages are made from."""
@@ -122,6 +140,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         self._guarded(self._get)
 
+    def do_POST(self) -> None:
+        self._guarded(self._post)
+
     def do_HEAD(self) -> None:
         self._guarded(super().do_HEAD)
 
@@ -146,6 +167,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return self.send_error(404, "no such page")
         if path == "/__version":
             return self._send(str(self.preview.version).encode(), "text/plain")
+        if path.startswith("/__consents/"):
+            return self._review(path, parse_qs(urlsplit(self.path).query).get("token", [""])[0])
         if self.preview.errors and (path.endswith(".html") or path.endswith("/")):
             return self._send(self._error_page().encode(), "text/html; charset=utf-8")
         if path.endswith(".pdf"):
@@ -153,6 +176,56 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if path.endswith(".html") or path.endswith("/"):
             return self._html(path)
         return super().do_GET()
+
+    # ------------------------------------------------------------------ the review page
+
+    def _register(self, path: str, token: str) -> tuple[str, Path] | None:
+        """The school and register a review address names, if the token is right; else the
+        refusal is sent and None returned."""
+        parts = path.strip("/").split("/")
+        if not secrets.compare_digest(token.encode(), self.preview.token.encode()):
+            self.send_error(403, "the review page needs the address the preview printed at start")
+            return None
+        registers = self.preview.registers()
+        if len(parts) != 3 or parts[2] != "review" or parts[1] not in registers:
+            self.send_error(404, "no consent register of that school")
+            return None
+        return parts[1], registers[parts[1]]
+
+    def _review(self, path: str, token: str) -> None:
+        found = self._register(path, token)
+        if found is None:
+            return
+        school, register_path = found
+        with Register.open(register_path) as register:
+            reviews, titles = register.open_reviews(), register.consent_titles()
+        page = review_page(school, reviews, titles, self.preview.token)
+        self._send(page.encode("utf-8"), "text/html; charset=utf-8", private=True)
+
+    def _post(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if not path.startswith("/__consents/") or not 0 < length <= 4096:
+            return self.send_error(404 if not path.startswith("/__consents/") else 400, "no such form")
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
+        found = self._register(path, form.get("token", ""))
+        if found is None:
+            return
+        school, register_path = found
+        answers = {"yes": "yes", "no": "no", "unclear": "unclear", "close": None}
+        answer = answers.get(form.get("answer", ""), "")
+        if answer == "" or not form.get("review", "").isdigit():
+            return self.send_error(400, "no such answer")
+        try:
+            with Register.open(register_path) as register:
+                register.settle(int(form["review"]), answer, dt.date.today())  # type: ignore[arg-type]
+        except RegisterError as exc:
+            page = self._error_page([str(exc)]).encode()
+            return self._send(page, "text/html; charset=utf-8", status=409)
+        self.send_response(303)
+        self.send_header("Location", f"/__consents/{quote(school)}/review?token={self.preview.token}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _html(self, path: str) -> None:
         file = self.preview.out / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
@@ -179,13 +252,46 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 f"shows the last good pages again once they are fixed.</p><ul>{items}</ul></main>"
                 f"{RELOAD_SCRIPT}</body></html>")
 
-    def _send(self, body: bytes, content_type: str, status: int = 200) -> None:
+    def _send(self, body: bytes, content_type: str, status: int = 200, *, private: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        if private:  # personal data: not in another page's frame, no address passed on
+            self.send_header("X-Frame-Options", "DENY")
+            self.send_header("Content-Security-Policy", "default-src 'none'; img-src data:; "
+                             "style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+            self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
         self.wfile.write(body)
+
+
+def review_page(school: str, reviews: list[Any], titles: dict[str, str], token: str) -> str:
+    """The open reviews of a register, each with its crop and the answers to choose (German:
+    the reader is the school office)."""
+    def item(review: Any) -> str:
+        what = html.escape(titles.get(review.consent or "", review.consent or "die ganze Seite"))
+        crop = base64.b64encode(review.crop).decode("ascii")
+        choices = ([("yes", "Ja"), ("no", "Nein"), ("unclear", "Unklar lassen")] if review.consent
+                   else [("close", "Schließen (Antworten von Hand eintragen)")])
+        buttons = "".join(f'<button name="answer" value="{v}">{label}</button> ' for v, label in choices)
+        return (f"<li><h2>{html.escape(review.name or 'unbekannt')}: {what}</h2>"
+                f"<p>{html.escape(review.place)} · {html.escape(review.reason)}</p>"
+                f'<img src="data:image/png;base64,{crop}" alt="Ausschnitt des Bogens: {what}">'
+                f'<form method="post"><input type="hidden" name="token" value="{html.escape(token)}">'
+                f'<input type="hidden" name="review" value="{review.id}">{buttons}</form></li>')
+    items = "".join(item(r) for r in reviews) or "<li>Nichts zu prüfen.</li>"
+    return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><meta name="viewport" '
+            f'content="width=device-width, initial-scale=1"><title>Unklare Antworten prüfen – '
+            f"{html.escape(school)}</title><style>{REVIEW_CSS}</style></head><body><main>"
+            f"<h1>Unklare Antworten prüfen</h1><p>{len(reviews)} offen. Jede Antwort wird sofort "
+            f"im Einwilligungsregister gespeichert.</p><ul>{items}</ul></main></body></html>")
+
+
+REVIEW_CSS = ("body{font-family:sans-serif;margin:1rem;line-height:1.4;color:#111}"
+              "ul{list-style:none;padding:0}li{border-top:1px solid #ccc;padding:.75rem 0}"
+              "h2{font-size:1.05rem;margin:0}img{max-width:100%;border:1px solid #999;display:block;"
+              "margin:.5rem 0}button{font-size:1rem;margin:.25rem .5rem .25rem 0;padding:.4rem .9rem}")
 
 
 def serve(project: Project, schools: tuple[str, ...], port: int, *,
@@ -198,7 +304,10 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
     handler.hosts = allowed_hosts(server.server_address[1])  # port 0: the one it was given
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    echo(f"Preview on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    echo(f"Preview on {base} (Ctrl+C to stop)")
+    for school in preview.registers():  # the address with its token: only here, never in a page
+        echo(f"Review the scans of {school}: {preview.review_url(base, school)}")
     _report(preview, echo)
     try:
         # watchfiles (inotify): a save is seen at once; an editor's temporary file that comes
