@@ -3,6 +3,7 @@ lines, pre-filled sheets per class, and nothing of the roster under output/."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import os
@@ -321,3 +322,18 @@ def test_a_failed_write_names_no_pupil_and_no_class(tmp_path: Path, monkeypatch:
         f"error: cannot write into {out}/: No space left on device: free some space on the disk, "
         "then run the command again; the files already there are unchanged"]
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_the_acknowledgement_is_asked_for_the_notices_version(roster_run: tuple[Path, Path]) -> None:
+    """A changed consent text asks for that consent again, not for the acknowledgement: the
+    register records the acknowledgement with the German notice's version."""
+    import sqlite3
+
+    project, _ = roster_run
+    notice = (project / "output" / "loewentor-bleicherode" / "de" / "notice.html").read_text("utf-8")
+    version = re.findall(r'<span class="version">([0-9a-f]{8})</span>', notice)[0]
+    register = project / "private" / "loewentor-bleicherode" / "consents.sqlite"
+    with contextlib.closing(sqlite3.connect(register)) as db:
+        asked = db.execute("SELECT version FROM consents WHERE id = 'acknowledgement'").fetchall()
+    assert asked == [(version,)]

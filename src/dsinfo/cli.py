@@ -407,8 +407,9 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
     today = dt.date.today()
     with Register.open(path) as register:
         numbers = register.record_roster(pupils, today)
-        result = print_roster(Press(project), notice, pupils, out, numbers=numbers, jobs=jobs)
-        register.record_sheets(result.printed, _asked(notice, result.version), today)
+        press = Press(project)
+        result = print_roster(press, notice, pupils, out, numbers=numbers, jobs=jobs)
+        register.record_sheets(result.printed, _asked(notice, _notice_version(press, notice)), today)
     classes = len(by_class(pupils))
     click.echo(f"Wrote consent sheets for {len(pupils)} pupils in {classes} "
                f"class{'es' if classes != 1 else ''} to {display_path(out)}/ "
@@ -416,9 +417,18 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
     click.echo("They contain personal data: keep them safe and delete them once the sheets are back.")
 
 
+def _notice_version(press: Press, notice: Any) -> str:
+    """The German notice's version: what a pupil's acknowledgement confirms having received."""
+    from .views import notice_spec
+
+    main = notice_spec(notice)
+    return press.publication(notice, "de", main.id).version if main else ""
+
+
 def _asked(notice: Any, version: str) -> list[tuple[str, str, str]]:
     """(id, version, German title) of what a roster sheet asks: the acknowledgement (its
-    version is the German consent sheet's), then each consent (a hash of what it says)."""
+    version is the German notice's: a new notice asks for it again, a changed consent text
+    does not), then each consent (a hash of what it says)."""
     from .consentdb import ACKNOWLEDGEMENT, consent_version
 
     def german(text: Any) -> str:
