@@ -337,3 +337,20 @@ def test_a_page_that_breaks_the_reading_is_reported_and_the_others_go_on(
     assert (result.status, result.page) == ("unreadable", 2)
     assert result.message == ("the page could not be read: look at it and enter its answers with "
                               "`consents record`")
+
+
+def test_a_bad_scan_file_is_one_line_from_the_command_line(tmp_path: Path) -> None:
+    """Through the command: the file named, the problem, and that nothing was recorded."""
+    from dsinfo.consentdb import default_path
+
+    from .project import VALID, make_project, run
+
+    project = make_project(tmp_path / "p", {"gs-park": VALID})
+    Register.open(default_path(project, "gs-park")).close()
+    (project / "notes.txt").write_text("Müller, Anna\n", encoding="utf-8")
+    result = run(project, "consents", "scan", "--school", "gs-park", "notes.txt")
+    assert result.code == 1
+    assert result.stderr == ("notes.txt: error: this is not a PDF, PNG or JPEG file: scan the sheets "
+                             "to PDF\n1 problem found; nothing was recorded.\n")
+    with Register.open(default_path(project, "gs-park")) as register:
+        assert register.db.execute("SELECT count(*) FROM pages").fetchone() == (0,)

@@ -844,8 +844,7 @@ def _run(args: list[str], root: Path | None, prog_name: str | None) -> int:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         count = exc.count
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found; no files were written.",
-                   err=True)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found; {exc.outcome}.", err=True)
         return 1
     except DsinfoError as exc:
         click.echo(f"error: {one_line(str(exc)).replace('python build.py', prog)}", err=True)

@@ -72,8 +72,9 @@ class InputError(DsinfoError):
     """One or more problems in school or catalog files; nothing was built. At most
     MAX_PROBLEMS_PER_FILE of them per file are kept (see `capped`); `count` is all of them."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, outcome: str = "no files were written") -> None:
         self.problems = capped(problems)
+        self.outcome = outcome  # what did not happen because of them, for the closing line
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @property

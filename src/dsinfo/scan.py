@@ -107,7 +107,7 @@ def open_sources(paths: Iterable[Path]) -> list[Source]:
         except ValueError as exc:
             problems.append(Problem(path=path, message=str(exc)))
     if problems:
-        raise InputError(problems)
+        raise InputError(problems, outcome="nothing was recorded")
     return sources
 
 
