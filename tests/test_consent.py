@@ -204,3 +204,14 @@ def test_the_acknowledgement_quotes_the_notices_own_title(tmp_path: Path) -> Non
     assert title is not None
     assert title[1] == "Datenschutzhinweise zur Nutzung von IServ"
     assert f"Ich habe die „{title[1]}“ (Stand: 01.08.2025) erhalten" in pages["kenntnisnahme"]
+
+
+def test_the_school_promises_no_disadvantage_only_for_itself(tmp_path: Path) -> None:
+    """Data that go to a training company: the school cannot promise what the company does."""
+    own = CONTACTS.format(subjects="[pupils]")
+    inside = " ".join(german_pages(tmp_path, own)["consent"].split())
+    assert "Wer sie nicht erteilt oder widerruft, hat dadurch keine Nachteile." in inside
+    outside = " ".join(german_pages(tmp_path, own.replace("    subjects: [pupils]\n",
+                                                          "    subjects: [pupils]\n    external: true\n"))
+                       ["consent"].split())
+    assert "Wer sie nicht erteilt oder widerruft, hat dadurch in der Schule keine Nachteile." in outside

@@ -4,6 +4,7 @@ glyphs, the translations command with a missing and a stale entry, the German fa
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import subprocess
 import sys
@@ -442,3 +443,22 @@ def test_build_refuses_the_catalog_before_writing(tmp_path: Path) -> None:
     ]
     assert result.returncode == 1
     assert not (project / "output").exists()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES[1:])
+def test_a_translation_explains_the_german_legal_abbreviations(built: Path, lang: str) -> None:
+    """The law is cited the German way (to be looked up); every translated notice says what
+    DSGVO, Art., Abs., UAbs., lit., i.V.m. and § mean, every translated sheet what DSGVO is."""
+    catalogs = i18n.Catalogs(ROOT / "locales")
+    school = built / "loewentor-bleicherode"
+    note = catalogs.gettext(lang, "Gesetze werden mit ihren deutschen Abkürzungen genannt, damit man "
+                                  "sie nachschlagen kann: DSGVO = Datenschutz-Grundverordnung der EU; "
+                                  "Art. = Artikel; Abs. = Absatz; UAbs. = Unterabsatz; lit. = Buchstabe; "
+                                  "i.V.m. = in Verbindung mit; § = Paragraf.")
+    line = catalogs.gettext(lang, "DSGVO = Datenschutz-Grundverordnung der EU.")
+    assert f'<p class="small abbreviations">{html.escape(note, quote=False)}</p>' in (
+        school / lang / "notice.html").read_text("utf-8")
+    assert html.escape(line, quote=False) in (school / lang / "consent.html").read_text("utf-8")
+    for abbr in ("DSGVO", "Art.", "Abs.", "UAbs.", "lit.", "i.V.m.", "§"):
+        assert abbr in note, (lang, abbr)
+    assert "abbreviations" not in (school / "de" / "notice.html").read_text("utf-8")
