@@ -407,22 +407,13 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
     today = dt.date.today()
     with Register.open(path) as register:
         numbers = register.record_roster(pupils, today)
-        press = Press(project)
-        result = print_roster(press, notice, pupils, out, numbers=numbers, jobs=jobs)
-        register.record_sheets(result.printed, _asked(notice, _notice_version(press, notice)), today)
+        result = print_roster(Press(project), notice, pupils, out, numbers=numbers, jobs=jobs)
+        register.record_sheets(result.printed, _asked(notice, result.version), today)
     classes = len(by_class(pupils))
     click.echo(f"Wrote consent sheets for {len(pupils)} pupils in {classes} "
                f"class{'es' if classes != 1 else ''} to {display_path(out)}/ "
                f"in {time.perf_counter() - started:.1f} s; recorded in {display_path(path)}.")
     click.echo("They contain personal data: keep them safe and delete them once the sheets are back.")
-
-
-def _notice_version(press: Press, notice: Any) -> str:
-    """The German notice's version: what a pupil's acknowledgement confirms having received."""
-    from .views import notice_spec
-
-    main = notice_spec(notice)
-    return press.publication(notice, "de", main.id).version if main else ""
 
 
 def _asked(notice: Any, version: str) -> list[tuple[str, str, str]]:

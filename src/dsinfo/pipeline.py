@@ -226,10 +226,14 @@ def _render_and_write(run: Run, notices: list[Notice], summary: Summary,
     by_path = {n.path: n for n in notices}
     earlier = {n.id: archive.earlier_version(run.out, n.id, n.school.school_year)
                for n in notices if n.school.show_changes}  # read before anything replaces it
+    # the last build's manifests (what their PDFs were made from), once per school
+    last = {} if run.options.force else {
+        n.id: entry for n in notices
+        if (entry := manifest.SchoolEntry.read(run.out / n.id / manifest.NAME)) is not None}
     total = sum(len(n.school.languages) for n in notices)
     jobs = min(run.options.jobs or workers.cores(), total)
     done: dict[str, list[Outcome]] = {n.id: [] for n in notices}
-    with workers.Workers(jobs, _setup, (run, by_path, earlier)) as pool:
+    with workers.Workers(jobs, _setup, (run, by_path, earlier, last)) as pool:
         for notice in sorted(notices, key=_size(run.out), reverse=True):  # largest first
             pool.submit(_render, notice.path, i18n.SOURCE, None)
         finished = 0
@@ -288,10 +292,11 @@ def _record(summary: Summary, out: Path, outcome: Outcome) -> None:
 # ---------------------------------------------------------------------------- in the workers
 
 
-def _setup(run: Run, notices: dict[Path, Notice], earlier: dict[str, Earlier | None]) -> dict[str, Any]:
+def _setup(run: Run, notices: dict[Path, Notice], earlier: dict[str, Earlier | None],
+           last: dict[str, manifest.SchoolEntry]) -> dict[str, Any]:
     options = run.options
     press = Press(run.project, formats=options.formats, pdf_a=options.pdf_a, draft=options.draft)
-    return {"run": run, "notices": notices, "earlier": earlier, "press": press}
+    return {"run": run, "notices": notices, "earlier": earlier, "last": last, "press": press}
 
 
 def _render(path: Path, lang: str, versions: dict[str, str] | None) -> Outcome:
@@ -304,7 +309,9 @@ def _render(path: Path, lang: str, versions: dict[str, str] | None) -> Outcome:
         press: Press = own["press"]
         changes = _changes(notice, own["earlier"].get(notice.id))
         rendered = press.language(notice, lang, versions=versions, changes=changes,
-                                  earlier=_earlier_pdfs(run, notice, lang), shared=run.printing)
+                                  earlier=_earlier_pdfs(run.out / notice.id / lang,
+                                                        own["last"].get(notice.id), lang),
+                                  shared=run.printing)
         findings = None
         if lang == i18n.SOURCE:
             findings = check(notice, run.catalog, pages_of(notice, rendered))
@@ -322,22 +329,28 @@ def _render(path: Path, lang: str, versions: dict[str, str] | None) -> Outcome:
         return Outcome(school=notice.id, lang=lang, versions=rendered.edition.versions,
                        made=rendered.made, files=files, changed=changed,
                        warnings=rendered.warnings, findings=findings, entry=entry, rss=_rss())
-    except DsinfoError as exc:
-        return Outcome(school=notice.id, lang=lang, failed=str(exc), rss=_rss())
-    except Exception as exc:  # the worker's boundary: one line, the traceback only with --debug
-        line = internal_error(exc, f"while building {notice.id} ({lang})")
-        if run.options.debug or debugging():
-            line += "\n" + traceback.format_exc()
-        return Outcome(school=notice.id, lang=lang, failed=line, rss=_rss())
+    except Exception as exc:
+        return Outcome(school=notice.id, lang=lang, failed=_failure(run, exc, f"while building "
+                                                                   f"{notice.id} ({lang})"), rss=_rss())
 
 
-def _earlier_pdfs(run: Run, notice: Notice, lang: str) -> KeptPdf | None:
-    """The PDFs the last build made of this language (its manifest names their print pages)."""
-    last = manifest.SchoolEntry.read(run.out / notice.id / manifest.NAME)
+def _failure(run: Run, exc: Exception, where: str) -> str:
+    """The worker's boundary: a DsinfoError as its message, anything else as one line (the
+    traceback only with --debug)."""
+    if isinstance(exc, DsinfoError):
+        return str(exc)
+    line = internal_error(exc, where)
+    if run.options.debug or debugging():
+        line += "\n" + traceback.format_exc()
+    return line
+
+
+def _earlier_pdfs(folder: Path, last: manifest.SchoolEntry | None, lang: str) -> KeptPdf | None:
+    """The PDFs the last build made of this language in `folder` (the school's manifest names
+    their print pages)."""
     entry = last.languages.get(lang) if last else None
-    if entry is None or run.options.force:
+    if entry is None:
         return None
-    folder = run.out / notice.id / lang
     return lambda name, page: entry.earlier_pdf(folder, name, page)
 
 
@@ -405,13 +418,8 @@ def _finish(path: Path, written: list[Outcome]) -> tuple[str, int, Path, str]:
     notice: Notice = own["notices"][path]
     try:
         return (*_write_index(run, own["press"], notice, written), "")
-    except DsinfoError as exc:
-        return notice.id, 0, path, str(exc)
-    except Exception as exc:  # the worker's boundary, as in _render
-        line = internal_error(exc, f"while finishing {notice.id}")
-        if run.options.debug or debugging():
-            line += "\n" + traceback.format_exc()
-        return notice.id, 0, path, line
+    except Exception as exc:
+        return notice.id, 0, path, _failure(run, exc, f"while finishing {notice.id}")
 
 
 def _write_index(run: Run, press: Press, notice: Notice, written: list[Outcome]) -> tuple[str, int, Path]:

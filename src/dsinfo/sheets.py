@@ -34,7 +34,7 @@ from markupsafe import Markup
 from .errors import BuildError
 from .i18n import N_
 from .roster import Pupil, Signers, by_class, file_stem
-from .views import consent_view
+from .views import consent_view, notice_spec
 from .write import claimed, safe_path, write_atomic
 
 if TYPE_CHECKING:
@@ -228,7 +228,7 @@ class RosterResult:
     files: list[Path]
     printed: list[Printed]
     templates: int
-    version: str  # of the German documents: what the acknowledgement box refers to
+    version: str  # of the German notice: what the acknowledgement box confirms
 
 
 _job: dict[str, Any] = {}  # the running roster, inherited by forked workers
@@ -256,7 +256,11 @@ def print_roster(
     )
     keys: list[Hashable] = [*variants, *sorted({("checklist", len(m)) for _, m in classes})]
     sheet_id = consent_view(notice).spec.id
-    pubs = {lang: builder.publication(notice, lang, sheet_id) for lang in {"de", *(v.lang for v in variants)}}
+    german = builder.web(notice, "de")[1]  # rendered once: every translation names its versions
+    pubs = {lang: german[sheet_id] if lang == "de" else
+            builder.web(notice, lang, versions=german.versions)[1][sheet_id]
+            for lang in {"de", *(v.lang for v in variants)}}
+    main = notice_spec(notice)
     taken: set[str] = set()
     stems = [file_stem(c, taken) for c, _ in classes]
     _job.update(
@@ -282,7 +286,8 @@ def print_roster(
             Printed(number=numbers[p], version=sheet[p].version, layout=sheet[p].layout, lang=p.language)
             for p in pupils
         ]
-        return RosterResult(files=files, printed=printed, templates=len(keys), version=pubs["de"].version)
+        return RosterResult(files=files, printed=printed, templates=len(keys),
+                            version=german[main.id].version if main else "")
     finally:
         _job.clear()
 
