@@ -99,6 +99,14 @@ class Preview:
         return {sid: path for sid in sorted(schools)
                 if (path := default_path(self.project.root, sid)).is_file()}
 
+    def review_page(self, school: str, reviews: list[Any], titles: dict[str, str]) -> str:
+        """The review page of a school's register (templates/review.html, autoescaped)."""
+        return self._press.renderer("de").page("review.html", None, "web", static="/_static/",
+                                               school=school, reviews=reviews, titles=titles,
+                                               token=self.token, crops={
+                                                   r.id: base64.b64encode(r.crop).decode("ascii")
+                                                   for r in reviews})
+
     def review_url(self, base: str, school: str) -> str:
         return f"{base}__consents/{quote(school)}/review?token={self.token}"
 
@@ -199,7 +207,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         school, register_path = found
         with Register.open(register_path) as register:
             reviews, titles = register.open_reviews(), register.consent_titles()
-        page = review_page(school, reviews, titles, self.preview.token)
+        page = self.preview.review_page(school, reviews, titles)
         self._send(page.encode("utf-8"), "text/html; charset=utf-8", private=True)
 
     def _post(self) -> None:
@@ -260,38 +268,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if private:  # personal data: not in another page's frame, no address passed on
             self.send_header("X-Frame-Options", "DENY")
             self.send_header("Content-Security-Policy", "default-src 'none'; img-src data:; "
-                             "style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+                             "style-src 'self' 'unsafe-inline'; font-src 'self'; form-action 'self'; "
+                             "frame-ancestors 'none'")
             self.send_header("Referrer-Policy", "no-referrer")
         self.end_headers()
         self.wfile.write(body)
 
-
-def review_page(school: str, reviews: list[Any], titles: dict[str, str], token: str) -> str:
-    """The open reviews of a register, each with its crop and the answers to choose (German:
-    the reader is the school office)."""
-    def item(review: Any) -> str:
-        what = html.escape(titles.get(review.consent or "", review.consent or "die ganze Seite"))
-        crop = base64.b64encode(review.crop).decode("ascii")
-        choices = ([("yes", "Ja"), ("no", "Nein"), ("unclear", "Unklar lassen")] if review.consent
-                   else [("close", "Schließen (Antworten von Hand eintragen)")])
-        buttons = "".join(f'<button name="answer" value="{v}">{label}</button> ' for v, label in choices)
-        return (f"<li><h2>{html.escape(review.name or 'unbekannt')}: {what}</h2>"
-                f"<p>{html.escape(review.place)} · {html.escape(review.reason)}</p>"
-                f'<img src="data:image/png;base64,{crop}" alt="Ausschnitt des Bogens: {what}">'
-                f'<form method="post"><input type="hidden" name="token" value="{html.escape(token)}">'
-                f'<input type="hidden" name="review" value="{review.id}">{buttons}</form></li>')
-    items = "".join(item(r) for r in reviews) or "<li>Nichts zu prüfen.</li>"
-    return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>Unklare Antworten prüfen – '
-            f"{html.escape(school)}</title><style>{REVIEW_CSS}</style></head><body><main>"
-            f"<h1>Unklare Antworten prüfen</h1><p>{len(reviews)} offen. Jede Antwort wird sofort "
-            f"im Einwilligungsregister gespeichert.</p><ul>{items}</ul></main></body></html>")
-
-
-REVIEW_CSS = ("body{font-family:sans-serif;margin:1rem;line-height:1.4;color:#111}"
-              "ul{list-style:none;padding:0}li{border-top:1px solid #ccc;padding:.75rem 0}"
-              "h2{font-size:1.05rem;margin:0}img{max-width:100%;border:1px solid #999;display:block;"
-              "margin:.5rem 0}button{font-size:1rem;margin:.25rem .5rem .25rem 0;padding:.4rem .9rem}")
 
 
 def serve(project: Project, schools: tuple[str, ...], port: int, *,
