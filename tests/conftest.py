@@ -3,6 +3,7 @@ command line: tests/project.py)."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -17,6 +18,12 @@ from .project import FIXTURES, ROOT, make_project, run_process
 GOLDEN = Path(__file__).parent / "golden"
 LANGUAGES = list(i18n.LANGUAGES)
 __all__ = ["FIXTURES", "GOLDEN", "LANGUAGES", "ROOT"]
+
+
+# The tests read the tool's messages in English, the language they are written in (whatever
+# the machine's locale); tests/test_messages.py reads them in German, the default, and checks
+# the German catalog. Worker and CLI processes the tests start inherit this.
+os.environ["DSINFO_LANG"] = "en"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

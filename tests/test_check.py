@@ -122,13 +122,14 @@ FAILING = [
     ("placeholder", ("Stadt Erfurt", '"TODO: Schulträger"'),
      "11:9: warning: Placeholder still to fill in: Schulträger"),
     ("law.open_question", ("state: TH", "state: SN"),
-     "7:1: warning: A question about Sachsen's law that the catalog could not settle: Which "
-     "provision of the SächsSchulG allows schools to process pupils' and parents' data in general "
-     "(the citation now rests on § 1 SächsSchulG, the education mandate)?"),
+     "7:1: warning: A question about Sachsen's law that the catalog could not settle: Welche "
+     "Vorschrift des SächsSchulG erlaubt den Schulen allgemein, Daten von Schülerinnen und Schülern "
+     "und von Eltern zu verarbeiten (die Rechtsgrundlage in den Datenschutzhinweisen stützt sich "
+     "derzeit auf § 1 SächsSchulG, den Erziehungs- und Bildungsauftrag)?"),
     ("law.open_question", ("state: TH", "state: BW"),
      "7:1: warning: A question about Baden-Württemberg's law that the catalog could not settle: "
-     "Which section of the LDSG is the general clause for processing by public bodies that the "
-     'school cites with § 1 SchG (the notice_citation says only "LDSG")?'),
+     "Welcher Paragraf des LDSG ist die Generalklausel für die Verarbeitung durch öffentliche "
+     "Stellen, die die Schule zusammen mit § 1 SchG nennt (die notice_citation nennt nur „LDSG“)?"),
     ("consent.land_forms", ("state: TH", "state: BY\nconsents: [photos_website]"),
      "8:1: warning: Bayern has model consent forms for publications (VollzBek DS-Schulen (BayMBl. "
      "2022 Nr. 435), Anlagen) that bind staatliche Schulen; this sheet asks for 'Fotos auf der "
@@ -290,9 +291,11 @@ def test_a_condition_of_the_land_is_asked_in_the_hint(tmp_path: Path, catalog: C
     """Nordrhein-Westfalen: the platform rests on the statute only after the Schulkonferenz
     decided; the hint asks exactly that (the catalog's question), then says what to record."""
     found = findings(tmp_path, catalog, renderer, VALID.replace("state: TH", "state: NW"))
-    [hint] = [f.hint for f in found if f.id == "law.platform_coverage"]
-    assert hint.startswith("Has the Schulkonferenz decided to use this platform (§ 65 SchulG NRW; ")
-    assert hint.endswith("ask consent instead. If it has, record the decision under platforms.iserv: "
+    [hint] = [str(f.hint) for f in found if f.id == "law.platform_coverage"]
+    assert hint.startswith("Hat die Schulkonferenz beschlossen, diese Plattform einzusetzen (§ 65 "
+                           "SchulG NRW; ")
+    assert hint.endswith("Holen Sie dann stattdessen eine Einwilligung ein. If it has, record the "
+                         "decision under platforms.iserv: "
                          "'statute_confirmed: {by: ..., on: YYYY-MM-DD}'; if not, set 'basis: "
                          "consent' to ask for consent.")
 
@@ -304,11 +307,11 @@ def test_the_authorities_assessments_of_a_platform_reach_the_dpo(tmp_path: Path,
         "      diagnostics: 30 Tage nach der Erhebung\n")
     found = [f for f in findings(tmp_path, catalog, renderer, school) if f.id == "catalog.assessment"]
     assert len(found) == len(catalog.platforms["microsoft365"].assessments) == 3
-    assert found[0].message == (
+    assert str(found[0].message) == (
         "Datenschutzkonferenz (DSK) assessed Microsoft 365 on 2022-11-24: Festlegung zu Microsoft 365 "
-        "(Abschlussbericht der AG DSK „Microsoft-Onlinedienste“). For whom: All controllers in "
-        "Germany; not formally lifted by the HBDI report of 2025.")
-    assert found[0].hint.startswith("Read it with your data protection officer (https://www."
+        "(Abschlussbericht der AG DSK „Microsoft-Onlinedienste“). For whom: Alle Verantwortlichen in "
+        "Deutschland; durch den Bericht des HBDI von 2025 nicht förmlich aufgehoben.")
+    assert str(found[0].hint).startswith("Read it with your data protection officer (https://www."
                                     "datenschutzkonferenz-online.de/")
     assert not [f for f in findings(tmp_path, catalog, renderer, VALID) if f.id == "catalog.assessment"]
 
@@ -317,7 +320,7 @@ def test_the_readme_shows_what_the_check_prints(tmp_path: Path) -> None:
     """The README's example report is the real output for the seed's defects, line by line."""
     project = make_project(tmp_path)
     shutil.copy(FIXTURES / "seed-with-defects.yaml", project / "schools" / "regelschule.yaml")
-    printed = run(project, "check").stdout
+    printed = run(project, "--lang", "de", "check").stdout  # as school staff see it
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("```\nschools/regelschule.yaml:") + 4
     assert readme[start:readme.index("```", start)] == printed
@@ -394,3 +397,12 @@ def test_a_contact_form_says_how_long_and_on_what_basis(tmp_path: Path, catalog:
     page = " ".join(german(renderer, notice_of(tmp_path, catalog, school))["website"].split())
     assert ('<p>Rechtsgrundlage ist <bdi dir="ltr">Art. 6 Abs. 1 UAbs. 1 lit. e, Abs. 3 DSGVO i.V.m. '
             '§ 16 ThürDSG</bdi>.</p><p>Speicherdauer: drei Monate nach der Antwort.</p>') in page
+
+
+def test_a_website_notice_without_website_is_stopped_by_the_check(tmp_path: Path, catalog: Catalog,
+                                                                  renderer: Press) -> None:
+    school = VALID + "documents:\n  - {id: notice, kind: notice}\n  - {id: website, kind: website_notice}\n"
+    found = [f for f in findings(tmp_path, catalog, renderer, school) if f.id == "website.missing"]
+    assert [(f.severity, str(f.message)) for f in found] == [(
+        "error", "documents.website is a website notice, but the school file has no 'website:' with "
+                 "the host, the log retention and the cookies.")]

@@ -201,7 +201,8 @@ def test_check_lists_placeholders(project: Path) -> None:
 
 
 def _module(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"), **(env or {})}
+    environment = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "src"), "DSINFO_LANG": "en",
+                   **(env or {})}
     return subprocess.run([sys.executable, "-m", "dsinfo", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120, check=False, env=environment)
 

@@ -160,7 +160,7 @@ def test_review_settled(tmp_path: Path) -> None:
             day=DAY,
         )
         (review,) = register.open_reviews()
-        assert (review.place, review.name, review.consent, review.reason, review.crop) == (
+        assert (str(review.place), review.name, review.consent, str(review.reason), review.crop) == (
             "scan.pdf, page 1",
             "A, a · 5a",
             "photos",

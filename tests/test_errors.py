@@ -76,7 +76,7 @@ def test_display_path_never_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_internal_error_says_what_to_do_and_no_value() -> None:
     exc = OSError(36, "File name too long", "/tmp/out/Mustermann, Max 5a.pdf")
-    assert internal_error(exc, "while building gs-park (de)") == (
+    assert str(internal_error(exc, "while building gs-park (de)")) == (
         "internal error (OSError) while building gs-park (de): this is a bug in dsinfo, not a "
         "mistake in your files; run the command again with --debug to see the traceback, and "
         "please report it")

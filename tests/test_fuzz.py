@@ -51,7 +51,7 @@ def one_line_problems(exc: InputError, path: Path) -> list[Problem]:
         assert problem.path == path, problem
         assert min(problem.line, problem.column) >= 0, problem
         assert str(problem).isprintable(), problem  # one line: no line break, no control character
-        assert problem.message.strip() == problem.message != ""
+        assert str(problem.message).strip() == str(problem.message) != ""
     return exc.problems
 
 

@@ -253,7 +253,7 @@ def test_school_text_missing_in_a_language_is_a_finding(tmp_path: Path) -> None:
     notice = build(tmp_path, catalog, text)
     page = Press(Project(ROOT), formats=("html",)).web(notice, "de")[0]["notice"]
     found = [f for f in check(notice, catalog, plain_text(page)) if f.id == "i18n.school_text"]
-    assert [(f.line, f.message) for f in found] == [
+    assert [(f.line, str(f.message)) for f in found] == [
         (20, "title has no text in tr: those documents show the German text.")]
 
 
@@ -298,13 +298,13 @@ def test_translations_command_finds_missing_and_stale(project: Path) -> None:
     iserv = project / "catalog" / "platforms" / "iserv.yaml"  # stale: the German source changes
     iserv.write_text(iserv.read_text(encoding="utf-8").replace("nach 6 Monaten", "nach 3 Monaten"),
                      encoding="utf-8")
-    result = run(project, "translations", "--lang", "tr")
+    result = run(project, "translations", "--language", "tr")
     assert result.returncode == 0
     assert "locales/messages.pot: warning: out of date (1 new, 1 gone texts)" in result.stdout
     assert "    missing: templates/_consent.html:" in result.stdout
     pybabel(project, "extract", *EXTRACT_ARGS[1:])  # the translator's workflow (README)
     pybabel(project, "update", "-i", "locales/messages.pot", "-d", "locales", "--previous", "--no-wrap")
-    result = run(project, "translations", "--lang", "tr", "--strict")
+    result = run(project, "translations", "--language", "tr", "--strict")
     assert result.returncode == 1
     out = result.stdout.splitlines()
     assert re.fullmatch(r"tr  Türkçe\s+99\.\d%  (\d+) of \d+ translated: 1 missing, 1 stale", out[1])
@@ -331,7 +331,7 @@ def test_translations_help(tmp_path: Path) -> None:
     result = run(copy_repository(tmp_path, {}), "translations", "--help")
     assert result.returncode == 0
     assert result.stdout.startswith("Usage: python build.py translations [OPTIONS]")
-    assert "--lang LANG" in result.stdout
+    assert "--language LANG" in result.stdout
     assert "--strict" in result.stdout
 
 

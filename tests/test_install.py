@@ -53,9 +53,10 @@ def test_init_new_and_build_outside_the_repository(installed: Path) -> None:
               "--email", "info@rs-hang.example", "--authority", "Stadt Erfurt",
               "--dpo-email", "dsb@rs-hang.example", "--platform", "moodle:on_premises",
               "--language", "en", cwd=project)
-    assert made.stdout.splitlines()[0] == "Wrote schools/regelschule-am-hang.yaml."
+    # no DSINFO_LANG here: an installed tool speaks German
+    assert made.stdout.splitlines()[0] == "schools/regelschule-am-hang.yaml geschrieben."
     built = sh(dsinfo, "build", "--format", "html", cwd=project)
-    assert built.stdout.splitlines()[-1].startswith("Built 2 schools (3 languages")
+    assert built.stdout.splitlines()[-1].startswith("2 Schulen erstellt (3 Sprachen")
     for path in ("index.html", "_static/fonts.css", "regelschule-am-hang/en/notice.html",
                  "grundschule-beispielstadt/de/consent.html"):
         assert (project / "output" / path).is_file(), path
@@ -63,4 +64,4 @@ def test_init_new_and_build_outside_the_repository(installed: Path) -> None:
     assert "Regelschule am Hang" in page
     assert "Privacy notice" in page  # the shipped translations are found
     module = sh(installed / "venv" / "bin" / "python", "-m", "dsinfo", "check", cwd=project)
-    assert module.stdout.splitlines()[-1].startswith("Checked 2 schools:")
+    assert module.stdout.splitlines()[-1].startswith("2 Schulen geprüft:")

@@ -87,7 +87,7 @@ def test_legitimate_interest_is_closed_to_public_bodies(laws: LawCatalog) -> Non
 
 def test_open_questions_of_a_regime(laws: LawCatalog) -> None:
     questions = dict(open_questions(laws.laws["kdg"]))
-    assert questions["dpo"].startswith("Which section of the KDG requires")
+    assert questions["dpo"].startswith("Welcher Paragraf des KDG verpflichtet")
     assert "withdrawal" in questions  # known but low: the paragraph moved in the amendment
     assert len(dict(open_questions(laws.laws["kdr_og"]))) >= len(REQUIRED_ROLES)
 
@@ -224,7 +224,7 @@ def _line(text: str, start: str) -> int:
 
 def test_an_unknown_ref_needs_a_question(tmp_path: Path) -> None:
     text = _file("laws", "kdr_og").replace(
-        "    question: Which provision of the KDR-OG gives the right to withdraw consent?\n", "")
+        "    question: Welche Vorschrift der KDR-OG gibt das Recht, eine Einwilligung zu widerrufen?\n", "")
     line = _line(text, "  withdrawal:") + 1
     assert _errors({("laws", "kdr_og"): text}, tmp_path) == [
         f"laws/kdr_og.yaml:{line}:5: roles.withdrawal: an unknown ref needs a 'question:' that says "
@@ -285,8 +285,9 @@ def test_not_with_names_modules_of_the_platform(tmp_path: Path) -> None:
 
 
 def test_an_unknown_measure_needs_a_question(tmp_path: Path) -> None:
-    question = ("        question: >-\n          Is the IServ server reachable only over encrypted "
-                "connections (HTTPS/TLS with a\n          valid certificate), also for e-mail?\n")
+    question = ("        question: >-\n          Ist der IServ-Server nur über verschlüsselte "
+                "Verbindungen erreichbar (HTTPS/TLS mit\n          gültigem Zertifikat), auch für "
+                "E-Mail?\n")
     text = _file("platforms", "iserv")
     line = text[:text.index(question)].count("\n") - 2  # the measure's first key
     assert _platform_errors(tmp_path, text.replace(question, "")) == [

@@ -168,7 +168,7 @@ def test_only_plain_files_are_read(tmp_path: Path, make: Callable[[Path], None])
     make(path)
     with pytest.raises(InputError) as info:
         read_yaml(path)
-    assert [p.message for p in info.value.problems] == [
+    assert [str(p.message) for p in info.value.problems] == [
         "this is not a plain file (it is a folder, a device or a pipe): a school file is a text file"]
 
 

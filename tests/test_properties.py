@@ -140,7 +140,7 @@ def clean_outcome(site: Site, text: str | bytes) -> None:
         assert problem.column >= 1, problem
         assert "\n" not in str(problem), problem
         assert "\r" not in str(problem), problem
-        assert problem.message.strip() == problem.message != ""
+        assert str(problem.message).strip() == str(problem.message) != ""
 
 
 SNIPPETS = [":", ": ", "- ", "-", "[", "]", "{", "}", "\"", "'", "\t", "&a ", "*a", "!!int ",

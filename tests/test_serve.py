@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dsinfo.messages import ENGLISH
 from dsinfo.project import Project
 from dsinfo.serve import Preview, serve
 
@@ -30,7 +31,8 @@ def running(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     lines: list[str] = []
     stop = threading.Event()
     thread = threading.Thread(target=serve, args=(Project(tmp_path), (), 0),
-                              kwargs={"echo": lines.append, "stop": stop}, daemon=True)
+                              kwargs={"echo": lines.append, "stop": stop, "voice": ENGLISH},
+                              daemon=True)
     thread.start()
     url = wait_for(lambda: next((ln.split(" ")[2] for ln in lines if ln.startswith("Preview on")), None))
     assert url.startswith("http://127.0.0.1:")
@@ -73,7 +75,7 @@ def test_serves_rebuilds_and_reports(running: tuple[Path, str]) -> None:
         page = get(url + "gs-park/de/notice.html")[1]
         return page if b"The school files have errors" in page else None
 
-    assert b"stand: &#x27;gestern&#x27; is not a date" in wait_for(error_page)
+    assert b"stand: &#39;gestern&#39; is not a date" in wait_for(error_page)
 
 
 def test_pdf_on_request(running: tuple[Path, str]) -> None:
@@ -250,7 +252,8 @@ def test_the_review_page_needs_the_printed_token_and_settles(tmp_path: Path) -> 
     lines: list[str] = []
     stop = threading.Event()
     thread = threading.Thread(target=serve, args=(Project(tmp_path), (), 0),
-                              kwargs={"echo": lines.append, "stop": stop}, daemon=True)
+                              kwargs={"echo": lines.append, "stop": stop, "voice": ENGLISH},
+                              daemon=True)
     thread.start()
     try:
         review = wait_for(lambda: next((ln.split(": ", 1)[1] for ln in lines

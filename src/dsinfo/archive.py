@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import manifest
 from .compare import Earlier
+from .messages import Msg
 from .model import school_year_from
 from .write import safe_path, write_atomic
 
@@ -177,7 +178,7 @@ def next_school_year(text: str, stand: str) -> tuple[str, str, str]:
     year = re.search(r'(?m)^school_year:[ \t]*(["\']?)(\d{4})/(\d{2})\1', text)
     date = re.search(r"(?m)^stand:[ \t]*[\"']?\d{4}-\d{2}-\d{2}[\"']?", text)
     if year is None or date is None:
-        raise ValueError("the school file has no 'school_year:' or 'stand:' line to change")
+        raise ValueError(Msg("the school file has no 'school_year:' or 'stand:' line to change"))
     new = school_year_from(int(year[2]) + 1)
     text = text[:year.start()] + f'school_year: "{new}"' + text[year.end():]
     date = re.search(r"(?m)^stand:[ \t]*[\"']?\d{4}-\d{2}-\d{2}[\"']?", text)

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
 from .errors import InputError, Problem
 from .load import Document, read_yaml
+from .messages import Msg, Seq
 from .model import (
     UNKNOWN,
     Basis,
@@ -45,6 +45,7 @@ from .model import (
     Text,
     Url,
     _checked,
+    refused,
     validate,
 )
 
@@ -112,15 +113,16 @@ class Citation(Model):
 
 def _sourced(sources: list[str], *, known: bool) -> list[str]:
     if known and not sources:
-        raise PydanticCustomError("source_missing", "a known fact needs at least one source")
+        raise refused("source_missing", Msg("a known fact needs at least one source"))
     return sources
 
 
 def _asked_or_sourced(what: str, value: str, *, asked: bool, sources: list[str]) -> None:
-    """An unknown value must say what the school's DPO must confirm; a known one its source."""
+    """An unknown value must say what the school's DPO must confirm; a known one its source.
+    `what` is the key that is unknown ('ref', 'measure')."""
     if value == UNKNOWN and not asked:
-        raise PydanticCustomError("question_missing", "an unknown {what} needs a 'question:' that "
-                                  "says what the school's DPO must confirm", {"what": what})
+        raise refused("question_missing", Msg("an unknown {what} needs a 'question:' that says what "
+                                              "the school's DPO must confirm", what=what))
     _sourced(sources, known=value != UNKNOWN)
 
 
@@ -239,7 +241,7 @@ class JointCustody(Model):
 class State(Model):
     """A Land: its school law, the citation for notices and the supervisory authority."""
 
-    code: Annotated[str, _checked("state_code", r"[A-Z]{2}", "a two-letter Land code like TH")]
+    code: Annotated[str, _checked("state_code", r"[A-Z]{2}", Msg("a two-letter Land code like TH"))]
     name: PrintedText
     as_of: Date  # when the facts below were compiled
     school_law: SchoolLaw
@@ -404,8 +406,8 @@ class Module(Model):
     def _consent_needs_consent_purpose(cls, value: ConsentText | None, info: Any) -> ConsentText | None:
         purposes = info.data.get("purposes", [])
         if value is None and any(p.basis == "consent" for p in purposes):
-            raise PydanticCustomError("consent_text", "a purpose with basis 'consent' needs a "
-                                      "'consent:' text for the consent sheet")
+            raise refused("consent_text", Msg("a purpose with basis 'consent' needs a 'consent:' "
+                                              "text for the consent sheet"))
         return value
 
 
@@ -429,8 +431,8 @@ class Platform(Model):
     def _not_with_known_modules(self) -> Platform:
         unknown = [m for m in self.not_with if m not in self.modules]
         if unknown:
-            raise PydanticCustomError("not_with", "not_with names modules that are not under "
-                                      "'modules:': {names}", {"names": ", ".join(unknown)})
+            raise refused("not_with", Msg("not_with names modules that are not under 'modules:': "
+                                          "{names}", names=Seq(unknown)))
         return self
 
 
@@ -484,9 +486,9 @@ class Regime(Model):
         missing = [r for r in REQUIRED_ROLES if r not in self.roles]
         missing += [b for b in typing.get_args(BasisKind) if b not in self.bases]
         if missing:
-            raise PydanticCustomError("roles_missing", "missing roles or bases: {names} (use "
-                                      "ref: unknown with a question where not verified)",
-                                      {"names": ", ".join(missing)})
+            raise refused("roles_missing", Msg("missing roles or bases: {names} (use ref: unknown "
+                                               "with a question where not verified)",
+                                               names=Seq(missing)))
         return self
 
 
@@ -609,7 +611,8 @@ def load_catalog(roots: Path | Sequence[Path]) -> Catalog:
     for key, state in entries["states"].items():
         if state.code.lower() != key:
             problems.append(Problem(path=paths[("states", key)], line=1, column=1,
-                                    message=f"code '{state.code}' does not match the file name"))
+                                    message=Msg("code '{code}' does not match the file name",
+                                                code=state.code)))
     for key, platform in entries["platforms"].items():
         problems.extend(_check_platform(paths[("platforms", key)], platform))
     problems += _check_references(entries, paths, docs)
@@ -624,29 +627,36 @@ def _check_references(entries: dict[str, dict[str, Any]], paths: dict[tuple[str,
                       docs: dict[tuple[str, str], Document]) -> list[Problem]:
     """Ids that are not their file's name; laws, authorities and Länder that point at a file
     that is not there (a file that is there but invalid is reported once, by itself)."""
-    problems = [docs[(part, key)].problem(("id",), f"id '{item.id}' does not match the file name")
+    problems = [docs[(part, key)].problem(("id",), Msg("id '{id}' does not match the file name",
+                                                       id=item.id))
                 for part in ("laws", "authorities") for key, item in entries[part].items()
                 if item.id != key]
     there = {part: {key for (p, key) in paths if p == part} for part in ("laws", "authorities")}
     for key, regime in entries["laws"].items():
-        problems += [docs[("laws", key)].problem(("authorities", n), "authorities: no file "
-                                                 f"catalog/authorities/{a}.yaml")
+        problems += [docs[("laws", key)].problem(("authorities", n), Msg(
+                         "authorities: no file {path}", path=_file("authorities", a)))
                      for n, a in enumerate(regime.authorities) if a not in there["authorities"]]
     for key, authority in entries["authorities"].items():
         if authority.law not in there["laws"]:
             problems.append(docs[("authorities", key)].problem(
-                ("law",), f"law: no file catalog/laws/{authority.law}.yaml"))
+                ("law",), Msg("law: no file {path}", path=_file("laws", authority.law))))
     for key, state in entries["states"].items():
         ref = state.private_schools.authority.id if state.private_schools else "land"
         if ref != "land" and ref not in there["authorities"]:
-            problems.append(Problem(path=paths[("states", key)], message=f"private_schools."
-                                    f"authority: no file catalog/authorities/{ref}.yaml"))
+            problems.append(Problem(path=paths[("states", key)], message=Msg(
+                "private_schools.authority: no file {path}", path=_file("authorities", ref))))
     return problems
 
 
+def _file(part: str, key: str) -> str:
+    """A catalog file as a message names it: catalog/laws/dsgvo.yaml."""
+    return f"catalog/{part}/{key}.yaml"
+
+
 def _check_platform(path: Path, platform: Platform) -> list[Problem]:
-    return [Problem(path=path, message=f"modules.{mid}: data item '{item.label}' refers to "
-                    f"retention rule '{item.retention}', which is not under 'retention:'")
+    return [Problem(path=path, message=Msg("modules.{module}: data item '{label}' refers to "
+                                           "retention rule '{rule}', which is not under 'retention:'",
+                                           module=mid, label=item.label, rule=item.retention))
             for mid, module in platform.modules.items() for item in module.data
             if item.retention not in platform.retention]
 

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .catalog import Catalog
 from .compose import Activity, Notice, PlatformView, german
-from .errors import Problem, Severity, display_path
+from .errors import SEVERITY, Problem, Severity, display_path
 from .i18n import LANGUAGES
 from .load import Loc
+from .messages import ENGLISH, Msg, Msgs, Seq, Text, Voice
 from .model import UNKNOWN, is_placeholder
 from .views import DocumentSpec, View, documents_of, view_of
 
@@ -31,19 +32,27 @@ class Finding:
 
     id: str
     severity: Severity
-    message: str
-    hint: str
+    message: Text
+    hint: Text
     path: Path
     line: int
     column: int
 
     def __str__(self) -> str:
-        return (f"{display_path(self.path)}:{self.line}:{self.column}: {self.severity}: "
-                f"{self.message} [{self.id}]\n    what to do: {self.hint}")
+        return self.said(ENGLISH)
+
+    def said(self, voice: Voice) -> str:
+        """Two lines in the language of `voice`: where, what and the rule id; what to do."""
+        return (f"{display_path(self.path)}:{self.line}:{self.column}: "
+                f"{voice.say(SEVERITY[self.severity])}: {voice.say(self.message)} [{self.id}]\n"
+                f"    {voice.say(WHAT_TO_DO)} {voice.say(self.hint)}")
 
     def as_problem(self) -> Problem:
         return Problem(path=self.path, line=self.line, column=self.column, severity=self.severity,
-                       message=f"{self.message} [{self.id}]")
+                       message=Msg("{message} [{rule}]", message=self.message, rule=self.id))
+
+
+WHAT_TO_DO = Msg("what to do:")
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ class Context:
         main = self.main
         return main.text if main else ""
 
-    def finding(self, rule: str, severity: Severity, loc: Loc, message: str, hint: str,
+    def finding(self, rule: str, severity: Severity, loc: Loc, message: Text, hint: Text,
                 *, prefer_key: bool = True) -> Finding:
         mark = self.notice.doc.mark(loc, prefer_key=prefer_key)
         return Finding(id=rule, severity=severity, message=message, hint=hint,
@@ -130,8 +139,11 @@ def _loc(activity: Activity) -> Loc:
 # ---------------------------------------------------------------------------- controller, DPO
 
 
-CONTACT_FIELDS = {"street": "street", "postcode": "postcode", "city": "city",
-                  "email": "e-mail address"}
+CONTACT_FIELDS = {"street": Msg("street"), "postcode": Msg("postcode"), "city": Msg("city"),
+                  "email": Msg("e-mail address")}
+# the data protection officer's fields that may hold a placeholder
+DPO_FIELDS = {"name": Msg("name"), "organisation": Msg("organisation"), "street": Msg("street"),
+              "postcode": Msg("postcode"), "city": Msg("city"), "phone": Msg("phone")}
 
 
 @rule
@@ -139,53 +151,55 @@ def controller_contact(ctx: Context) -> Iterator[Finding]:
     school = ctx.notice.school.school
     missing = [f for f in CONTACT_FIELDS if is_placeholder(getattr(school, f))]
     if missing:
-        names = [CONTACT_FIELDS[f] for f in missing]
-        listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
         yield ctx.finding("art13.controller", "warning", ("school", missing[0]),
-                          f"Parents cannot reach the school yet: its {listed} "
-                          f"{'are placeholders' if len(names) > 1 else 'is a placeholder'}.",
-                          "Fill in the school's postal address and e-mail address (Art. 13 "
-                          "Abs. 1 lit. a DSGVO).")
+                          Msgs("Parents cannot reach the school yet: its {listed} is a placeholder.",
+                               "Parents cannot reach the school yet: its {listed} are placeholders.",
+                               len(missing), listed=[CONTACT_FIELDS[f] for f in missing]),
+                          Msg("Fill in the school's postal address and e-mail address (Art. 13 "
+                              "Abs. 1 lit. a DSGVO)."))
     if ctx.notice.school.school_authority is None and school.kind == "public":
-        yield ctx.finding("art13.controller", "error", (), "A public school names its "
-                          "Schulträger, but the school file has no 'school_authority:'.",
-                          "Add 'school_authority:' with the name of the Landkreis or the town "
-                          "that maintains the school.")
+        yield ctx.finding("art13.controller", "error", (), Msg("A public school names its "
+                          "Schulträger, but the school file has no 'school_authority:'."),
+                          Msg("Add 'school_authority:' with the name of the Landkreis or the town "
+                              "that maintains the school."))
 
 
 @rule
 def dpo_contact(ctx: Context) -> Iterator[Finding]:
     dpo = ctx.notice.school.dpo
-    hint = ("Add 'dpo:' with the e-mail address (or postal address) of the school's data "
-            "protection officer; the name is optional (Art. 13 Abs. 1 lit. b DSGVO).")
+    hint = Msg("Add 'dpo:' with the e-mail address (or postal address) of the school's data "
+               "protection officer; the name is optional (Art. 13 Abs. 1 lit. b DSGVO).")
     if dpo is None:
         yield ctx.finding("art13.dpo_contact", "error", (),
-                          "The notice does not say how to reach the data protection officer.", hint)
+                          Msg("The notice does not say how to reach the data protection officer."),
+                          hint)
         return
     channels = [dpo.email, dpo.phone, dpo.street and dpo.city and dpo.street]
     if not any(channels):
         yield ctx.finding("art13.dpo_contact", "error", ("dpo",),
-                          "The data protection officer has no e-mail, phone or postal address.",
+                          Msg("The data protection officer has no e-mail, phone or postal address."),
                           hint)
     elif all(c is None or is_placeholder(c) for c in channels):
         yield ctx.finding("art13.dpo_contact", "warning", ("dpo",),
-                          "The data protection officer's contact is still a placeholder.", hint)
-    for field in ("name", "organisation", "street", "postcode", "city", "phone"):
+                          Msg("The data protection officer's contact is still a placeholder."), hint)
+    for field, name in DPO_FIELDS.items():
         value = getattr(dpo, field)
         if is_placeholder(value) and any(c and not is_placeholder(c) for c in channels):
             yield ctx.finding("placeholder", "warning", ("dpo", field),
-                              f"The data protection officer's {field} is a placeholder.",
-                              "Replace the 'TODO' text with the real value, or remove the line.",
-                              prefer_key=False)
+                              Msg("The data protection officer's {field} is a placeholder.",
+                                  field=name),
+                              Msg("Replace the 'TODO' text with the real value, or remove the "
+                                  "line."), prefer_key=False)
     school = ctx.notice.school.school
     same = [f for f in ("email", "phone") if getattr(dpo, f) and getattr(dpo, f) == getattr(school, f)
             and not is_placeholder(getattr(dpo, f))]
     if same:
-        what = "e-mail address" if same[0] == "email" else "phone number"
+        what = CONTACT_FIELDS["email"] if same[0] == "email" else Msg("phone number")
         yield ctx.finding("art13.dpo_independent", "warning", ("dpo", same[0]),
-                          f"The data protection officer's {what} is the school office's.",
-                          "Give the data protection officer's own contact: parents must be able to "
-                          "reach the DPO as such, in confidence (Art. 38 Abs. 4 DSGVO).",
+                          Msg("The data protection officer's {what} is the school office's.",
+                              what=what),
+                          Msg("Give the data protection officer's own contact: parents must be "
+                              "able to reach the DPO as such, in confidence (Art. 38 Abs. 4 DSGVO)."),
                           prefer_key=False)
 
 
@@ -197,9 +211,9 @@ def purposes(ctx: Context) -> Iterator[Finding]:
     for activity in ctx.notice.activities:
         if not activity.purposes:
             yield ctx.finding("art13.purposes", "error", _loc(activity),
-                              f"No purpose is given for {activity.short_name}.",
-                              "Each processing needs its purpose (Art. 13 Abs. 1 lit. c DSGVO); "
-                              "the platform's catalog entry or the school file must list them.")
+                              Msg("No purpose is given for {name}.", name=activity.short_name),
+                              Msg("Each processing needs its purpose (Art. 13 Abs. 1 lit. c DSGVO); "
+                                  "the platform's catalog entry or the school file must list them."))
 
 
 @rule
@@ -210,10 +224,11 @@ def legal_basis(ctx: Context) -> Iterator[Finding]:
     if notice.school.citation and statutory and not notice.law.church and not re.search(
             r"Art\. 6 Abs\. 1 UAbs\. 1 lit\. e|Art\. 6 Abs\. 1 lit\. e", notice.school.citation):
         yield ctx.finding("art13.legal_basis", "error", ("citation",),
-                          f"The legal basis '{notice.school.citation}' does not cite Art. 6 Abs. 1 "
-                          "lit. e DSGVO, on which the school's statutory processing rests.",
-                          "Remove 'citation:' to use the Land's citation, or cite Art. 6 Abs. 1 "
-                          "UAbs. 1 lit. e, Abs. 3 DSGVO with the school-law provision.")
+                          Msg("The legal basis '{citation}' does not cite Art. 6 Abs. 1 lit. e "
+                              "DSGVO, on which the school's statutory processing rests.",
+                              citation=notice.school.citation),
+                          Msg("Remove 'citation:' to use the Land's citation, or cite Art. 6 Abs. 1 "
+                              "UAbs. 1 lit. e, Abs. 3 DSGVO with the school-law provision."))
     if notice.school.citation:
         state = notice.state
         known_refs = [p.ref for p in state.school_law.provisions] + [r.name for r in state.related_rules]
@@ -223,10 +238,12 @@ def legal_basis(ctx: Context) -> Iterator[Finding]:
         known = set().union(*(_paragraphs(ref) for ref in known_refs))
         for number in sorted(_paragraphs(notice.school.citation) - known):
             yield ctx.finding("art13.legal_basis.provision", "warning", ("citation",),
-                              f"§/Art. {number} is not among the provisions known for {state.name}.",
-                              "Check the citation with your data protection officer; the Land's "
-                              "profile knows: " + ", ".join(p.ref for p in state.school_law.provisions)
-                              + ".", prefer_key=False)
+                              Msg("§/Art. {number} is not among the provisions known for {state}.",
+                                  number=number, state=state.name),
+                              Msg("Check the citation with your data protection officer; the "
+                                  "Land's profile knows: {refs}.",
+                                  refs=Seq(p.ref for p in state.school_law.provisions)),
+                              prefer_key=False)
 
 
 def _paragraphs(text: str) -> set[str]:
@@ -238,9 +255,9 @@ def _paragraphs(text: str) -> set[str]:
     return numbers
 
 
-BASIS_NAMES = {"statute": "the statute (a public task)", "consent": "consent",
-               "obligation": "a legal obligation", "contract": "a contract",
-               "legitimate_interest": "legitimate interests"}
+BASIS_NAMES = {"statute": Msg("the statute (a public task)"), "consent": Msg("consent"),
+               "obligation": Msg("a legal obligation"), "contract": Msg("a contract"),
+               "legitimate_interest": Msg("legitimate interests")}
 
 
 @rule
@@ -254,32 +271,37 @@ def bases(ctx: Context) -> Iterator[Finding]:
             basis = purpose.basis.kind
             if basis == "legitimate_interest" and kind == "public":
                 yield ctx.finding("basis.legitimate_interest", "error", loc,
-                                  f"'{german(purpose.text)}' rests on legitimate interests, which a "
-                                  "public school cannot use for its tasks (Art. 6 Abs. 1 UAbs. 2 "
-                                  "DSGVO).",
-                                  "Name the statutory basis (basis: statute, with the provision) "
-                                  "or ask for consent (basis: consent).", prefer_key=False)
+                                  Msg("'{purpose}' rests on legitimate interests, which a public "
+                                      "school cannot use for its tasks (Art. 6 Abs. 1 UAbs. 2 "
+                                      "DSGVO).", purpose=german(purpose.text)),
+                                  Msg("Name the statutory basis (basis: statute, with the "
+                                      "provision) or ask for consent (basis: consent)."),
+                                  prefer_key=False)
             elif basis == "contract" and kind == "public":
                 yield ctx.finding("basis.contract", "warning", loc,
-                                  f"'{german(purpose.text)}' rests on a contract, but a public "
-                                  "school's relationship with its pupils is not a contract.",
-                                  "Use basis: statute (with the provision) or consent, unless the "
-                                  "school really contracts for this (e.g. a paid service).",
+                                  Msg("'{purpose}' rests on a contract, but a public school's "
+                                      "relationship with its pupils is not a contract.",
+                                      purpose=german(purpose.text)),
+                                  Msg("Use basis: statute (with the provision) or consent, unless "
+                                      "the school really contracts for this (e.g. a paid service)."),
                                   prefer_key=False)
             elif notice.law.citation(purpose.basis) is None and activity.kind != "website" \
                     and not (ctx.main and ctx.main.view.spec.kind.name == "staff_notice"):
                 yield ctx.finding("law.unknown_ref", "error", loc,
-                                  f"The provision for {BASIS_NAMES[basis]} under {notice.law.abbr} "
-                                  "is not known, so the notice cannot cite it.",
-                                  f"Ask your data protection officer and give it in the school "
-                                  f"file: 'law_refs: {{basis.{basis}: \"...\"}}', or a 'provision:' "
-                                  "for the purpose.", prefer_key=False)
+                                  Msg("The provision for {basis} under {law} is not known, so the "
+                                      "notice cannot cite it.", basis=BASIS_NAMES[basis],
+                                      law=notice.law.abbr),
+                                  Msg("Ask your data protection officer and give it in the school "
+                                      "file: 'law_refs: {{basis.{basis}: \"...\"}}', or a "
+                                      "'provision:' for the purpose.", basis=basis),
+                                  prefer_key=False)
 
 
-ROLES = [("access", "access"), ("rectification", "rectification"), ("erasure", "erasure"),
-         ("restriction", "restriction"), ("portability", "portability"), ("objection", "objection"),
-         ("automated_decisions", "automated decisions"), ("withdrawal", "withdrawal"),
-         ("complaint", "complaint")]
+ROLES = [("access", Msg("access")), ("rectification", Msg("rectification")),
+         ("erasure", Msg("erasure")), ("restriction", Msg("restriction")),
+         ("portability", Msg("portability")), ("objection", Msg("objection")),
+         ("automated_decisions", Msg("automated decisions")), ("withdrawal", Msg("withdrawal")),
+         ("complaint", Msg("complaint"))]
 
 
 @rule
@@ -289,10 +311,11 @@ def unknown_refs(ctx: Context) -> Iterator[Finding]:
     for role, name in ROLES:
         if law.ref(role) is None:
             yield ctx.finding("law.unknown_ref", "error", ("school",),
-                              f"The provision of {name} under {law.abbr} is not known, so the "
-                              "notice cannot cite it.",
-                              f"Ask your data protection officer and add it to the school file: "
-                              f"'law_refs: {{{role}: \"§ ... {law.abbr}\"}}'.")
+                              Msg("The provision of {right} under {law} is not known, so the "
+                                  "notice cannot cite it.", right=name, law=law.abbr),
+                              Msg("Ask your data protection officer and add it to the school file: "
+                                  "'law_refs: {{{role}: \"§ ... {law}\"}}'.", role=role,
+                                  law=law.abbr))
 
 
 @rule
@@ -302,23 +325,31 @@ def platform_coverage(ctx: Context) -> Iterator[Finding]:
     for activity in ctx.notice.activities:
         if activity.kind != "platform" or activity.coverage in ("none", "yes", "confirmed"):
             continue
-        ask = "Ask your data protection officer whether " \
-              f"{covered.provision or 'the school law'} is enough. If so"
+        ask = Msg("Ask your data protection officer whether {provision} is enough. If so, record "
+                  "the decision under platforms.{id}: 'statute_confirmed: {{by: ..., on: "
+                  "YYYY-MM-DD}}'; if not, set 'basis: consent' to ask for consent.",
+                  provision=covered.provision or Msg("the school law"), id=activity.id)
+        why: Msg
         if activity.coverage == "condition" and covered.condition is not None:
-            why = f"in {state.name} only when this holds: {covered.condition.text.rstrip('.')}"
-            ask = f"{covered.condition.confirm.strip()} If it has"
+            why = Msg("in {state} only when this holds: {condition}", state=state.name,
+                      condition=covered.condition.text.rstrip("."))
+            ask = Msg("{question} If it has, record the decision under platforms.{id}: "
+                      "'statute_confirmed: {{by: ..., on: YYYY-MM-DD}}'; if not, set 'basis: "
+                      "consent' to ask for consent.", question=covered.condition.confirm.strip(),
+                      id=activity.id)
         elif activity.coverage == "only":
-            why = f"the school law of {state.name} covers only {covered.only} expressly"
+            why = Msg("the school law of {state} covers only {only} expressly", state=state.name,
+                      only=covered.only)
         elif activity.coverage == "no":
-            why = f"the school law of {state.name} does not cover learning platforms"
+            why = Msg("the school law of {state} does not cover learning platforms", state=state.name)
         else:
-            why = f"it is not known whether the school law of {state.name} covers learning platforms"
+            why = Msg("it is not known whether the school law of {state} covers learning platforms",
+                      state=state.name)
         yield ctx.finding("law.platform_coverage", "warning", _loc(activity),
-                          f"{activity.short_name} is used on the statute, but {why}; the documents "
-                          "therefore do not say that no consent is needed.",
-                          f"{ask}, record the decision under platforms.{activity.id}: "
-                          "'statute_confirmed: {by: ..., on: YYYY-MM-DD}'; if not, set 'basis: "
-                          "consent' to ask for consent.")
+                          Msg("{name} is used on the statute, but {why}; the documents therefore "
+                              "do not say that no consent is needed.", name=activity.short_name,
+                              why=why),
+                          ask)
 
 
 # ---------------------------------------------------------------------------- recipients, places
@@ -332,10 +363,12 @@ def recipients(ctx: Context) -> Iterator[Finding]:
             if activity.kind == "system" and activity.hosting == "cloud" and not activity.processors \
                     and not ctx.notice.school.systems[activity.id].no_processor:
                 yield ctx.finding("art13.recipients", "error", _loc(activity),
-                                  f"{activity.short_name} runs in a cloud, but no processor is named.",
-                                  f"Add 'processors:' under systems.{activity.id} with the company "
-                                  "that runs it (name, address, task, location), or 'no_processor: "
-                                  "true' if nobody outside the school has access.")
+                                  Msg("{name} runs in a cloud, but no processor is named.",
+                                      name=activity.short_name),
+                                  Msg("Add 'processors:' under systems.{id} with the company that "
+                                      "runs it (name, address, task, location), or 'no_processor: "
+                                      "true' if nobody outside the school has access.",
+                                      id=activity.id))
             continue
         task = view.use.processor_task["de"] if view.use.processor_task else view.hosting.processor_task
         if task is None:
@@ -345,18 +378,19 @@ def recipients(ctx: Context) -> Iterator[Finding]:
             cloud = view.use.hosting == "cloud"
             severity: Severity = "error" if cloud else "warning"
             yield ctx.finding("art13.recipients", severity, ("platforms", view.id, "no_processor"),
-                              f"No processor is named for {name}, although "
-                              f"{'the hosting company' if cloud else view.platform.vendor.name} "
-                              f"usually does this as a processor: {task}.",
-                              "Name everyone outside the school who can access the data "
-                              "(Art. 13 Abs. 1 lit. e DSGVO): remove 'no_processor', or give "
-                              "'processor:' with name and address.")
+                              Msg("No processor is named for {name}, although {who} usually does "
+                                  "this as a processor: {task}.", name=name, task=task,
+                                  who=Msg("the hosting company") if cloud
+                                  else view.platform.vendor.name),
+                              Msg("Name everyone outside the school who can access the data "
+                                  "(Art. 13 Abs. 1 lit. e DSGVO): remove 'no_processor', or give "
+                                  "'processor:' with name and address."))
         elif view.use.processor is None and not view.hosting.processor_is_vendor:
             yield ctx.finding("art13.recipients", "error", ("platforms", view.id, "hosting"),
-                              f"{name} is hosted by a company the school chooses, but the school "
-                              "file does not name it.",
-                              f"Add 'processor:' with name and address under platforms.{view.id} "
-                              "(the company in your processing contract).")
+                              Msg("{name} is hosted by a company the school chooses, but the "
+                                  "school file does not name it.", name=name),
+                              Msg("Add 'processor:' with name and address under platforms.{id} "
+                                  "(the company in your processing contract).", id=view.id))
 
 
 @rule
@@ -368,11 +402,12 @@ def third_country(ctx: Context) -> Iterator[Finding]:
         if activity.kind == "system" or activity.processors or activity.hosting == "on_premises":
             part = "platforms" if activity.kind == "platform" else "systems"
             yield ctx.finding("art13.third_country", "error", (*_loc(activity), "hosting"),
-                              f"It is not known where the data of {activity.short_name} are "
-                              "stored, so the notice cannot say whether they leave the EU.",
-                              f"Add 'location:' under {part}.{activity.id}, e.g. 'Rechenzentrum in "
-                              "Deutschland' as stated in your processing contract (Art. 13 Abs. 1 "
-                              "lit. f DSGVO).")
+                              Msg("It is not known where the data of {name} are stored, so the "
+                                  "notice cannot say whether they leave the EU.",
+                                  name=activity.short_name),
+                              Msg("Add 'location:' under {part}.{id}, e.g. 'Rechenzentrum in "
+                                  "Deutschland' as stated in your processing contract (Art. 13 "
+                                  "Abs. 1 lit. f DSGVO).", part=part, id=activity.id))
 
 
 _IN_SCHOOL = re.compile(r"\bin der Schule\b|\bSchulserver\b|\bim Schulgebäude\b", re.I)
@@ -395,12 +430,17 @@ def hosting_consistency(ctx: Context) -> Iterator[Finding]:
                 continue
             wrong = _ELSEWHERE if activity.hosting == "on_premises" else _IN_SCHOOL
             if wrong.search(text):
-                said = "on the school's own server" if activity.hosting == "on_premises" else "in the cloud"
+                said = Msg("on the school's own server") if activity.hosting == "on_premises" \
+                    else Msg("in the cloud")
+                params = {"name": activity.short_name, "text": text, "said": said}
                 yield ctx.finding("consistency.hosting", "error", (*_loc(activity), field),
-                                  f"The {field} of {activity.short_name} ('{text}') contradicts its "
-                                  f"hosting: the school file says it runs {said}.",
-                                  "Correct the hosting (on_premises or cloud) or the text, so that "
-                                  "the notice says one thing.", prefer_key=False)
+                                  Msg("The location of {name} ('{text}') contradicts its hosting: "
+                                      "the school file says it runs {said}.", **params)
+                                  if field == "location" else
+                                  Msg("The description of {name} ('{text}') contradicts its "
+                                      "hosting: the school file says it runs {said}.", **params),
+                                  Msg("Correct the hosting (on_premises or cloud) or the text, so "
+                                      "that the notice says one thing."), prefer_key=False)
 
 
 _ONLY_INSIDE = re.compile(r"nur (innerhalb|in) der Schule|ausschließlich (innerhalb der )?Schule", re.I)
@@ -426,9 +466,10 @@ def recipients_consistency(ctx: Context) -> Iterator[Finding]:
     for loc, text in texts:
         if _ONLY_INSIDE.search(text) and involved:
             yield ctx.finding("consistency.recipients", "error", loc,
-                              f"'{text}' says the data stay inside the school, but other purposes "
-                              "or consents involve people or bodies outside it.",
-                              "Name those recipients instead of 'nur innerhalb der Schule'.",
+                              Msg("'{text}' says the data stay inside the school, but other "
+                                  "purposes or consents involve people or bodies outside it.",
+                                  text=text),
+                              Msg("Name those recipients instead of 'nur innerhalb der Schule'."),
                               prefer_key=False)
 
 
@@ -473,26 +514,29 @@ def retention(ctx: Context) -> Iterator[Finding]:
             rule_ = view.platform.retention[rule_id]
             if rule_.text == UNKNOWN:
                 yield ctx.finding("art13.retention", "error", ("platforms", view.id),
-                                  f"How long {view.platform.short_name} keeps '{_labels(view, rule_id)}' "
-                                  "is not known.",
-                                  f"Add under platforms.{view.id}.retention a line '{rule_id}: ...' "
-                                  "with the period or the rule you set (Art. 13 Abs. 2 lit. a DSGVO).")
+                                  Msg("How long {name} keeps '{labels}' is not known.",
+                                      name=view.platform.short_name, labels=_labels(view, rule_id)),
+                                  Msg("Add under platforms.{id}.retention a line '{rule}: ...' with "
+                                      "the period or the rule you set (Art. 13 Abs. 2 lit. a DSGVO).",
+                                      id=view.id, rule=rule_id))
             elif rule_.set_by_school:
                 yield ctx.finding("art13.retention", "error", ("platforms", view.id),
-                                  f"How long {view.platform.short_name} keeps '{_labels(view, rule_id)}' "
-                                  "is a setting of the school's; without it the data may be kept for ever.",
-                                  f"Set the period in {view.platform.short_name} and write it under "
-                                  f"platforms.{view.id}.retention as '{rule_id}: ...' (e.g. 'nach 30 "
-                                  "Tagen gelöscht (Einstellung der Schule)'; Art. 13 Abs. 2 lit. a, "
-                                  "Art. 5 Abs. 1 lit. e DSGVO).")
+                                  Msg("How long {name} keeps '{labels}' is a setting of the "
+                                      "school's; without it the data may be kept for ever.",
+                                      name=view.platform.short_name, labels=_labels(view, rule_id)),
+                                  Msg("Set the period in {name} and write it under "
+                                      "platforms.{id}.retention as '{rule}: ...' (e.g. 'nach 30 "
+                                      "Tagen gelöscht (Einstellung der Schule)'; Art. 13 Abs. 2 "
+                                      "lit. a, Art. 5 Abs. 1 lit. e DSGVO).",
+                                      name=view.platform.short_name, id=view.id, rule=rule_id))
     for loc, text in _school_retention(ctx):
         if not is_placeholder(text) and _vague(text):
             yield ctx.finding("art13.retention", "error", loc,
-                              "The retention text names no period and no event after which "
-                              "the data are deleted.",
-                              "Say how long, e.g. '6 Monate' or 'bis zum Verlassen der Schule' "
-                              "(Art. 13 Abs. 2 lit. a DSGVO); 'as long as necessary' is not "
-                              "enough.", prefer_key=False)
+                              Msg("The retention text names no period and no event after which "
+                                  "the data are deleted."),
+                              Msg("Say how long, e.g. '6 Monate' or 'bis zum Verlassen der Schule' "
+                                  "(Art. 13 Abs. 2 lit. a DSGVO); 'as long as necessary' is not "
+                                  "enough."), prefer_key=False)
 
 
 def _labels(view: PlatformView, rule_id: str) -> str:
@@ -504,13 +548,13 @@ def _labels(view: PlatformView, rule_id: str) -> str:
 
 
 RIGHTS = [
-    ("art13.right_access", "access", "access"),
-    ("art13.right_rectification", "rectification", "rectification"),
-    ("art13.right_erasure", "erasure", "erasure"),
-    ("art13.right_restriction", "restriction", "restriction of processing"),
-    ("art13.right_portability", "portability", "data portability"),
-    ("art13.right_object", "objection", "objection"),
-    ("art13.automated_decision", "automated_decisions", "the statement on automated decisions"),
+    ("art13.right_access", "access", Msg("access")),
+    ("art13.right_rectification", "rectification", Msg("rectification")),
+    ("art13.right_erasure", "erasure", Msg("erasure")),
+    ("art13.right_restriction", "restriction", Msg("restriction of processing")),
+    ("art13.right_portability", "portability", Msg("data portability")),
+    ("art13.right_object", "objection", Msg("objection")),
+    ("art13.automated_decision", "automated_decisions", Msg("the statement on automated decisions")),
 ]
 
 
@@ -532,23 +576,25 @@ def rights(ctx: Context) -> Iterator[Finding]:
                 continue  # no processing it applies to
             if ref not in page.text:
                 yield ctx.finding(rule_id, "error", (),
-                                  f"The notice{where} does not mention the right of {name} ({ref}).",
-                                  "Keep the rights section of the standard template; a school "
-                                  "template override must not drop it (Art. 13 Abs. 2 lit. b DSGVO).")
+                                  Msg("The notice{where} does not mention the right of {right} "
+                                      "({ref}).", where=where, right=name, ref=ref),
+                                  Msg("Keep the rights section of the standard template; a school "
+                                      "template override must not drop it (Art. 13 Abs. 2 lit. b "
+                                      "DSGVO)."))
         asks = bool(page.view.consents) or "consent" in bases
         withdrawal = law.ref("withdrawal")
         if asks and withdrawal and withdrawal not in page.text:
             yield ctx.finding("art13.withdraw_consent", "error", (),
-                              f"Consent is asked, but the notice{where} does not say it can be "
-                              f"withdrawn ({withdrawal}).",
-                              "Keep the sentence on withdrawal in the rights section (Art. 13 Abs. 2 "
-                              "lit. c DSGVO).")
+                              Msg("Consent is asked, but the notice{where} does not say it can be "
+                                  "withdrawn ({ref}).", where=where, ref=withdrawal),
+                              Msg("Keep the sentence on withdrawal in the rights section (Art. 13 "
+                                  "Abs. 2 lit. c DSGVO)."))
         if page.kind != "website_notice" and not page.has_section("obligation"):
             yield ctx.finding("art13.statutory_requirement", "error", (),
-                              f"The notice{where} does not say whether the data must be provided "
-                              "and what happens if not.",
-                              "Keep the section on the duty to provide the data (Art. 13 Abs. 2 "
-                              "lit. e DSGVO).")
+                              Msg("The notice{where} does not say whether the data must be "
+                                  "provided and what happens if not.", where=where),
+                              Msg("Keep the section on the duty to provide the data (Art. 13 Abs. 2 "
+                                  "lit. e DSGVO)."))
 
 
 # open questions another rule asks in its own words
@@ -565,11 +611,12 @@ def open_question(ctx: Context) -> Iterator[Finding]:
     for question in notice.state.open_questions:
         if question.topic not in _ASKED_ELSEWHERE:
             yield ctx.finding("law.open_question", "warning", ("state",),
-                              f"A question about {notice.state.name}'s law that the catalog could "
-                              f"not settle: {' '.join(question.question.split())}",
-                              "Ask your data protection officer. If the notice should cite "
-                              "another provision, give the whole citation as 'citation:' in the "
-                              "school file (the check tests it).")
+                              Msg("A question about {state}'s law that the catalog could not "
+                                  "settle: {question}", state=notice.state.name,
+                                  question=" ".join(question.question.split())),
+                              Msg("Ask your data protection officer. If the notice should cite "
+                                  "another provision, give the whole citation as 'citation:' in the "
+                                  "school file (the check tests it)."))
 
 
 @rule
@@ -578,11 +625,14 @@ def duty_to_provide(ctx: Context) -> Iterator[Finding]:
     if ctx.notice.school.school.kind == "public" and ctx.notice.law.duty_ref is None:
         asked = next((q.question for q in state.open_questions if q.topic == "duty_to_provide"), None)
         yield ctx.finding("law.duty_to_provide", "warning", ("state",),
-                          f"It is not known which provision of {state.name}'s school law obliges "
-                          "pupils and guardians to provide their data; the notice says it in "
-                          "general words only.",
-                          (asked + " " if asked else "") + "Ask your data protection officer and give "
-                          "the provision in the school file: 'law_refs: {duty_to_provide: \"§ ...\"}'.")
+                          Msg("It is not known which provision of {state}'s school law obliges "
+                              "pupils and guardians to provide their data; the notice says it in "
+                              "general words only.", state=state.name),
+                          Msg("{question} Ask your data protection officer and give the provision "
+                              "in the school file: 'law_refs: {{duty_to_provide: \"§ ...\"}}'.",
+                              question=asked) if asked else
+                          Msg("Ask your data protection officer and give the provision in the "
+                              "school file: 'law_refs: {{duty_to_provide: \"§ ...\"}}'."))
 
 
 @rule
@@ -593,16 +643,18 @@ def complaint_authority(ctx: Context) -> Iterator[Finding]:
         if notice.authority_entry is None and notice.school.supervisory_authority is None:
             fits = [a for a, entry in ctx.catalog.authorities.items() if entry.law == notice.law.id]
             yield ctx.finding("art77.authority", "error", ("school",),
-                              f"A school under {notice.law.abbr} names its church's supervisory "
-                              "authority, but the school file does not say which one.",
-                              f"Add 'authority:' under school: one of {', '.join(fits)} "
-                              "(the one for your diocese or Landeskirche).")
+                              Msg("A school under {law} names its church's supervisory "
+                                  "authority, but the school file does not say which one.",
+                                  law=notice.law.abbr),
+                              Msg("Add 'authority:' under school: one of {authorities} (the one "
+                                  "for your diocese or Landeskirche).", authorities=Seq(fits)))
         elif notice.authority_entry is not None and notice.authority_entry.question:
             yield ctx.finding("art77.authority", "warning", ("school", "authority"),
-                              f"The catalog is not sure of {notice.authority_entry.short}'s details: "
-                              f"{notice.authority_entry.question}",
-                              "Check the address with your data protection officer; a corrected one "
-                              "goes under 'supervisory_authority:'.", prefer_key=False)
+                              Msg("The catalog is not sure of {authority}'s details: {question}",
+                                  authority=notice.authority_entry.short,
+                                  question=notice.authority_entry.question),
+                              Msg("Check the address with your data protection officer; a corrected "
+                                  "one goes under 'supervisory_authority:'."), prefer_key=False)
         return
     own = state.supervisory_authority
     override = notice.school.supervisory_authority
@@ -611,29 +663,35 @@ def complaint_authority(ctx: Context) -> Iterator[Finding]:
                       if _same_authority(override.name, s.supervisory_authority.name,
                                          s.supervisory_authority.short)), None)
         if other is not None:
-            why = f"'{override.name}' is the authority of {other.name}, not of {state.name}."
+            why = Msg("'{name}' is the authority of {other}, not of {state}.", name=override.name,
+                      other=other.name, state=state.name)
         elif re.search(r"schulamt|schulaufsicht|landesamt für schule|bildung", override.name, re.I):
-            why = (f"'{override.name}' is a school supervision office, not a data protection "
-                   "supervisory authority.")
+            why = Msg("'{name}' is a school supervision office, not a data protection supervisory "
+                      "authority.", name=override.name)
         else:
-            why = f"'{override.name}' is not the data protection authority of {state.name}."
+            why = Msg("'{name}' is not the data protection authority of {state}.",
+                      name=override.name, state=state.name)
         yield ctx.finding("art77.authority", "error", ("supervisory_authority", "name"),
-                          "Wrong complaint authority: " + why,
-                          f"Remove 'supervisory_authority:'; the notice then names {own.name} "
-                          f"({own.short}), {own.street}, {own.postcode} {own.city} (Art. 77 DSGVO).",
+                          Msg("Wrong complaint authority: {why}", why=why),
+                          Msg("Remove 'supervisory_authority:'; the notice then names {name} "
+                              "({short}), {street}, {postcode} {city} (Art. 77 DSGVO).",
+                              name=own.name, short=own.short, street=own.street,
+                              postcode=own.postcode, city=own.city),
                           prefer_key=False)
     elif override is not None and (override.street, override.postcode) != (None, None) and (
             (override.street, override.postcode) != (own.street, own.postcode)):
         yield ctx.finding("art77.address", "error", ("supervisory_authority",),
-                          f"The complaint authority is {own.short}, but its address differs from "
-                          f"the catalog's ({own.street}, {own.postcode} {own.city}).",
-                          "Remove the address under 'supervisory_authority:' (the catalog's is "
-                          "printed), or tell the project if the authority has moved.")
+                          Msg("The complaint authority is {short}, but its address differs from "
+                              "the catalog's ({street}, {postcode} {city}).", short=own.short,
+                              street=own.street, postcode=own.postcode, city=own.city),
+                          Msg("Remove the address under 'supervisory_authority:' (the catalog's is "
+                              "printed), or tell the project if the authority has moved."))
     main = ctx.main
     if main and (notice.authority.name not in main.text or "Art. 77" not in main.text):
         yield ctx.finding("art77.authority", "error", (),
-                          "The notice does not name the authority to complain to (Art. 77 DSGVO).",
-                          "Keep the complaint paragraph of the standard template.")
+                          Msg("The notice does not name the authority to complain to (Art. 77 "
+                              "DSGVO)."),
+                          Msg("Keep the complaint paragraph of the standard template."))
 
 
 def _same_authority(name: str, official: str, short: str) -> bool:
@@ -654,10 +712,10 @@ def data_source(ctx: Context) -> Iterator[Finding]:
     if main and main.view.data_from("records") and ("Schulverwaltungsprogramm" not in main.text
                                                     or (ref and ref not in main.text)):
         yield ctx.finding("art14.source", "error", (),
-                          "Data are taken from the school's records, but the notice does not say "
-                          "where they come from.",
-                          "Keep the paragraph on data from the school's records (Art. 14 Abs. 2 "
-                          "lit. f DSGVO).")
+                          Msg("Data are taken from the school's records, but the notice does not "
+                              "say where they come from."),
+                          Msg("Keep the paragraph on data from the school's records (Art. 14 "
+                              "Abs. 2 lit. f DSGVO)."))
 
 
 # ---------------------------------------------------------------------------- consents
@@ -678,12 +736,13 @@ def consent_for_statutory(ctx: Context) -> Iterator[Finding]:
                 view.module_basis(mid, p.basis) == "statute" for p in module.purposes))
             if about and statutory:
                 yield ctx.finding("consent.for_statutory", "error", ("consents", index),
-                                  f"Consent is asked for {view.platform.short_name}, although the "
-                                  f"school uses it on the statute ({ctx.notice.citation}).",
-                                  "Remove this consent: what the law allows needs no consent, and "
-                                  "asking for it suggests parents could refuse. If the platform "
-                                  "should rest on "
-                                  f"consent instead, set 'basis: consent' under platforms.{view.id}.")
+                                  Msg("Consent is asked for {name}, although the school uses it "
+                                      "on the statute ({citation}).", name=view.platform.short_name,
+                                      citation=ctx.notice.citation),
+                                  Msg("Remove this consent: what the law allows needs no consent, "
+                                      "and asking for it suggests parents could refuse. If the "
+                                      "platform should rest on consent instead, set 'basis: "
+                                      "consent' under platforms.{id}.", id=view.id))
 
 
 @rule
@@ -693,18 +752,20 @@ def consent_facts(ctx: Context) -> Iterator[Finding]:
     for consent in ctx.notice.consents:
         if consent.id not in index:
             continue  # a platform's consent: its data and retention come from the catalog
-        missing = [name for name, value in (("data", consent.data), ("recipients", consent.recipients),
-                                            ("retention", consent.retention)) if not value]
+        missing = [key for key, value in (("data", consent.data), ("recipients", consent.recipients),
+                                          ("retention", consent.retention)) if not value]
         if missing:
             yield ctx.finding("consent.facts", "error", ("consents", index[consent.id]),
-                              f"The consent '{german(consent.title)}' does not say {_and(missing)}.",
-                              f"Add {_and([repr(m + ':') for m in missing])} to it: a consent is "
-                              "valid only when the signer knows what is processed, who sees it "
-                              "and for how long (Art. 7, Art. 13 DSGVO).")
+                              Msg("The consent '{title}' does not say {missing}.",
+                                  title=german(consent.title),
+                                  missing=[CONSENT_FACTS[key] for key in missing]),
+                              Msg("Add {keys} to it: a consent is valid only when the signer knows "
+                                  "what is processed, who sees it and for how long (Art. 7, "
+                                  "Art. 13 DSGVO).", keys=[repr(key + ":") for key in missing]))
 
 
-def _and(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+CONSENT_FACTS = {"data": Msg("data"), "recipients": Msg("recipients"),
+                 "retention": Msg("retention")}
 
 
 _COUPLED = re.compile(r"ohne (diese |die |Ihre )?Einwilligung (ist |kann )?.{0,40}(nicht möglich|"
@@ -723,12 +784,12 @@ def consent_coupling(ctx: Context) -> Iterator[Finding]:
     for loc, text in texts:
         if _COUPLED.search(text):
             yield ctx.finding("consent.coupling", "error", loc,
-                              "A text says schooling or the platform is not possible without the "
-                              "consent, while the sheet says consent is voluntary and refusing it "
-                              "has no disadvantage.",
-                              "A consent that schooling depends on is not voluntary (Art. 7 Abs. 4 "
-                              "DSGVO): put what the school needs on the statute, and keep the "
-                              "consent for what is really optional.", prefer_key=False)
+                              Msg("A text says schooling or the platform is not possible without "
+                                  "the consent, while the sheet says consent is voluntary and "
+                                  "refusing it has no disadvantage."),
+                              Msg("A consent that schooling depends on is not voluntary (Art. 7 "
+                                  "Abs. 4 DSGVO): put what the school needs on the statute, and "
+                                  "keep the consent for what is really optional."), prefer_key=False)
 
 
 # the library's consents to publish pupils' data or pictures
@@ -744,14 +805,15 @@ def land_forms(ctx: Context) -> Iterator[Finding]:
         return
     asked = [c for c in notice.consents if c.id in _PUBLICATION]
     if asked:
-        titles = ", ".join(f"'{german(c.title)}'" for c in asked)
         yield ctx.finding("consent.land_forms", "warning", ("consents",),
-                          f"{notice.state.name} has model consent forms for publications "
-                          f"({forms.provision}) that bind {forms.only or 'its schools'}; this "
-                          f"sheet asks for {titles} on its own form.",
-                          f"{forms.question or 'Does the school use the model forms?'} If it must, "
-                          "hand out the Land's forms for these consents and leave them out of "
-                          "'consents:' here.")
+                          Msg("{state} has model consent forms for publications ({provision}) that "
+                              "bind {bound}; this sheet asks for {titles} on its own form.",
+                              state=notice.state.name, provision=forms.provision,
+                              bound=forms.only or Msg("its schools"),
+                              titles=Seq(f"'{german(c.title)}'" for c in asked)),
+                          Msg("{question} If it must, hand out the Land's forms for these consents "
+                              "and leave them out of 'consents:' here.",
+                              question=forms.question or Msg("Does the school use the model forms?")))
 
 
 @rule
@@ -760,11 +822,12 @@ def consent_age(ctx: Context) -> Iterator[Finding]:
     if ctx.notice.consents and ctx.notice.school.consent_age is None and rule_.confidence == "low" \
             and ctx.notice.pupils_sign:  # where no pupil is old enough, the rule changes nothing
         yield ctx.finding("consent.age_rule", "warning", (),
-                          f"Who signs the consent follows a common practice (guardians alone under "
-                          f"{rule_.guardians_only_under}, pupils alone from {rule_.pupil_alone_from}), "
-                          f"not a rule of {ctx.notice.state.name}'s law.",
-                          "Confirm it with your data protection officer, or set 'consent_age:' "
-                          "in the school file.")
+                          Msg("Who signs the consent follows a common practice (guardians alone "
+                              "under {under}, pupils alone from {alone_from}), not a rule of "
+                              "{state}'s law.", under=rule_.guardians_only_under,
+                              alone_from=rule_.pupil_alone_from, state=ctx.notice.state.name),
+                          Msg("Confirm it with your data protection officer, or set 'consent_age:' "
+                              "in the school file."))
 
 
 @rule
@@ -773,11 +836,11 @@ def joint_custody(ctx: Context) -> Iterator[Finding]:
     if ctx.notice.consents and ctx.notice.school.consent_sheet.joint_custody is None and (
             known is None or known.signers == "unknown"):
         yield ctx.finding("consent.joint_custody", "warning", (),
-                          f"It is not known whether in {ctx.notice.state.name} one guardian may "
-                          "sign for both; the sheets ask for both signatures or the signer's "
-                          "confirmation that the other agrees.",
-                          "Decide it with your data protection officer and set 'consent_sheet: "
-                          "{joint_custody: both_sign}' or 'one_confirms'.")
+                          Msg("It is not known whether in {state} one guardian may sign for both; "
+                              "the sheets ask for both signatures or the signer's confirmation "
+                              "that the other agrees.", state=ctx.notice.state.name),
+                          Msg("Decide it with your data protection officer and set 'consent_sheet: "
+                              "{{joint_custody: both_sign}}' or 'one_confirms'."))
 
 
 # ---------------------------------------------------------------------------- documents
@@ -800,48 +863,55 @@ def _document(ctx: Context, n: int, spec: DocumentSpec) -> Iterator[Finding]:
     for i, cover in enumerate(spec.entry.covers if spec.entry else []):
         if cover not in known:
             yield ctx.finding("documents.covers", "error", (*loc, "covers", i),
-                              f"documents.{spec.id}: covers '{cover}', which is no system, "
-                              "platform, consent or document of this school.",
-                              f"Use one of: {', '.join(sorted(known))}.", prefer_key=False)
+                              Msg("documents.{id}: covers '{cover}', which is no system, "
+                                  "platform, consent or document of this school.", id=spec.id,
+                                  cover=cover),
+                              Msg("Use one of: {known}.", known=Seq(sorted(known))),
+                              prefer_key=False)
     if kind == "website_notice":
         site = notice.school.website
         if site is None:
             yield ctx.finding("website.missing", "error", loc,
-                              f"documents.{spec.id} is a website notice, but the school file has "
-                              "no 'website:' with the host, the log retention and the cookies.",
-                              "Add 'website:' (see the README, Website notice).")
+                              Msg("documents.{id} is a website notice, but the school file has no "
+                                  "'website:' with the host, the log retention and the cookies.",
+                                  id=spec.id),
+                              Msg("Add 'website:' (see the README, Website notice)."))
         elif (notice.state.website_basis is None or notice.state.website_basis.ref == UNKNOWN) \
                 and site.log_provision is None and notice.school.school.kind == "public":
                 yield ctx.finding("website.basis", "warning", ("website",),
-                                  f"It is not known which provision of {notice.state.name}'s law "
-                                  "the website and its server logs rest on.",
-                                  "Ask your data protection officer (usually the general clause of "
-                                  "the Land's data protection law) and give it as 'log_provision:' "
-                                  "under website.")
+                                  Msg("It is not known which provision of {state}'s law the "
+                                      "website and its server logs rest on.",
+                                      state=notice.state.name),
+                                  Msg("Ask your data protection officer (usually the general "
+                                      "clause of the Land's data protection law) and give it as "
+                                      "'log_provision:' under website."))
         if site is not None and site.contact_form and site.contact_retention is None:
             yield ctx.finding("website.contact_retention", "error", ("website", "contact_form"),
-                              "The website notice does not say how long enquiries from the "
-                              "contact form and by e-mail are kept.",
-                              "Add 'contact_retention:' under website, e.g. 'bis die Anfrage "
-                              "erledigt ist, danach spätestens nach sechs Monaten gelöscht' (the "
-                              "school's own rule; Art. 13 Abs. 2 lit. a DSGVO).", prefer_key=False)
+                              Msg("The website notice does not say how long enquiries from the "
+                                  "contact form and by e-mail are kept."),
+                              Msg("Add 'contact_retention:' under website, e.g. 'bis die Anfrage "
+                                  "erledigt ist, danach spätestens nach sechs Monaten gelöscht' "
+                                  "(the school's own rule; Art. 13 Abs. 2 lit. a DSGVO)."),
+                              prefer_key=False)
     if kind in ("consent", "consent_letter") and spec.entry and not view_of(notice, spec).consents:
         yield ctx.finding("documents.empty", "error", loc,
-                          f"documents.{spec.id} asks for no consent: none of its 'covers' is a "
-                          "consent of this school.",
-                          "List the consents it asks for under 'covers', or remove the document.")
+                          Msg("documents.{id} asks for no consent: none of its 'covers' is a "
+                              "consent of this school.", id=spec.id),
+                          Msg("List the consents it asks for under 'covers', or remove the "
+                              "document."))
     if kind == "short_notice" and not (notice.school.publish and notice.school.publish.notice_url):
         yield ctx.finding("documents.short_link", "warning", loc,
-                          f"The short notice {spec.id} should lead to the full notice online, but "
-                          "the school file gives no address.",
-                          "Set 'publish: {notice_url: ...}': the printed short notice shows it as "
-                          "a link and a QR code.")
+                          Msg("The short notice {id} should lead to the full notice online, but "
+                              "the school file gives no address.", id=spec.id),
+                          Msg("Set 'publish: {{notice_url: ...}}': the printed short notice shows "
+                              "it as a link and a QR code."))
     if kind == "staff_notice" and not [r for r in notice.state.staff_data if r.ref != UNKNOWN]:
         yield ctx.finding("staff.provisions", "warning", loc,
-                          f"The catalog does not know {notice.state.name}'s provisions for "
-                          "teachers' and staff data, so the staff notice cannot cite them.",
-                          "Ask your data protection officer and give the provision with each "
-                          "purpose ('provision:').")
+                          Msg("The catalog does not know {state}'s provisions for teachers' and "
+                              "staff data, so the staff notice cannot cite them.",
+                              state=notice.state.name),
+                          Msg("Ask your data protection officer and give the provision with each "
+                              "purpose ('provision:')."))
 
 
 @rule
@@ -854,10 +924,12 @@ def module_questions(ctx: Context) -> Iterator[Finding]:
                 loc: Loc = ("platforms", view.id, "modules", index) if index is not None else (
                     "platforms", view.id)
                 yield ctx.finding("catalog.question", "warning", loc,
-                                  f"{view.platform.short_name} {module.name}: {module.question}",
-                                  "Answer it with your data protection officer; where the answer "
-                                  "changes what the notice says, add it to the school file.",
-                                  prefer_key=False)
+                                  Msg("{platform} {module}: {question}",
+                                      platform=view.platform.short_name, module=module.name,
+                                      question=module.question),
+                                  Msg("Answer it with your data protection officer; where the "
+                                      "answer changes what the notice says, add it to the school "
+                                      "file."), prefer_key=False)
 
 
 @rule
@@ -865,14 +937,18 @@ def assessments(ctx: Context) -> Iterator[Finding]:
     """What supervisory authorities found about a platform the school uses: for its DPO."""
     for view in ctx.notice.platforms:
         for found in view.platform.assessments:
-            scope = f" For whom: {' '.join(found.scope.split())}" if found.scope else ""
+            said = {"authority": found.authority, "platform": view.platform.short_name,
+                    "date": found.date.isoformat(), "title": found.title}
             yield ctx.finding("catalog.assessment", "warning", ("platforms", view.id),
-                              f"{found.authority} assessed {view.platform.short_name} on "
-                              f"{found.date.isoformat()}: {found.title}.{scope}",
-                              "Read it with your data protection officer "
-                              f"({found.url or 'its source is in the catalog'}) and record what the "
-                              "school does about it; the notice states the platform's own purposes "
-                              "and transfers as the catalog knows them.", prefer_key=False)
+                              Msg("{authority} assessed {platform} on {date}: {title}. For whom: "
+                                  "{scope}", scope=" ".join(found.scope.split()), **said)
+                              if found.scope else
+                              Msg("{authority} assessed {platform} on {date}: {title}.", **said),
+                              Msg("Read it with your data protection officer ({source}) and record "
+                                  "what the school does about it; the notice states the "
+                                  "platform's own purposes and transfers as the catalog knows them.",
+                                  source=found.url or Msg("its source is in the catalog")),
+                              prefer_key=False)
 
 
 # ---------------------------------------------------------------------------- catalog and file
@@ -885,9 +961,11 @@ def doubtful_facts(ctx: Context) -> Iterator[Finding]:
                    if p.party.name == view.platform.vendor.name]
         if printed and view.use.processor is None and view.platform.vendor.confidence == "low":
             yield ctx.finding("catalog.confidence", "warning", ("platforms", view.id),
-                              f"The address of {view.platform.vendor.name} in the catalog is uncertain.",
-                              "Compare it with your processing contract; if it differs, give "
-                              f"'processor:' with name and address under platforms.{view.id}.")
+                              Msg("The address of {vendor} in the catalog is uncertain.",
+                                  vendor=view.platform.vendor.name),
+                              Msg("Compare it with your processing contract; if it differs, give "
+                                  "'processor:' with name and address under platforms.{id}.",
+                                  id=view.id))
 
 
 @rule
@@ -897,9 +975,20 @@ def placeholders(ctx: Context) -> Iterator[Finding]:
     for p, loc in zip(ctx.notice.placeholders, ctx.notice.placeholder_locs, strict=True):
         if any(loc[: len(c)] == c for c in covered):
             continue
-        yield Finding(id="placeholder", severity="warning", message=p.message[0].upper() + p.message[1:],
-                      hint="Replace the 'TODO' text with the real value.", path=p.path,
+        # the message from the value (compose's problem text is lowercase, as a file problem's)
+        what = str(_value_at(ctx.notice.doc.data, loc)).removeprefix("TODO").lstrip(": ")
+        yield Finding(id="placeholder", severity="warning",
+                      message=Msg("Placeholder still to fill in: {what}",
+                                  what=what or Msg("a value")),
+                      hint=Msg("Replace the 'TODO' text with the real value."), path=p.path,
                       line=p.line, column=p.column)
+
+
+def _value_at(data: object, loc: Loc) -> object:
+    """The value of the school file at `loc`."""
+    for part in loc:
+        data = data[part]  # type: ignore[index]
+    return data
 
 
 @rule
@@ -913,10 +1002,11 @@ def school_text_languages(ctx: Context) -> Iterator[Finding]:
         if missing and not is_placeholder(texts["de"]):
             where = ".".join(str(part) for part in loc)
             yield ctx.finding("i18n.school_text", "warning", loc,
-                              f"{where} has no text in {', '.join(missing)}: those documents show "
-                              "the German text.",
-                              f"Give the text per language, e.g. {{de: ..., {missing[0]}: ...}}, or "
-                              "remove the language from 'languages:'.", prefer_key=False)
+                              Msg("{where} has no text in {languages}: those documents show the "
+                                  "German text.", where=where, languages=Seq(missing)),
+                              Msg("Give the text per language, e.g. {{de: ..., {lang}: ...}}, or "
+                                  "remove the language from 'languages:'.", lang=missing[0]),
+                              prefer_key=False)
 
 
 def _local_texts(data: object, loc: Loc) -> Iterable[tuple[Loc, dict[str, str]]]:

@@ -13,18 +13,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-FACTS = {
-    "activities": "Platforms and systems",
-    "data": "Data",
-    "purposes": "Purposes (legal basis)",
-    "processors": "Processors",
-    "recipients": "Recipients",
-    "transfers": "Transfers to third countries",
-    "retention": "Retention",
-    "law": "Data protection law",
-    "legal_basis": "Legal basis",
-    "authority": "Complaint authority",
-    "consents": "Consents asked",
+from .messages import Msg, Text
+
+FACTS = {  # how `diff` names each fact
+    "activities": Msg("Platforms and systems"),
+    "data": Msg("Data"),
+    "purposes": Msg("Purposes (legal basis)"),
+    "processors": Msg("Processors"),
+    "recipients": Msg("Recipients"),
+    "transfers": Msg("Transfers to third countries"),
+    "retention": Msg("Retention"),
+    "law": Msg("Data protection law"),
+    "legal_basis": Msg("Legal basis"),
+    "authority": Msg("Complaint authority"),
+    "consents": Msg("Consents asked"),
 }
 # how each list's entries are named, and which of their fields are compared
 _KEYED = {"data": ("label", ("origin", "groups")), "purposes": ("text", ("basis", "citation")),
@@ -33,7 +35,8 @@ _KEYED = {"data": ("label", ("origin", "groups")), "purposes": ("text", ("basis"
 BASIS_WORDS = {"statute": "Gesetz", "consent": "Einwilligung", "obligation": "rechtliche Pflicht",
                "contract": "Vertrag", "legitimate_interest": "berechtigtes Interesse"}
 
-Change = tuple[str, str, str]  # (the fact's key, "+" / "-" / "~", what)
+Change = tuple[str, str, Text]  # (the fact's key, "+" / "-" / "~", what)
+NONE = Msg("(none)")  # a fact a version does not state
 
 
 def typed(facts: dict[str, Any]) -> dict[str, Any]:
@@ -74,14 +77,19 @@ def differences(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             found += [(key, "-", str(v)) for v in before if v not in after]
             found += [(key, "+", str(v)) for v in after if v not in before]
         elif old.get(key) != new.get(key) and old.get(key) is not None:
-            found.append((key, "~", f"{old.get(key) or '(none)'} → {new.get(key) or '(none)'}"))
+            found.append((key, "~", Msg("{was} → {now}", was=_fact(old.get(key)),
+                                        now=_fact(new.get(key)))))
     return found
 
 
-def shown(change: Change, old: dict[str, Any], new: dict[str, Any]) -> str:
+def _fact(value: Any) -> Text:
+    return str(value) if value else NONE
+
+
+def shown(change: Change, old: dict[str, Any], new: dict[str, Any]) -> Text:
     """A change as `diff` prints it: a purpose that came or went with its legal basis."""
     key, sign, text = change
-    if key == "purposes" and sign in "+-":
+    if key == "purposes" and sign in "+-" and isinstance(text, str):
         entry = _by_name("purposes", typed(new if sign == "+" else old)["purposes"]).get(text)
         if entry is not None:
             return f"{text} ({_word(entry['basis'])})"
@@ -153,6 +161,8 @@ def for_parents(earlier: Earlier, facts: dict[str, Any], texts: dict[str, Any]) 
     basis: list[tuple[str, str]] = []
     new = typed(facts)
     for key, sign, text in differences(earlier.facts, new):
+        if not isinstance(text, str):  # a fact of its own (law, legal basis, authority)
+            continue
         if key in _FOR_PARENTS and sign in "+-":
             found.append((key, sign, texts.get(text, text)))
         elif key == "purposes" and sign == "~" and " → " in text:

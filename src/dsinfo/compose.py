@@ -30,6 +30,7 @@ from .catalog import (
 from .errors import InputError, Problem, shown
 from .i18n import N_
 from .load import Document, Loc
+from .messages import Msg, Seq
 from .model import (
     UNKNOWN,
     AgeRule,
@@ -408,7 +409,7 @@ def compose(doc: Document, catalog: Catalog) -> Notice:
     problems: list[Problem] = []
     sid = school_id(doc.path)
     if not ID_PATTERN.fullmatch(sid):
-        problems.append(Problem(path=doc.path, line=1, column=1, message=(
+        problems.append(Problem(path=doc.path, line=1, column=1, message=Msg(
             "the file name cannot be used as the school's id (its folder under output/): rename "
             "the file with lowercase letters, digits and '-' only, e.g. 'gs-am-park.yaml'")))
     try:
@@ -448,7 +449,8 @@ def _resolve_state(doc: Document, school: School, catalog: Catalog,
         return catalog.states[code]
     hint = suggest(school.state, [*catalog.states, *(s.name for s in catalog.states.values())],
                    known=list(catalog.states))
-    problems.append(doc.problem(("state",), f"state: unknown Land '{shown(school.state)}'{hint}"))
+    problems.append(doc.problem(("state",), Msg("state: unknown Land '{value}' ({hint})",
+                                                value=shown(school.state), hint=hint)))
     return None
 
 
@@ -465,9 +467,9 @@ def _groups(doc: Document, school: School, problems: list[Problem]) -> dict[str,
     names: dict[str, Text] = dict(GROUP_NAMES)
     for index, group in enumerate(school.groups):
         if group.id in names:
-            problems.append(doc.problem(("groups", index, "id"), f"groups: '{group.id}' is "
-                                        "listed twice (pupils, guardians, teachers and staff are "
-                                        "there without listing them)"))
+            problems.append(doc.problem(("groups", index, "id"), Msg(
+                "groups: '{id}' is listed twice (pupils, guardians, teachers and staff are there "
+                "without listing them)", id=group.id)))
         names[group.id] = group.name
     return names
 
@@ -476,15 +478,18 @@ def _check_ids(doc: Document, school: School, groups: dict[str, Text],
                problems: list[Problem]) -> None:
     """Groups named anywhere exist; a system's id is not a platform's."""
     for sid in set(school.systems) & set(school.platforms):
-        problems.append(doc.problem(("systems", sid), f"systems: '{sid}' is a platform of this "
-                                    "school too: give the system another id", prefer_key=True))
+        problems.append(doc.problem(("systems", sid), Msg(
+            "systems: '{id}' is a platform of this school too: give the system another id", id=sid),
+            prefer_key=True))
     if not school.platforms and not school.systems and school.website is None:
-        problems.append(doc.problem(("platforms",), "the school file names no platform, no system and no "
-                                    "website: add 'platforms:' or 'systems:'"))
+        problems.append(doc.problem(("platforms",), Msg(
+            "the school file names no platform, no system and no website: add 'platforms:' or "
+            "'systems:'")))
     for loc, group in _group_refs(school):
         if group not in groups:
-            problems.append(doc.problem(loc, f"{'.'.join(str(p) for p in loc[:-1])}: unknown group "
-                                        f"'{group}'{suggest(group, list(groups))}"))
+            problems.append(doc.problem(loc, Msg("{where}: unknown group '{group}' ({hint})",
+                                                 where=".".join(str(p) for p in loc[:-1]),
+                                                 group=group, hint=suggest(group, list(groups)))))
 
 
 def _group_refs(school: School) -> Iterator[tuple[Loc, str]]:
@@ -508,10 +513,10 @@ def _law(doc: Document, school: School, state: State | None, catalog: Catalog,
     info = school.school
     if info.kind == "church":
         if info.church_law is None:
-            problems.append(doc.problem(("school",), "school: a church school names its church's "
-                                        "data-protection law: 'church_law: dsg_ekd' (Protestant), "
-                                        "'kdg' (Catholic) or 'kdr_og' (orders of papal right)",
-                                        prefer_key=True))
+            problems.append(doc.problem(("school",), Msg(
+                "school: a church school names its church's data-protection law: 'church_law: "
+                "dsg_ekd' (Protestant), 'kdg' (Catholic) or 'kdr_og' (orders of papal right)"),
+                prefer_key=True))
             return None, None
         regime = catalog.laws[info.church_law]
         authority = None
@@ -519,13 +524,14 @@ def _law(doc: Document, school: School, state: State | None, catalog: Catalog,
             authority = catalog.authorities.get(info.authority)
             if authority is None or authority.law != regime.id:
                 fits = [a for a, entry in catalog.authorities.items() if entry.law == regime.id]
-                problems.append(doc.problem(("school", "authority"), f"school.authority: '"
-                                            f"{info.authority}' is not a supervisory authority under "
-                                            f"{regime.abbr} (known: {', '.join(fits)})"))
+                problems.append(doc.problem(("school", "authority"), Msg(
+                    "school.authority: '{id}' is not a supervisory authority under {law} (known: "
+                    "{known})", id=info.authority, law=regime.abbr, known=Seq(fits))))
         return regime, authority
     if info.authority is not None:
-        problems.append(doc.problem(("school", "authority"), "school.authority is for church "
-                                    "schools: a school under the DSGVO has its Land's authority"))
+        problems.append(doc.problem(("school", "authority"), Msg(
+            "school.authority is for church schools: a school under the DSGVO has its Land's "
+            "authority")))
     private = state.private_schools if state else None
     if info.kind == "private" and private and private.authority.id != "land":
         return catalog.laws["dsgvo"], catalog.authorities.get(private.authority.id)
@@ -553,33 +559,34 @@ def _resolve_platform(doc: Document, pid: str, use: PlatformUse, catalog: Catalo
                       problems: list[Problem]) -> PlatformView | None:
     platform = catalog.platforms.get(pid)
     if platform is None:
-        problems.append(doc.problem(("platforms", pid), f"platforms: unknown platform '{pid}'"
-                                    f"{suggest(pid, list(catalog.platforms))}", prefer_key=True))
+        problems.append(doc.problem(("platforms", pid), Msg(
+            "platforms: unknown platform '{id}' ({hint})", id=pid,
+            hint=suggest(pid, list(catalog.platforms))), prefer_key=True))
         return None
     hosting = platform.hosting.get(use.hosting)
     if hosting is None:
-        offered = ", ".join(platform.hosting)
-        problems.append(doc.problem(("platforms", pid, "hosting"), f"platforms.{pid}.hosting: "
-                                    f"{platform.short_name} is not offered as '{use.hosting}' "
-                                    f"(offered: {offered})"))
+        problems.append(doc.problem(("platforms", pid, "hosting"), Msg(
+            "platforms.{id}.hosting: {platform} is not offered as '{hosting}' (offered: {offered})",
+            id=pid, platform=platform.short_name, hosting=use.hosting,
+            offered=Seq(platform.hosting))))
         return None
     for index, mid in enumerate(use.modules):
         if mid not in platform.modules:
-            problems.append(doc.problem(("platforms", pid, "modules", index),
-                                        f"platforms.{pid}.modules: unknown module '{mid}'"
-                                        f"{suggest(mid, list(platform.modules))}"))
+            problems.append(doc.problem(("platforms", pid, "modules", index), Msg(
+                "platforms.{id}.modules: unknown module '{module}' ({hint})", id=pid, module=mid,
+                hint=suggest(mid, list(platform.modules)))))
     for rule in use.retention:
         if rule not in platform.retention:
-            problems.append(doc.problem(("platforms", pid, "retention", rule),
-                                        f"platforms.{pid}.retention: unknown retention rule '{rule}'"
-                                        f"{suggest(rule, list(platform.retention))}", prefer_key=True))
+            problems.append(doc.problem(("platforms", pid, "retention", rule), Msg(
+                "platforms.{id}.retention: unknown retention rule '{rule}' ({hint})", id=pid,
+                rule=rule, hint=suggest(rule, list(platform.retention))), prefer_key=True))
     chosen = [(mid, m) for mid, m in platform.modules.items() if m.required or mid in use.modules]
     if isinstance(use.basis, dict):
         for mid in use.basis:
             if mid not in dict(chosen):
-                problems.append(doc.problem(("platforms", pid, "basis", mid), f"platforms.{pid}."
-                                            f"basis: '{mid}' is not a module the school uses"
-                                            f"{suggest(mid, [m for m, _ in chosen])}", prefer_key=True))
+                problems.append(doc.problem(("platforms", pid, "basis", mid), Msg(
+                    "platforms.{id}.basis: '{module}' is not a module the school uses ({hint})",
+                    id=pid, module=mid, hint=suggest(mid, [m for m, _ in chosen])), prefer_key=True))
     return PlatformView(id=pid, platform=platform, use=use, hosting=hosting, modules=tuple(chosen))
 
 
@@ -766,9 +773,9 @@ def _check_covers(doc: Document, school: School, catalog: Catalog, problems: lis
         if not known_platform and not (pid in school.systems and not mid):
             known = [f"{p}.{m}" for p in school.platforms if p in catalog.platforms
                      for m in catalog.platforms[p].modules] + list(school.platforms) + list(school.systems)
-            problems.append(doc.problem(("consents", index, "covers"),
-                                        f"consents.covers: '{consent.covers}' is not a platform, "
-                                        f"module or system this school uses{suggest(consent.covers, known)}"))
+            problems.append(doc.problem(("consents", index, "covers"), Msg(
+                "consents.covers: '{covers}' is not a platform, module or system this school uses "
+                "({hint})", covers=consent.covers, hint=suggest(consent.covers, known))))
 
 
 def _check_consents(doc: Document, school: School, catalog: Catalog, problems: list[Problem]) -> None:
@@ -776,24 +783,26 @@ def _check_consents(doc: Document, school: School, catalog: Catalog, problems: l
     for index, consent in enumerate(school.consents):
         if consent.id in seen:
             problems.append(doc.problem(("consents", index, "id"),
-                                        f"consents: '{consent.id}' is listed twice"))
+                                        Msg("consents: '{id}' is listed twice", id=consent.id)))
         seen.add(consent.id)
         if consent.id in catalog.consents:
             continue
         missing = [k for k in ("title", "text") if getattr(consent, k) is None]
         if missing:
-            problems.append(doc.problem(("consents", index), f"consents: '{consent.id}' is not in the "
-                                        f"consent library{suggest(consent.id, list(catalog.consents))};"
-                                        f" a consent of your own needs {' and '.join(missing)}"))
+            problems.append(doc.problem(("consents", index), Msg(
+                "consents: '{id}' is not in the consent library ({hint}); a consent of your own "
+                "needs {keys}", id=consent.id, hint=suggest(consent.id, list(catalog.consents)),
+                keys=missing)))
 
 
-def suggest(word: str, options: list[str], known: list[str] | None = None) -> str:
-    """' (did you mean 'x'?)' for a near miss, else ' (known: ...)': the one suggester."""
+def suggest(word: str, options: list[str], known: list[str] | None = None) -> Msg:
+    """"did you mean 'x'?" for a near miss, else "known: ...": the one suggester (a message
+    says it in parentheses)."""
     # two-letter codes are too short for a useful guess: list them instead
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.5) if len(word) > 3 else []
     if close:
-        return f" (did you mean '{close[0]}'?)"
-    return f" (known: {', '.join(sorted(known or options))})"
+        return Msg("did you mean '{name}'?", name=close[0])
+    return Msg("known: {names}", names=Seq(sorted(known or options)))
 
 
 def _consents(activities: list[Activity], school: School, catalog: Catalog) -> Iterator[ConsentItem]:
@@ -884,8 +893,9 @@ def retention_groups(data: Iterable[DataCategory]) -> tuple[RetentionGroup, ...]
 def _placeholders(doc: Document) -> Iterator[tuple[Problem, Loc]]:
     for loc, value in _walk(doc.data, ()):
         if is_placeholder(value):
-            what = value.removeprefix("TODO").lstrip(": ") or "a value"
-            yield doc.problem(loc, f"placeholder still to fill in: {what}", severity="warning"), loc
+            what = value.removeprefix("TODO").lstrip(": ") or Msg("a value")
+            yield doc.problem(loc, Msg("placeholder still to fill in: {what}", what=what),
+                              severity="warning"), loc
 
 
 def _walk(data: Any, loc: Loc) -> Iterator[tuple[Loc, Any]]:

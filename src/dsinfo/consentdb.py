@@ -25,9 +25,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .errors import DsinfoError, display_path
+from .messages import Msg, Msgs, Text
 from .roster import Pupil
 from .sheets import Layout, Printed
 
@@ -111,11 +112,11 @@ class Review:
 
     id: int
     page: int
-    place: str  # "scan.pdf, page 3"
+    place: Text  # "scan.pdf, page 3"
     pupil: int | None
     name: str | None  # "Müller, Anna · 5a": shown to the person settling it, never logged
     consent: str | None
-    reason: str
+    reason: Text  # a message (kept in the register as data: see `stored`)
     crop: bytes  # PNG
 
 
@@ -149,9 +150,8 @@ class Register:
         try:  # created readable by the owner only; SQLite gives its -wal file the same mode
             os.close(os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600))
         except OSError as exc:
-            raise RegisterError(
-                f"cannot open the consent register {display_path(path)}: {exc.strerror}"
-            ) from None
+            raise RegisterError(Msg("cannot open the consent register {path}: {reason}",
+                                    path=display_path(path), reason=exc.strerror or "")) from None
         os.chmod(path, 0o600)
         try:
             db = sqlite3.connect(path, isolation_level=None, timeout=30)
@@ -161,9 +161,8 @@ class Register:
             register = cls(path, db)
             register._migrate()
         except sqlite3.DatabaseError as exc:
-            raise RegisterError(
-                f"{display_path(path)} is not a consent register ({exc}): give another file with --register"
-            ) from None
+            raise RegisterError(Msg("{path} is not a consent register ({error}): give another file "
+                                    "with --register", path=display_path(path), error=str(exc))) from None
         return register
 
     def __enter__(self) -> Register:
@@ -182,10 +181,9 @@ class Register:
     def _migrate(self) -> None:
         current = self.schema_version
         if current > len(MIGRATIONS):
-            raise RegisterError(
-                f"{display_path(self.path)} was written by a newer dsinfo (schema "
-                f"{current}, this one knows {len(MIGRATIONS)}): update dsinfo"
-            )
+            raise RegisterError(Msg("{path} was written by a newer dsinfo (schema {schema}, this one "
+                                    "knows {known}): update dsinfo", path=display_path(self.path),
+                                    schema=current, known=len(MIGRATIONS)))
         for number in range(current, len(MIGRATIONS)):
             with self.transaction():
                 for statement in MIGRATIONS[number].split(";"):
@@ -306,7 +304,7 @@ class Register:
         document_version: str | None = None,
         answers: Mapping[str, Answer] | None = None,
         consent_versions: Mapping[str, str] | None = None,
-        reviews: Iterable[tuple[str | None, str, bytes]] = (),
+        reviews: Iterable[tuple[str | None, Text, bytes]] = (),
         day: dt.date,
     ) -> int:
         """One scanned page with its answers and its open questions, in one transaction. A
@@ -325,8 +323,9 @@ class Register:
             for consent, answer in (answers or {}).items():
                 withdrawn = self._withdrawn_on(db, pupil, consent) if answer == "yes" else None
                 if withdrawn is not None:  # (scan.read_page already sends these to review)
-                    raise RegisterError(f"pupil {pupil} withdrew '{consent}' on {withdrawn}: a "
-                                        "scanned 'yes' goes to review, not into the register")
+                    raise RegisterError(Msg("pupil {pupil} withdrew '{consent}' on {day}: a scanned "
+                                            "'yes' goes to review, not into the register",
+                                            pupil=pupil, consent=consent, day=withdrawn))
                 db.execute(
                     "INSERT INTO answers (pupil, consent, consent_version, answer, document_version, day, "
                     "source, page, recorded) VALUES (?, ?, ?, ?, ?, ?, 'scan', ?, ?)",
@@ -345,7 +344,7 @@ class Register:
                 db.execute(
                     "INSERT INTO reviews (page, pupil, consent, document_version, reason, crop, created) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (page_id, pupil, about, document_version, reason, crop, now),
+                    (page_id, pupil, about, document_version, stored(reason), crop, now),
                 )
         return page_id
 
@@ -362,11 +361,11 @@ class Register:
             Review(
                 id=r[0],
                 page=r[1],
-                place=f"{r[2]}, page {r[3]}",
+                place=Msg("{file}, page {page}", file=r[2], page=r[3]),
                 pupil=r[4],
                 name=f"{r[5]}, {r[6]} · {r[7]}" if r[4] is not None else None,
                 consent=r[8],
-                reason=r[9],
+                reason=read_stored(r[9]),
                 crop=bytes(r[10]),
             )
             for r in rows
@@ -382,11 +381,12 @@ class Register:
                 (review_id,),
             ).fetchone()
             if row is None or row[4] is not None:
-                raise RegisterError(f"review {review_id} is not open")
+                raise RegisterError(Msg("review {review} is not open", review=review_id))
             pupil, consent, version, page, _ = row
             if answer is not None:
                 if pupil is None or consent is None:
-                    raise RegisterError(f"review {review_id} is about a whole page: it has no box to answer")
+                    raise RegisterError(Msg("review {review} is about a whole page: it has no box to "
+                                            "answer", review=review_id))
                 db.execute(
                     "INSERT INTO answers (pupil, consent, consent_version, answer, document_version, day, "
                     "source, page, recorded) VALUES (?, ?, ?, ?, ?, ?, 'review', ?, ?)",
@@ -422,7 +422,7 @@ class Register:
         """An answer given on paper outside a scan, or a withdrawal (answer 'withdrawn') on
         the day it was declared."""
         if self.db.execute("SELECT 1 FROM pupils WHERE number = ?", (pupil,)).fetchone() is None:
-            raise RegisterError(f"there is no pupil number {pupil} in the register")
+            raise RegisterError(Msg("there is no pupil number {pupil} in the register", pupil=pupil))
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
             db.execute(
@@ -488,6 +488,43 @@ class Register:
                     )
                 )
         return result
+
+
+def stored(text: Text) -> str:
+    """A message as the register keeps it: plain text as it is, a Msg as JSON of its English
+    text and values, so that it is put into words in the reader's language when it is shown."""
+    return text if isinstance(text, str) else json.dumps(_data(text), ensure_ascii=False)
+
+
+def read_stored(text: str) -> Text:
+    """What `stored` kept: the message again (plain text, of an older register too, as it is)."""
+    if text.startswith('{"msg":'):
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            value = _message(json.loads(text))
+            if isinstance(value, Msg):
+                return value
+    return text
+
+
+def _data(value: Any) -> Any:
+    if isinstance(value, Msg):
+        return {"msg": value.text, "plural": value.plural, "n": value.n,
+                "params": {key: _data(v) for key, v in value.params}}
+    if isinstance(value, list | tuple):
+        return [_data(v) for v in value]
+    return value if value is None or isinstance(value, str | int | float) else str(value)
+
+
+def _message(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_message(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    params = {str(key): _message(v) for key, v in data["params"].items()}
+    if data.get("plural") is None:
+        return Msg(str(data["msg"]), **params)
+    params.pop("n", None)
+    return Msgs(str(data["msg"]), str(data["plural"]), int(data["n"]), **params)
 
 
 def _natural(text: str) -> list[object]:

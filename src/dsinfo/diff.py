@@ -20,6 +20,7 @@ from .compose import Notice
 from .documents import Press
 from .errors import DsinfoError
 from .fragment import main_content, sections
+from .messages import ENGLISH, Msg, Text, Voice
 from .model import school_year_from
 
 
@@ -27,7 +28,7 @@ from .model import school_year_from
 class Side:
     """One version of the notice, as diff sees it."""
 
-    label: str
+    label: Msg
     school_year: str
     version: str
     facts: dict[str, Any]
@@ -38,7 +39,7 @@ class Side:
 class Report:
     old: Side
     new: Side
-    facts: list[tuple[str, str, str]] = field(default_factory=list)  # (what, +/-/~, text)
+    facts: list[tuple[Msg, str, Text]] = field(default_factory=list)  # (what, +/-/~, text)
     text: list[tuple[str, list[str]]] = field(default_factory=list)  # (section, diff lines)
 
     @property
@@ -49,8 +50,9 @@ class Report:
 def current(press: Press, notice: Notice) -> Side:
     """The school file as it is now (German)."""
     pages, edition = press.web(notice, "de")
-    return Side(label=f"{notice.school.school_year} (now: Stand {notice.school.stand.isoformat()}, "
-                      f"version {edition.full_version})", school_year=notice.school.school_year,
+    return Side(label=Msg("{year} (now: Stand {stand}, version {version})",
+                          year=notice.school.school_year, stand=notice.school.stand.isoformat(),
+                          version=edition.full_version), school_year=notice.school.school_year,
                 version=edition.full_version, facts=notice.facts(),
                 sections=sections(main_content(pages["notice"])))
 
@@ -58,9 +60,10 @@ def current(press: Press, notice: Notice) -> Side:
 def archived(version: archive.Version) -> Side:
     data = archive.notice_data(version.folder)
     if data is None:
-        raise DsinfoError(f"the archived version {version.version} of {version.school_year} has "
-                          "no German notice.json to compare")
-    return Side(label=f"{version.school_year} (Stand {version.stand}, version {version.version})",
+        raise DsinfoError(Msg("the archived version {version} of {year} has no German notice.json "
+                              "to compare", version=version.version, year=version.school_year))
+    return Side(label=Msg("{year} (Stand {stand}, version {version})", year=version.school_year,
+                          stand=version.stand, version=version.version),
                 school_year=version.school_year, version=version.version,
                 facts=dict(data.get("facts") or {}),  # type: ignore[call-overload]
                 sections=list(data.get("sections") or []))  # type: ignore[call-overload]
@@ -70,7 +73,7 @@ def school_year(text: str) -> str:
     """'2025/26', '2025-26' or '2025' as '2025/26'."""
     match = re.fullmatch(r"(\d{4})(?:[/-](\d{2}))?", text.strip())
     if not match:
-        raise DsinfoError(f"'{text}' is not a school year like 2025/26")
+        raise DsinfoError(Msg("'{text}' is not a school year like 2025/26", text=text))
     return school_year_from(int(match[1]))
 
 
@@ -88,16 +91,19 @@ def choose(press: Press, out: Path, notice: Notice, old_year: str | None,
     candidates = [v for v in before if v.version != new.version
                   and (old_year is None or v.school_year == school_year(old_year))]
     if not candidates:
-        wanted = f" of {school_year(old_year)}" if old_year else ""
-        raise DsinfoError(f"no earlier version{wanted} is archived for {notice.id}: versions are "
-                          "kept when a build replaces them (python build.py next-year)")
+        if old_year:
+            raise DsinfoError(Msg("no earlier version of {year} is archived for {school}: versions "
+                                  "are kept when a build replaces them (python build.py next-year)",
+                                  year=school_year(old_year), school=notice.id))
+        raise DsinfoError(Msg("no earlier version is archived for {school}: versions are kept when "
+                              "a build replaces them (python build.py next-year)", school=notice.id))
     return archived(candidates[-1]), new
 
 
 def _latest(versions: list[archive.Version], year: str) -> archive.Version:
     found = [v for v in versions if v.school_year == year]
     if not found:
-        raise DsinfoError(f"no version of {year} is archived")
+        raise DsinfoError(Msg("no version of {year} is archived", year=year))
     return found[-1]
 
 
@@ -136,40 +142,59 @@ def _changed(before: str, after: str) -> list[str]:
             if line[:1] in "+-"]
 
 
-def as_text(report: Report) -> str:
-    lines = [f"From {report.old.label}", f"  to {report.new.label}", ""]
+NO_CHANGES = Msg("No changes.")
+FACTS_HEADING, TEXT_HEADING = Msg("What the notice states"), Msg("Text, section by section")
+
+
+def _from(report: Report) -> Msg:
+    return Msg("From {label}", label=report.old.label)
+
+
+def _to(report: Report) -> Msg:
+    return Msg("to {label}", label=report.new.label)
+
+
+def as_text(report: Report, voice: Voice = ENGLISH) -> str:
+    """The report for the terminal, in the language of `voice` (the notice's own texts stay
+    as they are: German)."""
+    say = voice.say
+    lines = [say(_from(report)), "  " + say(_to(report)), ""]
     if report.empty:
-        return "\n".join([*lines, "No changes."]) + "\n"
+        return "\n".join([*lines, say(NO_CHANGES)]) + "\n"
     if report.facts:
-        lines.append("What the notice states:")
-        lines += [f"  {sign} {what}: {text}" for what, sign, text in report.facts]
+        lines.append(say(FACTS_HEADING) + ":")
+        lines += [f"  {sign} {say(what)}: {say(text)}" for what, sign, text in report.facts]
         lines.append("")
     if report.text:
-        lines.append("Text, section by section:")
+        lines.append(say(TEXT_HEADING) + ":")
         for title, changes in report.text:
             lines.append(f"  {title}")
             lines += [f"    {change}" for change in changes]
     return "\n".join(lines) + "\n"
 
 
-def as_html(report: Report, school: str) -> str:
-    """A standalone report page (no scripts, no external requests)."""
+def as_html(report: Report, school: str, voice: Voice = ENGLISH) -> str:
+    """A standalone report page (no scripts, no external requests), in the language of `voice`."""
+    say = voice.say
+
     def item(sign: str, text: str) -> str:
         kind = {"+": "added", "-": "removed", "~": "changed"}[sign]
         return f'<li class="{kind}"><span class="sign">{escape(sign)}</span> {escape(text)}</li>'
 
     groups: dict[str, list[str]] = {}
     for what, sign, line in report.facts:
-        groups.setdefault(what, []).append(item(sign, line))
+        groups.setdefault(say(what), []).append(item(sign, say(line)))
     facts = "".join(f"<h3>{escape(what)}</h3><ul>{''.join(items)}</ul>" for what, items in groups.items())
     text = "".join(f"<h3>{escape(title)}</h3><ul>{''.join(item(c[0], c[2:]) for c in changes)}</ul>"
                    for title, changes in report.text)
-    body = (f"<h2>What the notice states</h2>{facts}" if facts else "") + (
-        f"<h2>Text, section by section</h2>{text}" if text else "") or "<p>No changes.</p>"
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>Changes: {escape(school)}</title>'
-            f"<style>{STYLE}</style></head><body><main><h1>Changes: {escape(school)}</h1>"
-            f"<p>From {escape(report.old.label)}<br>to {escape(report.new.label)}</p>{body}"
+    body = (f"<h2>{escape(say(FACTS_HEADING))}</h2>{facts}" if facts else "") + (
+        f"<h2>{escape(say(TEXT_HEADING))}</h2>{text}" if text else "") or \
+        f"<p>{escape(say(NO_CHANGES))}</p>"
+    title = escape(say(Msg("Changes: {school}", school=school)))
+    return (f'<!DOCTYPE html><html lang="{voice.lang}"><head><meta charset="utf-8"><meta '
+            f'name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
+            f"<style>{STYLE}</style></head><body><main><h1>{title}</h1>"
+            f"<p>{escape(say(_from(report)))}<br>{escape(say(_to(report)))}</p>{body}"
             f"</main></body></html>\n")
 
 
@@ -178,9 +203,9 @@ STYLE = ("body{font-family:sans-serif;line-height:1.5;margin:0}main{max-width:50
          "#fde8e8;text-decoration:line-through}li.changed{background:#fff6d6}.sign{font-weight:700}")
 
 
-def write_report(out: Path, school_id: str, report: Report) -> Path:
+def write_report(out: Path, school_id: str, report: Report, voice: Voice = ENGLISH) -> Path:
     from .write import safe_path, write_atomic
 
     path = safe_path(out, school_id, "changes.html")
-    write_atomic(path, as_html(report, school_id))
+    write_atomic(path, as_html(report, school_id, voice))
     return path

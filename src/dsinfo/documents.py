@@ -21,6 +21,7 @@ from . import i18n
 from .compose import Notice
 from .errors import BuildError
 from .fragment import SCOPE, main_content, notice_json, scope_css
+from .messages import Msg, Msgs, Seq, Text
 from .project import Project
 from .publish import Publication, content_hash, publication
 from .render import Renderer
@@ -65,7 +66,7 @@ class Rendered:
 
     lang: str
     files: dict[str, bytes | str]
-    warnings: list[str]
+    warnings: list[Text]
     edition: Edition
     archival: dict[str, bytes] = field(default_factory=dict)  # --pdf-a copies
     pages: dict[str, str] = field(default_factory=dict)  # PDF name -> hash of its print page
@@ -111,7 +112,7 @@ class Press:
         """A print page as PDF/UA; a warning of WeasyPrint is an error here."""
         data, warnings = self.pdf(html)
         if warnings:
-            raise BuildError(f"PDF: {warnings[0]}")
+            raise BuildError(Msg("PDF: {warning}", warning=warnings[0]))
         return data
 
     def publication(self, notice: Notice, lang: str, doc: str) -> Publication:
@@ -227,21 +228,27 @@ class Press:
             self._fragment_css = scope_css((self.project.static / "screen.css").read_text("utf-8"))
         return self._fragment_css
 
-    def _fallback_warnings(self) -> list[str]:
+    def _fallback_warnings(self) -> list[Text]:
         """One line per language whose pages show German text in place of a translation."""
         catalog, local = self._renderer.catalogs.take_fallbacks()
-        lines = [f"{lang}: {_count(texts)} shown in German: the translation is missing or stale "
-                 f"(python build.py translations): {_quote(texts)}" for lang, texts in catalog.items()]
-        lines += [f"{lang}: {_count(texts)} of the school file shown in German: give the text "
-                  f"per language, e.g. {{de: ..., {lang}: ...}}: {_quote(texts)}"
+        lines: list[Text] = [
+            Msgs("{lang}: {n} text shown in German: the translation is missing or stale "
+                 "(python build.py translations): {texts}",
+                 "{lang}: {n} texts shown in German: the translation is missing or stale "
+                 "(python build.py translations): {texts}", len(texts), lang=lang, texts=_quote(texts))
+            for lang, texts in catalog.items()]
+        lines += [Msgs("{lang}: {n} text of the school file shown in German: give the text per "
+                       "language, e.g. {{de: ..., {lang}: ...}}: {texts}",
+                       "{lang}: {n} texts of the school file shown in German: give the text per "
+                       "language, e.g. {{de: ..., {lang}: ...}}: {texts}", len(texts), lang=lang,
+                       texts=_quote(texts))
                   for lang, texts in local.items()]
         return lines
 
 
-def _count(texts: list[str]) -> str:
-    return f"{len(texts)} text{'s' if len(texts) != 1 else ''}"
-
-
-def _quote(texts: list[str], limit: int = 3) -> str:
-    shown = ", ".join(f"'{t[:57] + '...' if len(t) > 60 else t}'" for t in texts[:limit])
-    return shown + (f" and {len(texts) - limit} more" if len(texts) > limit else "")
+def _quote(texts: list[str], limit: int = 3) -> Seq | Msg:
+    """The first `limit` texts, quoted and cut short, and how many more there are."""
+    shown = Seq(f"'{t[:57] + '...' if len(t) > 60 else t}'" for t in texts[:limit])
+    if len(texts) > limit:
+        return Msg("{texts} and {n} more", texts=shown, n=len(texts) - limit)
+    return shown

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from .messages import ENGLISH, Msg, Msgs, Text, Voice
+
 Severity = Literal["error", "warning"]
 
 
@@ -17,14 +19,24 @@ class Problem:
     path: Path
     line: int = 0
     column: int = 0
-    message: str
+    message: Text
     severity: Severity = "error"
 
     def __str__(self) -> str:
+        return self.said(ENGLISH)
+
+    def said(self, voice: Voice) -> str:
+        """The problem as one line in the language of `voice`: 'file:line:column: error: ...'."""
+        return f"{self.where()}: {voice.say(SEVERITY[self.severity])}: {one_line(voice.say(self.message))}"
+
+    def where(self) -> str:
         where = one_line(display_path(self.path))
         if self.line:
             where += f":{self.line}" + (f":{self.column}" if self.column else "")
-        return f"{where}: {self.severity}: {one_line(self.message)}"
+        return where
+
+
+SEVERITY: dict[str, Msg] = {"error": Msg("error"), "warning": Msg("warning")}
 
 
 MAX_PROBLEMS_PER_FILE = 50  # more are not shown: 20,000 unknown keys would give 20,000 lines
@@ -35,12 +47,13 @@ class More(Problem):
     """Stands for the problems of one file beyond MAX_PROBLEMS_PER_FILE."""
 
     count: int
-    message: str = ""
+    message: Text = ""
 
     def __post_init__(self) -> None:
-        plural = "s are" if self.count != 1 else " is"
-        object.__setattr__(self, "message", f"{self.count} more problem{plural} not shown: fix "
-                                            "the ones above, then run again to see the rest")
+        object.__setattr__(self, "message", Msgs(
+            "{n} more problem is not shown: fix the ones above, then run again to see the rest",
+            "{n} more problems are not shown: fix the ones above, then run again to see the rest",
+            self.count))
 
 
 def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
@@ -64,15 +77,23 @@ def capped(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[
     return result
 
 
+NOTHING_WRITTEN = Msg("no files were written")
+
+
 class DsinfoError(Exception):
-    """Base class for everything a user can cause; the CLI prints these without a traceback."""
+    """Base class for everything a user can cause; the CLI prints these without a traceback.
+    The first argument is the message (a Msg, put into words by the CLI)."""
+
+    @property
+    def message(self) -> Text:
+        return self.args[0] if self.args else ""
 
 
 class InputError(DsinfoError):
     """One or more problems in school or catalog files; nothing was built. At most
     MAX_PROBLEMS_PER_FILE of them per file are kept (see `capped`); `count` is all of them."""
 
-    def __init__(self, problems: list[Problem], *, outcome: str = "no files were written") -> None:
+    def __init__(self, problems: list[Problem], *, outcome: Text = NOTHING_WRITTEN) -> None:
         self.problems = capped(problems)
         self.outcome = outcome  # what did not happen because of them, for the closing line
         super().__init__("\n".join(str(p) for p in self.problems))
@@ -124,10 +145,10 @@ def debugging() -> bool:
     return bool(os.environ.get(DEBUG_ENV))
 
 
-def internal_error(exc: BaseException, where: str) -> str:
+def internal_error(exc: BaseException, where: Text) -> Msg:
     """One line for an error nobody foresaw, caught at a boundary (the command line, a worker,
     the preview): what failed and where, what to do. Never the exception's text, which may
     hold anything, a roster's names too; --debug shows the traceback."""
-    return (f"internal error ({type(exc).__name__}) {where}: this is a bug in dsinfo, not a "
-            "mistake in your files; run the command again with --debug to see the traceback, "
-            "and please report it")
+    return Msg("internal error ({kind}) {where}: this is a bug in dsinfo, not a mistake in your "
+               "files; run the command again with --debug to see the traceback, and please report "
+               "it", kind=type(exc).__name__, where=where)

@@ -24,6 +24,7 @@ from . import i18n
 from .catalog import ConsentPurpose, Platform, Regime, State, SupervisoryAuthority
 from .errors import InputError, Problem
 from .load import Loc, parse_yaml
+from .messages import Msg
 from .model import UNKNOWN, Printed, is_placeholder, variants
 from .project import shipped
 
@@ -125,7 +126,7 @@ def sources_of(root: Path) -> Catalog:
         return current_messages(root)
     except TemplateSyntaxError as exc:
         raise InputError([Problem(path=Path(exc.filename or "templates"), line=exc.lineno,
-                                  message=f"template syntax: {exc.message}")]) from None
+                                  message=Msg("template syntax: {reason}", reason=exc.message))]) from None
 
 
 def pot_problem(locales: Path, current: Catalog) -> Problem | None:
@@ -139,8 +140,9 @@ def pot_problem(locales: Path, current: Catalog) -> Problem | None:
     if known == now:
         return None
     return Problem(path=pot, severity="warning",
-                   message=f"out of date ({len(now - known)} new, {len(known - now)} gone texts): "
-                           "run pybabel extract and pybabel update (README, Translations)")
+                   message=Msg("out of date ({new} new, {gone} gone texts): run pybabel extract and "
+                               "pybabel update (README, Translations)", new=len(now - known),
+                               gone=len(known - now)))
 
 
 def incomplete_languages(root: Path, locales: Path, langs: Sequence[str]) -> dict[str, Problem]:
@@ -151,10 +153,11 @@ def incomplete_languages(root: Path, locales: Path, langs: Sequence[str]) -> dic
     for lang in langs:
         report = i18n.coverage(current, locales, lang)
         if not report.complete or outdated:
-            found[lang] = Problem(
-                path=i18n.po_path(locales, lang),
-                message=f"{len(report.missing)} missing, {len(report.stale)} stale and "
-                        f"{len(report.errors)} wrong translations"
-                        + (", messages.pot out of date" if outdated else "")
-                        + " (python build.py translations)")
+            counts = {"missing": len(report.missing), "stale": len(report.stale),
+                      "wrong": len(report.errors)}
+            found[lang] = Problem(path=i18n.po_path(locales, lang), message=(
+                Msg("{missing} missing, {stale} stale and {wrong} wrong translations, messages.pot "
+                    "out of date (python build.py translations)", **counts) if outdated else
+                Msg("{missing} missing, {stale} stale and {wrong} wrong translations "
+                    "(python build.py translations)", **counts)))
     return found

@@ -16,6 +16,7 @@ import tinycss2
 from .compose import facts_of
 from .errors import BuildError
 from .i18n import direction
+from .messages import Msg
 from .publish import Publication
 from .views import View
 
@@ -94,7 +95,7 @@ def main_content(page: str) -> str:
     few regular expressions over the text, which keeps a county's HTML build fast."""
     start, end = _MAIN_START.search(page), page.rfind("</main>")
     if start is None or end < start.end():
-        raise BuildError("the notice has no <main> element to cut the fragment from")
+        raise BuildError(Msg("the notice has no <main> element to cut the fragment from"))
     main = page[start.end():end]
     return (_SITE_PART.sub("", main) if "data-site" in main else main).strip()
 

@@ -26,6 +26,7 @@ from babel.messages.pofile import PoFileError, denormalize, read_po
 from babel.support import Translations
 
 from .errors import InputError, Problem, shown
+from .messages import Msg
 
 SOURCE = "de"
 
@@ -140,11 +141,12 @@ def read_catalog(locales: Path, lang: str) -> Catalog | None:
         return read_po(io.BytesIO(raw), locale=lang, abort_invalid=True)
     except PoFileError as exc:  # babel counts lines from 0 here
         raise InputError([Problem(path=path, line=exc.lineno + 1,
-                                  message="cannot read this line of the translation file: "
-                                          f"{str(exc).rsplit(' on ', 1)[0]}")]) from None
+                                  message=Msg("cannot read this line of the translation file: "
+                                              "{reason}", reason=str(exc).rsplit(" on ", 1)[0]))]) from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError([Problem(path=path, line=1,
-                                  message=f"cannot read the translation file: {exc}")]) from None
+                                  message=Msg("cannot read the translation file: {reason}",
+                                              reason=str(exc)))]) from None
 
 
 # A line of a .po file outside comments: a keyword and one quoted text, or a quoted text that
@@ -155,7 +157,7 @@ _PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t
 def po_line_problems(path: Path, text: str) -> list[Problem]:
     """Every line of a .po file that is not a comment, a keyword with one quoted text, or a
     quoted text: such a line would be read cut short or run together with the next."""
-    return [Problem(path=path, line=number, column=1, message=(
+    return [Problem(path=path, line=number, column=1, message=Msg(
                 "this line is not a keyword and one quoted text (msgstr \"...\"): a closing quote "
                 "is missing, or a quote inside the text is not written as \\\""))
             for number, line in enumerate(text.splitlines(), start=1)
@@ -194,11 +196,13 @@ def markup_problems(path: Path, message: Message) -> list[Problem]:
         rest = _without(string, tags)
         if "<" in rest:
             added = (_TAG.findall(rest) or ["<"])[0]
-            problems.append(f"the translation of '{shown(sources[0])}' adds markup ('{shown(added)}') "
-                            "that the German text does not have: remove it")
+            problems.append(Msg("the translation of '{text}' adds markup ('{markup}') that the German "
+                                "text does not have: remove it", text=shown(sources[0]),
+                                markup=shown(added)))
         elif rest.count('"') > quotes:
-            problems.append(f"the translation of '{shown(sources[0])}' contains a straight double "
-                            "quote (\") that the German text does not have: use typographic quotes “…”")
+            problems.append(Msg("the translation of '{text}' contains a straight double quote (\") "
+                                "that the German text does not have: use typographic quotes “…”",
+                                text=shown(sources[0])))
     if not problems:
         return []
     line = _msgstr_line(path, message.lineno or 1)  # reads the file: only when needed

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError, Problem, Severity, shown
+from .messages import Msg, Text
 
 MAX_FILE_BYTES = 256 * 1024  # a school file is a few KiB; this is far more than any needs
 MAX_DEPTH = 20  # levels of keys and lists; a school file needs about five
@@ -58,7 +59,7 @@ class Document:
                 return second[sub]
         return Mark(1, 1)
 
-    def problem(self, loc: Loc, message: str, *, prefer_key: bool = False,
+    def problem(self, loc: Loc, message: Text, *, prefer_key: bool = False,
                 severity: Severity = "error") -> Problem:
         """A problem positioned at `loc` (at its key, if `prefer_key`)."""
         m = self.mark(loc, prefer_key=prefer_key)
@@ -78,12 +79,13 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
-            raise _Refused(event.start_mark, "YAML aliases (*name) are not allowed: "
-                           "write the value out where it is needed")
+            raise _Refused(event.start_mark, Msg("YAML aliases (*name) are not allowed: "
+                                                 "write the value out where it is needed"))
         if getattr(event, "anchor", None) is not None:
             # an anchor alone is harmless, but `name: &Co Schule` would silently drop '&Co'
-            raise _Refused(event.start_mark, f"'&{event.anchor}' is a YAML anchor, which school "
-                           "files do not use: put a value that starts with '&' in quotes")
+            raise _Refused(event.start_mark, Msg("'&{anchor}' is a YAML anchor, which school "
+                                                 "files do not use: put a value that starts with "
+                                                 "'&' in quotes", anchor=event.anchor))
         if getattr(event, "tag", None) is not None:  # written in the file: '!!str', '!', ...
             raise _Refused(event.start_mark, _tag_message(event.tag))
         is_key = isinstance(parent, yaml.MappingNode) and index is None
@@ -96,13 +98,13 @@ class _StrictLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-_DEPTH_MESSAGE = (f"nested deeper than the limit of {MAX_DEPTH} levels: check the indentation "
-                  "and the brackets")
+_DEPTH_MESSAGE = Msg("nested deeper than the limit of {limit} levels: check the indentation "
+                     "and the brackets", limit=MAX_DEPTH)
 
 
-def _tag_message(tag: str) -> str:
-    shown_tag = shown(tag.replace("tag:yaml.org,2002:", "!!"), 40)
-    return f"the YAML tag '{shown_tag}' is not allowed: remove it and write the value as plain text"
+def _tag_message(tag: str) -> Msg:
+    return Msg("the YAML tag '{tag}' is not allowed: remove it and write the value as plain text",
+               tag=shown(tag.replace("tag:yaml.org,2002:", "!!"), 40))
 
 
 # Characters no value may hold, however it was written: the YAML reader refuses them in the
@@ -117,11 +119,14 @@ def first_control(text: str) -> int | None:
     return match.start() if match else None
 
 
-def control_message(character: str, *, escaped: bool = False) -> str:
+def control_message(character: str, *, escaped: bool = False) -> Msg:
     """What to say about a control character: typed into the text, or made by an escape."""
-    where = ("is in this value (a backslash escape in double quotes, such as '\\e' or '\\0'?): "
-             "delete it" if escaped else "is in the text here: delete it and retype the text around it")
-    return f"an invisible control character (U+{ord(character):04X}) {where}"
+    code = f"U+{ord(character):04X}"
+    if escaped:
+        return Msg("an invisible control character ({code}) is in this value (a backslash escape "
+                   "in double quotes, such as '\\e' or '\\0'?): delete it", code=code)
+    return Msg("an invisible control character ({code}) is in the text here: delete it and retype "
+               "the text around it", code=code)
 
 
 _StrictLoader.yaml_implicit_resolvers = {}
@@ -130,7 +135,7 @@ _StrictLoader.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"
 
 
 class _Refused(Exception):
-    def __init__(self, mark: Any, message: str) -> None:
+    def __init__(self, mark: Any, message: Msg) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
@@ -161,8 +166,8 @@ def parse_yaml(path: Path, raw: bytes) -> Document:
     doc = Document(path=path, data=None)
     if node is None:
         raise InputError([Problem(path=path, line=1, column=1,
-                                  message="the file is empty: it needs at least the keys of a "
-                                          "school, such as 'school:' and 'state:'")])
+                                  message=Msg("the file is empty: it needs at least the keys of a "
+                                              "school, such as 'school:' and 'state:'"))])
     doc.data = _build(node, (), doc, depth=0)
     return doc
 
@@ -203,24 +208,30 @@ def _fast_loader() -> Any:
 _FastLoader = _fast_loader()
 
 
-def read_limited(path: Path, max_bytes: int, kind: str = "a school file") -> bytes:
-    """The bytes of a plain file of at most `max_bytes`, or InputError saying what is wrong."""
+A_SCHOOL_FILE = Msg("a school file")
+
+
+def read_limited(path: Path, max_bytes: int, kind: Text = A_SCHOOL_FILE) -> bytes:
+    """The bytes of a plain file of at most `max_bytes`, or InputError saying what is wrong.
+    `kind` says what the file is, as a message ("a school file")."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a pipe or /dev/zero would never end
-            raise _whole_file(path, "this is not a plain file (it is a folder, a device or a "
-                                    f"pipe): {kind} is a text file")
+            raise _whole_file(path, Msg("this is not a plain file (it is a folder, a device or a "
+                                        "pipe): {kind} is a text file", kind=kind))
         with path.open("rb") as fp:
             raw = fp.read(max_bytes + 1)  # read no more than the limit, whatever stat said
     except OSError as exc:
-        raise _whole_file(path, f"cannot read the file: {exc.strerror}") from None
+        raise _whole_file(path, Msg("cannot read the file: {reason}",
+                                    reason=exc.strerror)) from None
     if len(raw) > max_bytes:
         size = max(path.stat().st_size, len(raw))
-        raise _whole_file(path, f"the file is {-(-size // 1024)} KiB, more than the limit of "
-                                f"{max_bytes // 1024} KiB for {kind}: is it the right file?")
+        raise _whole_file(path, Msg("the file is {size} KiB, more than the limit of {limit} KiB "
+                                    "for {kind}: is it the right file?", size=-(-size // 1024),
+                                    limit=max_bytes // 1024, kind=kind))
     return raw
 
 
-def _whole_file(path: Path, message: str) -> InputError:
+def _whole_file(path: Path, message: Text) -> InputError:
     return InputError([Problem(path=path, line=1, column=1, message=message)])
 
 
@@ -230,19 +241,20 @@ _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b
 
 def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _whole_file(path, "the file is saved as UTF-16 ('Unicode'): save it as UTF-8 "
-                                "(in Notepad: 'Save as', encoding UTF-8)")
+        raise _whole_file(path, Msg("the file is saved as UTF-16 ('Unicode'): save it as UTF-8 "
+                                    "(in Notepad: 'Save as', encoding UTF-8)"))
     if raw.startswith(_BINARY_MAGIC) or b"\x00" in raw[:8192]:
-        raise _whole_file(path, "this is not a text file but binary data (a picture, a PDF or a "
-                                "Word document?): a school file is plain text, written in a text editor")
+        raise _whole_file(path, Msg("this is not a text file but binary data (a picture, a PDF or "
+                                    "a Word document?): a school file is plain text, written in a "
+                                    "text editor"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError([Problem(path=path, line=line, column=col,
-                                  message="the file is not UTF-8 text: save it as UTF-8 "
-                                          "(in Notepad: 'Save as', encoding UTF-8)")]) from None
+                                  message=Msg("the file is not UTF-8 text: save it as UTF-8 "
+                                              "(in Notepad: 'Save as', encoding UTF-8)"))]) from None
     return text.removeprefix("\ufeff")
 
 
@@ -255,7 +267,7 @@ def _line_col(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
-def _error(path: Path, mark: Any, message: str) -> InputError:
+def _error(path: Path, mark: Any, message: Text) -> InputError:
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     return InputError([Problem(path=path, line=line, column=col, message=message)])
 
@@ -263,7 +275,7 @@ def _error(path: Path, mark: Any, message: str) -> InputError:
 _QUOTED_VALUE = re.compile(r"""^\s*(?:- )?[^\s#"'][^#"']*:[ ]+(["'])""")
 
 
-def _unclosed_quote(text: str, at: Any) -> tuple[Any, str] | None:
+def _unclosed_quote(text: str, at: Any) -> tuple[Any, Msg] | None:
     """A quote opened on an earlier line and first closed on the error's line: that is the
     mistake, though YAML only notices it where the quoted text has swallowed the lines between."""
     if at is None:
@@ -277,50 +289,56 @@ def _unclosed_quote(text: str, at: Any) -> tuple[Any, str] | None:
         rest = "\n".join([line[match.end():], *lines[number + 1:]]).replace("''", "  ")
         closing = rest.find(quote)
         if closing >= 0 and rest[:closing].count("\n") == at.line - number:
-            return yaml.Mark("", 0, number, match.end() - 1, None, 0), (
-                "this quote is never closed: add the closing quote at the end of the value")
+            return yaml.Mark("", 0, number, match.end() - 1, None, 0), _UNCLOSED
     return None
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[Any, str]:
-    """Where and what, in words for the people who edit school files, not for YAML experts."""
+_UNCLOSED = Msg("this quote is never closed: add the closing quote at the end of the value")
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[Any, Msg]:
+    """Where and what, in words for the people who edit school files, not for YAML experts.
+    (PyYAML's English problem and context are read here, to choose the message.)"""
     problem = (exc.problem or "").strip()
     context = (exc.context or "").strip()
     at, start = exc.problem_mark or exc.context_mark, exc.context_mark or exc.problem_mark
     if "'\\t'" in problem or "\t" in problem:
-        return at, "tab character: use spaces instead (YAML does not accept tabs here)"
+        return at, Msg("tab character: use spaces instead (YAML does not accept tabs here)")
     if "another document" in problem:
-        return at, "a second YAML document starts here ('---'): a school file holds one document"
+        return at, Msg("a second YAML document starts here ('---'): a school file holds one document")
     if "mapping values are not allowed" in problem:
-        return at, ("unexpected ':' here: put a value that contains ': ' in quotes (\"...\"), or "
-                    "check the indentation of this line and the ':' of the line above")
+        return at, Msg("unexpected ':' here: put a value that contains ': ' in quotes (\"...\"), or "
+                       "check the indentation of this line and the ':' of the line above")
     if context == "while scanning a quoted scalar":
-        return start, "this quote is never closed: add the closing quote at the end of the value"
+        return start, _UNCLOSED
     if context == "while scanning a double-quoted scalar":
-        return at, ("inside double quotes a backslash starts an escape sequence: write '\\\\' for "
-                    "a backslash, or use single quotes ('...')")
+        return at, Msg("inside double quotes a backslash starts an escape sequence: write '\\\\' "
+                       "for a backslash, or use single quotes ('...')")
     if context in ("while scanning an anchor", "while scanning an alias"):
-        return start, "a value cannot start with '&' or '*': put the value in quotes (\"...\")"
+        return start, Msg("a value cannot start with '&' or '*': put the value in quotes (\"...\")")
     if "cannot start any token" in problem:
-        char = problem.split("'")[1] if problem.count("'") >= 2 else "this character"
-        return at, f"a value cannot start with '{char}': put the value in quotes (\"...\")"
+        char = problem.split("'")[1] if problem.count("'") >= 2 else Msg("this character")
+        return at, Msg("a value cannot start with '{char}': put the value in quotes (\"...\")",
+                       char=char)
     if context in ("while parsing a flow sequence", "while parsing a flow mapping"):
         pair = "[ ]" if "sequence" in context else "{ }"
-        return start, (f"the brackets {pair} that open here are not closed properly: check the "
-                       "commas and the closing bracket")
+        return start, Msg("the brackets {pair} that open here are not closed properly: check the "
+                          "commas and the closing bracket", pair=pair)
     if problem.startswith("expected <block end>") and "'<scalar>'" in problem:
-        return at, ("unexpected text here: if a value starts with a quote, the whole value must be "
-                    "inside the quotes; otherwise check the indentation")
+        return at, Msg("unexpected text here: if a value starts with a quote, the whole value must "
+                       "be inside the quotes; otherwise check the indentation")
     if problem.startswith("expected <block end>") and problem.endswith(("']'", "'}'")):
-        return at, "a closing bracket without an opening one: remove it"
+        return at, Msg("a closing bracket without an opening one: remove it")
     if problem.startswith("expected <block end>"):
-        return at, ("this line does not fit the indentation of the lines above: keys of one group "
-                    "start in the same column, indented with spaces")
+        return at, Msg("this line does not fit the indentation of the lines above: keys of one "
+                       "group start in the same column, indented with spaces")
     if "could not find expected ':'" in problem:
-        return start, "a ':' is missing after the key on this line (write 'key: value')"
+        return start, Msg("a ':' is missing after the key on this line (write 'key: value')")
     if "'<stream end>'" in problem:
-        return at, "the file ends in the middle of a value: close the open '[', '{' or quote"
-    return at, f"invalid YAML: {problem} ({context})" if context else f"invalid YAML: {problem}"
+        return at, Msg("the file ends in the middle of a value: close the open '[', '{{' or quote")
+    if context:  # PyYAML's own words: a case none of the above foresaw
+        return at, Msg("invalid YAML: {problem} ({context})", problem=problem, context=context)
+    return at, Msg("invalid YAML: {problem}", problem=problem)
 
 
 def _mark(node: yaml.Node) -> Mark:
@@ -354,13 +372,13 @@ def _build_mapping(node: yaml.MappingNode, loc: Loc, doc: Document, depth: int) 
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
-            raise _error(doc.path, key_node.start_mark, "a key must be a plain name, like 'name:'")
+            raise _error(doc.path, key_node.start_mark, Msg("a key must be a plain name, like 'name:'"))
         key = _text(key_node, doc)
         if key in result:
             first = doc.key_marks[(*loc, key)]
             raise _error(doc.path, key_node.start_mark,
-                         f"duplicate key '{key}' (first defined on line {first.line}): "
-                         "keep one of them")
+                         Msg("duplicate key '{key}' (first defined on line {line}): keep one of them",
+                             key=key, line=first.line))
         doc.key_marks[(*loc, key)] = _mark(key_node)
         result[key] = _build(value_node, (*loc, key), doc, depth + 1)
     return result

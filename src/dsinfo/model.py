@@ -13,7 +13,7 @@ import functools
 import re
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union
 from urllib.parse import urlsplit
 
@@ -32,6 +32,8 @@ from pydantic_core import PydanticCustomError
 from .errors import InputError, Problem, shown
 from .i18n import LANGUAGES
 from .load import Document, Loc
+from .messages import Msg, Msgs, Seq
+from .messages import Text as Said
 
 # ---------------------------------------------------------------------------- value types
 
@@ -43,15 +45,28 @@ def is_placeholder(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX)
 
 
-def _checked(kind: str, test: str | Callable[[str], bool], hint: str) -> AfterValidator:
+def refused(kind: str, message: Msg) -> PydanticCustomError:
+    """A validation error of the models, in the words of `message`: pydantic's own text of it
+    is the English, and `validate` gives the problem the message itself (to be translated)."""
+    return PydanticCustomError(kind, "{message}", {"message": message})
+
+
+def either(items: Sequence[str]) -> Said:
+    """Alternatives as a sentence gives them: 'a, b or c' ('a, b oder c')."""
+    if len(items) < 2:
+        return "".join(items)
+    return Msg("{items} or {last}", items=Seq(items[:-1]), last=items[-1])
+
+
+def _checked(kind: str, test: str | Callable[[str], bool], hint: Msg) -> AfterValidator:
     """A validator: `value` must be a placeholder or pass `test` (a pattern for the whole
-    value, or a function)."""
+    value, or a function); `hint` says what it must be ("an e-mail address like ...")."""
     passes = test if callable(test) else functools.partial(_fullmatch, re.compile(test))
 
     def check(value: str) -> str:
         if is_placeholder(value) or passes(value):
             return value
-        raise PydanticCustomError(kind, "'{value}' is not {hint}", {"value": shown(value), "hint": hint})
+        raise refused(kind, Msg("'{value}' is not {hint}", value=shown(value), hint=hint))
 
     return AfterValidator(check)
 
@@ -121,14 +136,14 @@ def is_safe_link(url: str) -> bool:
     return is_web_address(url)
 
 
-Email = Annotated[Text, _checked("email", is_email, "an e-mail address like name@schule.de")]
-Url = Annotated[Text, _checked("url", is_web_address,
-                               "a web address: write it with https:// at the start, e.g. https://www.schule.de")]
-Postcode = Annotated[Text, _checked("postcode", POSTCODE, "a German postcode of five digits")]
-Phone = Annotated[Text, _checked("phone", PHONE,
-                                 "a phone number like 036338 12345 (only digits, spaces and + ( ) / -)")]
+Email = Annotated[Text, _checked("email", is_email, Msg("an e-mail address like name@schule.de"))]
+Url = Annotated[Text, _checked("url", is_web_address, Msg(
+    "a web address: write it with https:// at the start, e.g. https://www.schule.de"))]
+Postcode = Annotated[Text, _checked("postcode", POSTCODE, Msg("a German postcode of five digits"))]
+Phone = Annotated[Text, _checked("phone", PHONE, Msg(
+    "a phone number like 036338 12345 (only digits, spaces and + ( ) / -)"))]
 Id = Annotated[str, _checked("id", r"[a-z0-9][a-z0-9_-]{0,63}",
-                             "a name of lowercase letters, digits, '-' and '_'")]
+                             Msg("a name of lowercase letters, digits, '-' and '_'"))]
 Confidence = Literal["high", "medium", "low"]
 Sources = Annotated[list[Text], Field(min_length=1)]
 GroupId = Literal["pupils", "guardians", "teachers", "staff"]  # the groups the catalog names
@@ -146,13 +161,12 @@ FIRST_YEAR, LAST_YEAR = 2000, 2098  # school years 2000/01 to 2098/99; dates in 
 def _school_year(value: str) -> str:
     match = re.fullmatch(r"(\d{4})/(\d{2})", value)
     if not match or (int(match[1]) + 1) % 100 != int(match[2]):
-        raise PydanticCustomError("school_year", "'{value}' is not a school year like 2023/24",
-                                  {"value": shown(value)})
+        raise refused("school_year", Msg("'{value}' is not a school year like 2023/24",
+                                         value=shown(value)))
     if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-        raise PydanticCustomError("school_year", "'{value}' is not a school year between "
-                                  "{first} and {last}", {"value": shown(value),
-                                                         "first": school_year_from(FIRST_YEAR),
-                                                         "last": school_year_from(LAST_YEAR)})
+        raise refused("school_year", Msg("'{value}' is not a school year between {first} and {last}",
+                                         value=shown(value), first=school_year_from(FIRST_YEAR),
+                                         last=school_year_from(LAST_YEAR)))
     return value
 
 
@@ -168,12 +182,12 @@ def _iso_date(value: Any) -> Any:
         try:
             day = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("date_parsing", "not a date") from None
+            raise PydanticCustomError("date_parsing", "not a date") from None  # see _message
     else:
         raise PydanticCustomError("date_parsing", "not a date")
     if not 1900 <= day.year <= LAST_YEAR + 1:
-        raise PydanticCustomError("date_range", "'{value}' is not a date between 1900 and {last}: "
-                                  "is the year right?", {"value": shown(value), "last": LAST_YEAR + 1})
+        raise refused("date_range", Msg("'{value}' is not a date between 1900 and {last}: is the "
+                                        "year right?", value=shown(value), last=LAST_YEAR + 1))
     return day
 
 
@@ -192,8 +206,8 @@ def _as_local(value: Any) -> Any:
 
 def _german_first(value: dict[str, str]) -> dict[str, str]:
     if "de" not in value:
-        raise PydanticCustomError("german_missing", "the German text ('de:') is missing: "
-                                  "German is the binding version")
+        raise refused("german_missing", Msg("the German text ('de:') is missing: German is the "
+                                            "binding version"))
     return value
 
 
@@ -263,7 +277,7 @@ class Ages(Model):
     @classmethod
     def _in_order(cls, value: int, info: Any) -> int:
         if value < info.data.get("youngest", 0):
-            raise PydanticCustomError("age_order", "must not be lower than youngest")
+            raise refused("age_order", Msg("must not be lower than {key}", key="youngest"))
         return value
 
 
@@ -288,8 +302,8 @@ class SchoolInfo(Model):
     @classmethod
     def _church_only(cls, value: str | None, info: Any) -> str | None:
         if value is not None and info.data.get("kind") != "church":
-            raise PydanticCustomError("church_law", "church_law is for a church school: set "
-                                      "'kind: church' too, or remove it")
+            raise refused("church_law", Msg("church_law is for a church school: set "
+                                            "'kind: church' too, or remove it"))
         return value
 
 
@@ -420,7 +434,7 @@ class AgeRule(Model):
     @classmethod
     def _in_order(cls, value: int, info: Any) -> int:
         if value < info.data.get("guardians_only_under", 0):
-            raise PydanticCustomError("age_order", "must not be lower than guardians_only_under")
+            raise refused("age_order", Msg("must not be lower than {key}", key="guardians_only_under"))
         return value
 
 
@@ -486,12 +500,12 @@ def _logo_path(value: str) -> str:
     # Only a plain relative path; where it really leads (symbolic links) is checked on the disk.
     parts = value.split("/")
     if value.startswith("/") or "\\" in value or re.match(r"[A-Za-z]:", value) or ".." in parts:
-        raise PydanticCustomError("logo_path", "'{value}' is not a path inside the folder of the "
-                                  "school files: write it relative to that folder, without '..', "
-                                  "e.g. logos/gs-am-park.png", {"value": shown(value)})
+        raise refused("logo_path", Msg("'{value}' is not a path inside the folder of the school "
+                                       "files: write it relative to that folder, without '..', "
+                                       "e.g. logos/gs-am-park.png", value=shown(value)))
     if not value.lower().endswith(LOGO_SUFFIXES):
-        raise PydanticCustomError("logo_type", "'{value}' is not a PNG or JPEG file (.png, .jpg)",
-                                  {"value": shown(value)})
+        raise refused("logo_type", Msg("'{value}' is not a PNG or JPEG file (.png, .jpg)",
+                                       value=shown(value)))
     return value
 
 
@@ -554,7 +568,7 @@ class DocumentEntry(Model):
     """One document the school publishes: output/<school>/<lang>/<id>.html and .pdf."""
 
     id: Annotated[str, _checked("document_id", r"[a-z0-9][a-z0-9-]{0,40}",
-                                "a file name of lowercase letters, digits and '-'")]
+                                Msg("a file name of lowercase letters, digits and '-'"))]
     kind: DocumentKind
     title: LocalText | None = None
     audience: Annotated[list[Id], Field(max_length=MAX_ENTRIES)] = []  # groups; default: by kind
@@ -604,10 +618,10 @@ class School(Model):
     @classmethod
     def _german_is_binding(cls, value: list[str]) -> list[str]:
         if "de" not in value:
-            raise PydanticCustomError("german_missing", "'de' must be among the languages: "
-                                      "the German text is the binding one")
+            raise refused("german_missing", Msg("'de' must be among the languages: the German "
+                                                "text is the binding one"))
         if len(set(value)) != len(value):
-            raise PydanticCustomError("duplicate", "a language is listed twice")
+            raise refused("duplicate", Msg("a language is listed twice"))
         return value
 
 
@@ -619,8 +633,8 @@ M = TypeVar("M", bound=BaseModel)
 def validate(doc: Document, cls: type[M]) -> M:
     """Validate a document against a model; raise InputError listing every problem."""
     if not isinstance(doc.data, dict):
-        raise InputError([doc.problem((), "expected keys and values (like 'name: ...') "
-                                          "at the top of the file")])
+        raise InputError([doc.problem((), Msg("expected keys and values (like 'name: ...') "
+                                              "at the top of the file"))])
     try:
         return cls.model_validate(doc.data)
     except ValidationError as exc:
@@ -642,18 +656,23 @@ def _problem(doc: Document, cls: type[BaseModel], err: Any) -> Problem:
     if kind == "missing":
         name = loc[-1]
         parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
-        return doc.problem(loc[:-1], f"{parent + ': ' if parent else ''}missing required key "
-                           f"'{name}'", prefer_key=True)
+        message = (Msg("{parent}: missing required key '{name}'", parent=parent, name=name) if parent
+                   else Msg("missing required key '{name}'", name=name))
+        return doc.problem(loc[:-1], message, prefer_key=True)
     if kind == "extra_forbidden":
         known = _field_names(cls, loc[:-1])
         key = str(loc[-1])
         close = [k for k in known if k == key.lower()] or difflib.get_close_matches(
             key, known, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else (
-            f" (allowed: {', '.join(known)})" if known and len(known) <= 16 else "")
-        return doc.problem(loc, f"{where}: unknown key{hint}", prefer_key=True)
-    prefix = f"{where}: " if where else ""
-    return doc.problem(loc, prefix + _message(kind, err))
+        if close:
+            message = Msg("{where}: unknown key (did you mean '{close}'?)", where=where, close=close[0])
+        elif known and len(known) <= 16:
+            message = Msg("{where}: unknown key (allowed: {keys})", where=where, keys=Seq(known))
+        else:
+            message = Msg("{where}: unknown key", where=where)
+        return doc.problem(loc, message, prefer_key=True)
+    said = _message(kind, err)
+    return doc.problem(loc, Msg("{where}: {message}", where=where, message=said) if where else said)
 
 
 def _file_loc(data: Any, loc: tuple[str | int, ...]) -> Loc:
@@ -677,49 +696,65 @@ def _child(data: Any, part: str | int) -> tuple[bool, Any]:
     return False, None
 
 
-def _message(kind: str, err: dict[str, Any]) -> str:
+def _message(kind: str, err: dict[str, Any]) -> Said:
     value = err.get("input")
     text = shown(value) if isinstance(value, str) else None
     ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("message"), Msg):  # one of ours (refused)
+        said: Msg = ctx["message"]
+        return said
     if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
-        return f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01"
+        return Msg("'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2023-03-01", value=text)
     if (kind in {"string_type", "str_type"} and value is None) or kind == "string_too_short":
         return EMPTY
     if kind in {"string_type", "str_type"}:
-        return f"expected text, found {_kind_of(value)}"
+        return Msg("expected text, found {found}", found=_kind_of(value))
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
-        return f"expected keys and values (key: value), found {_kind_of(value)}"
+        return Msg("expected keys and values (key: value), found {found}", found=_kind_of(value))
     if kind == "list_type":
-        return f"expected a list (lines starting with '- '), found {_kind_of(value)}"
+        return Msg("expected a list (lines starting with '- '), found {found}", found=_kind_of(value))
     if kind == "bool_parsing" or kind == "bool_type":
-        return f"'{text}' is not yes or no: write true or false"
+        return Msg("'{value}' is not yes or no: write true or false", value=text)
     if kind == "literal_error":
-        expected = ctx.get("expected", "").replace("'", "")
-        return f"'{text}' is not allowed here: use one of {expected}"
+        expected = str(ctx.get("expected", ""))
+        choices = re.findall(r"'([^']*)'", expected)  # pydantic's "'a', 'b' or 'c'"
+        return Msg("'{value}' is not allowed here: use one of {choices}", value=text,
+                   choices=either(choices) if choices else expected.replace("'", ""))
     if kind == "string_too_long":
-        return (f"the text has {len(str(value))} characters, more than the limit of "
-                f"{ctx.get('max_length')}: shorten it")
+        return Msg("the text has {length} characters, more than the limit of {limit}: shorten it",
+                   length=len(str(value)), limit=ctx.get("max_length"))
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} entr{'y' if ctx.get('min_length') == 1 else 'ies'}"
+        return Msgs("needs at least {n} entry", "needs at least {n} entries",
+                    int(ctx.get("min_length") or 0))
     if kind == "too_long":
-        return (f"{ctx.get('actual_length')} entries, more than the limit of "
-                f"{ctx.get('max_length')}: is this list meant to be so long?")
+        actual = ctx.get("actual_length")
+        if actual is None and isinstance(value, dict | list):  # pydantic does not count a mapping
+            actual = len(value)
+        return Msg("{actual} entries, more than the limit of {limit}: is this list meant to be so "
+                   "long?", actual=actual, limit=ctx.get("max_length"))
     if kind in {"int_parsing", "int_type"}:
-        return f"'{text}' is not a whole number"
-    msg = str(err.get("msg", "invalid value"))
+        return Msg("'{value}' is not a whole number", value=text)
+    # pydantic's own words for the rest (kept as pydantic says them in English)
+    if kind == "greater_than_equal":
+        return Msg("Input should be greater than or equal to {limit}", limit=ctx.get("ge"))
+    if kind == "less_than_equal":
+        return Msg("Input should be less than or equal to {limit}", limit=ctx.get("le"))
+    if kind == "string_pattern_mismatch":
+        return Msg("String should match pattern '{pattern}'", pattern=ctx.get("pattern"))
+    msg = str(err.get("msg", "invalid value"))  # a case none of the above foresaw: in English
     return msg.removeprefix("Value error, ")
 
 
-EMPTY = "no value: write it after the ':' (or \"TODO: what is missing\" to fill it in later)"
+EMPTY = Msg("no value: write it after the ':' (or \"TODO: what is missing\" to fill it in later)")
 
 
-def _kind_of(value: Any) -> str:
+def _kind_of(value: Any) -> Said:
     if value is None:
-        return "nothing (an empty value)"
+        return Msg("nothing (an empty value)")
     if isinstance(value, dict):
-        return "keys and values"
+        return Msg("keys and values")
     if isinstance(value, list):
-        return "a list"
+        return Msg("a list")
     return f"'{shown(value)}'"
 
 

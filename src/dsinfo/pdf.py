@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from .errors import BuildError
+from .messages import Msg, Text
 from .write import write_atomic
 
 
@@ -50,8 +51,8 @@ def make_fetcher(roots: list[Path]) -> Any:
                         return URLFetcherResponse(url, body=decoded_font(path),
                                                   headers={"Content-Type": "font/ttf"})
                     return super().fetch(url, headers)
-            raise FatalURLFetchingError(f"refused to fetch {url}: only files in the project's "
-                                        "asset folders may be used")
+            raise FatalURLFetchingError(Msg("refused to fetch {url}: only files in the project's "
+                                            "asset folders may be used", url=url))
 
     return SafeFetcher(allowed_protocols={"file", "data"}, allow_redirects=False,
                        fail_on_errors=True)
@@ -117,7 +118,7 @@ class PdfMaker:
                 pdf = document.write_pdf(stylesheets=stylesheets, font_config=self.font_config,
                                          pdf_variant=ARCHIVAL if archival else ACCESSIBLE)
             except self._weasyprint.urls.FatalURLFetchingError as exc:
-                raise BuildError(str(exc)) from None
+                raise BuildError(_refusal(exc)) from None
         return bytes(pdf), messages
 
     def lay_out(self, html: str, *, extra: Path | None = None) -> tuple[Any, list[str]]:
@@ -137,8 +138,15 @@ class PdfMaker:
                                                  url_fetcher=self.fetcher).render(
                     stylesheets=stylesheets, font_config=self.font_config)
             except self._weasyprint.urls.FatalURLFetchingError as exc:
-                raise BuildError(str(exc)) from None
+                raise BuildError(_refusal(exc)) from None
         return document, messages
+
+
+def _refusal(exc: BaseException) -> Text:
+    """What a fetch that stopped the rendering says: our fetcher's message, or WeasyPrint's
+    own (English) text."""
+    message = exc.args[0] if exc.args else None
+    return message if isinstance(message, Msg) else str(exc)
 
 
 @contextlib.contextmanager

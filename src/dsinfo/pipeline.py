@@ -37,6 +37,7 @@ from .errors import DsinfoError, InputError, Problem, debugging, internal_error
 from .extract import incomplete_languages
 from .load import read_yaml
 from .manifest import Hashes
+from .messages import Msg, Text
 from .plan import Shard, catalog_hash, plan, school_inputs
 from .project import Project
 from .publish import check_logo
@@ -68,10 +69,10 @@ class SchoolResult:
     notice: Notice
     files: list[Path] = field(default_factory=list)
     changed: int = 0  # files whose content changed
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Text] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    refused: str = ""  # why its documents were not written (the check's errors)
-    failed: list[str] = field(default_factory=list)  # languages that failed, with why
+    refused: str = ""  # why its documents were not written: "errors", "warnings", "translation"
+    failed: list[Text] = field(default_factory=list)  # languages that failed, with why
 
 
 @dataclass
@@ -213,10 +214,10 @@ class Outcome:
     made: list[str] = field(default_factory=list)  # the PDFs made (the others were kept)
     files: dict[str, int] = field(default_factory=dict)  # written: name -> size
     changed: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Text] = field(default_factory=list)
     findings: list[Finding] | None = None  # the check, run by the German task
     refused: str = ""  # the check had errors: nothing written
-    failed: str = ""
+    failed: Text = ""
     entry: manifest.LanguageEntry | None = None
     rss: float = 0.0
 
@@ -279,7 +280,7 @@ def _record(summary: Summary, out: Path, outcome: Outcome) -> None:
     if outcome.findings is not None:
         result.findings = outcome.findings
     if outcome.failed:
-        result.failed.append(f"{outcome.lang}: {outcome.failed}")
+        result.failed.append(Msg("{lang}: {failure}", lang=outcome.lang, failure=outcome.failed))
     elif outcome.refused:
         result.refused = outcome.refused
     else:
@@ -328,20 +329,20 @@ def _render(path: Path, lang: str, versions: dict[str, str] | None) -> Outcome:
                   for name, page in rendered.pages.items()})
         return Outcome(school=notice.id, lang=lang, versions=rendered.edition.versions,
                        made=rendered.made, files=files, changed=changed,
-                       warnings=rendered.warnings, findings=findings, entry=entry, rss=_rss())
+                       warnings=list(rendered.warnings), findings=findings, entry=entry, rss=_rss())
     except Exception as exc:
-        return Outcome(school=notice.id, lang=lang, failed=_failure(run, exc, f"while building "
-                                                                   f"{notice.id} ({lang})"), rss=_rss())
+        return Outcome(school=notice.id, lang=lang, failed=_failure(
+            run, exc, Msg("while building {school} ({lang})", school=notice.id, lang=lang)), rss=_rss())
 
 
-def _failure(run: Run, exc: Exception, where: str) -> str:
+def _failure(run: Run, exc: Exception, where: Msg) -> Text:
     """The worker's boundary: a DsinfoError as its message, anything else as one line (the
     traceback only with --debug)."""
     if isinstance(exc, DsinfoError):
-        return str(exc)
+        return exc.message
     line = internal_error(exc, where)
     if run.options.debug or debugging():
-        line += "\n" + traceback.format_exc()
+        return Msg("{failure}\n{traceback}", failure=line, traceback=traceback.format_exc())
     return line
 
 
@@ -410,7 +411,7 @@ def _write(run: Run, notice: Notice, rendered: Rendered) -> tuple[dict[str, int]
     return sizes, changed
 
 
-def _finish(path: Path, written: list[Outcome]) -> tuple[str, int, Path, str]:
+def _finish(path: Path, written: list[Outcome]) -> tuple[str, int, Path, Text]:
     """Manifest and index page of a school whose languages are all written: (school, files
     changed, the index page, ''), or a failure as one line in the last place."""
     own = workers.state()
@@ -419,7 +420,7 @@ def _finish(path: Path, written: list[Outcome]) -> tuple[str, int, Path, str]:
     try:
         return (*_write_index(run, own["press"], notice, written), "")
     except Exception as exc:
-        return notice.id, 0, path, _failure(run, exc, f"while finishing {notice.id}")
+        return notice.id, 0, path, _failure(run, exc, Msg("while finishing {school}", school=notice.id))
 
 
 def _write_index(run: Run, press: Press, notice: Notice, written: list[Outcome]) -> tuple[str, int, Path]:

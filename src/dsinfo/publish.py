@@ -22,6 +22,7 @@ from .compare import Changes
 from .compose import Notice
 from .errors import BuildError, Problem, display_path, shown
 from .load import Document
+from .messages import Msg
 
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_LOGO_SIDE = 4000  # pixels across and down: at most 64 MB decoded, in the check and each PDF
@@ -105,7 +106,7 @@ def check_logo(doc: Document, notice: Notice) -> list[Problem]:
     try:
         _read_logo(notice)
     except BuildError as exc:
-        return [doc.problem(("publish", "logo"), f"publish.logo: {exc}")]
+        return [doc.problem(("publish", "logo"), Msg("publish.logo: {problem}", problem=exc.message))]
     return []
 
 
@@ -133,14 +134,16 @@ def _read_logo(notice: Notice) -> tuple[str, bytes] | None:
         inside, is_file = path.is_relative_to(folder), path.is_file()
         stat = path.stat() if is_file else None
     except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte, a name too long
-        raise BuildError(f"'{shown(relative)}' cannot be opened as a file: check the name") from None
+        raise BuildError(Msg("'{file}' cannot be opened as a file: check the name",
+                             file=shown(relative))) from None
     if not inside:
-        raise BuildError(f"'{shown(relative)}' leads outside the folder {display_path(folder)}/ "
-                         "(through a symbolic link): the logo must be a file inside it")
+        raise BuildError(Msg("'{file}' leads outside the folder {folder}/ (through a symbolic link): "
+                             "the logo must be a file inside it", file=shown(relative),
+                             folder=display_path(folder)))
     if stat is None:
-        raise BuildError(f"there is no file {shown(display_path(folder / relative), 200)}")
+        raise BuildError(Msg("there is no file {file}", file=shown(display_path(folder / relative), 200)))
     if stat.st_size > MAX_LOGO_BYTES:
-        raise BuildError(f"'{shown(relative)}' is larger than 1 MB: use a smaller image")
+        raise BuildError(Msg("'{file}' is larger than 1 MB: use a smaller image", file=shown(relative)))
     return _decoded_logo(path, stat.st_mtime_ns, stat.st_size, shown(relative))
 
 
@@ -155,18 +158,20 @@ def _decoded_logo(path: Path, mtime_ns: int, size: int, name: str) -> tuple[str,
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BuildError(f"'{name}' cannot be read: {exc.strerror}") from None
+        raise BuildError(Msg("'{file}' cannot be read: {reason}", file=name,
+                             reason=exc.strerror or "")) from None
     if len(data) > MAX_LOGO_BYTES:
-        raise BuildError(f"'{name}' is larger than 1 MB: use a smaller image")
-    unreadable = BuildError(f"'{name}' is not a PNG or JPEG image that can be read: save it "
-                            "again as PNG or JPEG")
+        raise BuildError(Msg("'{file}' is larger than 1 MB: use a smaller image", file=name))
+    unreadable = BuildError(Msg("'{file}' is not a PNG or JPEG image that can be read: save it "
+                                "again as PNG or JPEG", file=name))
     pixels = pixel_size(data)  # read here, before Pillow, which warns on huge images as it opens
     if pixels is None:
         raise unreadable
     if max(pixels) > MAX_LOGO_SIDE:
-        raise BuildError(f"'{name}' is {pixels[0]} x {pixels[1]} pixels, more than the limit of "
-                         f"{MAX_LOGO_SIDE} x {MAX_LOGO_SIDE}: make it smaller (a logo needs some "
-                         "600 pixels across)")
+        raise BuildError(Msg("'{file}' is {width} x {height} pixels, more than the limit of "
+                             "{limit} x {limit}: make it smaller (a logo needs some 600 pixels "
+                             "across)", file=name, width=pixels[0], height=pixels[1],
+                             limit=MAX_LOGO_SIDE))
     try:
         with Image.open(io.BytesIO(data), formats=list(LOGO_FORMATS)) as image:
             mime = LOGO_FORMATS[str(image.format)]

@@ -23,6 +23,7 @@ from .compose import Notice, Text
 from .errors import BuildError
 from .hyphenate import soft_hyphens
 from .i18n import N_
+from .messages import Msg
 from .model import UNKNOWN, is_placeholder, is_safe_link
 
 Medium = Literal["web", "print", "fragment"]
@@ -196,7 +197,8 @@ class Renderer:
             template = self.env.select_template(candidates)
             page = template.render(notice=notice, medium=medium, **context)
         except (TemplateError, KeyError, TypeError, ValueError) as exc:
-            raise BuildError(f"{_template_position(exc)}template error: {exc}") from None
+            raise BuildError(Msg("{where}template error: {error}", where=_template_position(exc),
+                                 error=str(exc))) from None
         # web pages: syllable breaks for browsers without a hyphenation dictionary (hyphenate.py)
         return page if medium == "print" else soft_hyphens(page, context["lang"])
 

@@ -13,6 +13,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 
 from .consentdb import Status
+from .messages import ENGLISH, Msg, Voice
 
 SHADES = " ░▒▓█"  # light to dark
 EXPORT_WORDS = {
@@ -45,7 +46,8 @@ def as_blocks(png: bytes, width: int = 72) -> str:
     return "\n".join(lines)
 
 
-def _rows(statuses: Sequence[Status], titles: Mapping[str, str]) -> list[list[str]]:
+def _rows(statuses: Sequence[Status], titles: Mapping[str, str],
+          words: Mapping[str, str] = EXPORT_WORDS) -> list[list[str]]:
     return [
         [
             str(s.number),
@@ -53,7 +55,7 @@ def _rows(statuses: Sequence[Status], titles: Mapping[str, str]) -> list[list[st
             s.last_name,
             s.first_name,
             titles.get(s.consent, s.consent),
-            EXPORT_WORDS[s.state],
+            words[s.state],
             s.day or "",
             s.document_version or "",
         ]
@@ -64,18 +66,32 @@ def _rows(statuses: Sequence[Status], titles: Mapping[str, str]) -> list[list[st
 # in German, as the sheets and the export; "Nr." is the pupil's number in the register (what
 # `consents record --pupil` takes)
 HEADER = ["Nr.", "Klasse", "Nachname", "Vorname", "Einwilligung", "Stand", "Datum", "Version"]
+# the terminal's table in the reader's language (in German the words of the CSV above)
+TEXT_HEADER = [Msg("No."), Msg("Class"), Msg("Last name"), Msg("First name"), Msg("Consent"),
+               Msg("Status"), Msg("Date"), Msg("Version")]
+TEXT_WORDS = {
+    "yes": Msg("yes"),
+    "no": Msg("no"),
+    "withdrawn": Msg("withdrawn"),
+    "unclear": Msg("unclear"),
+    "renewal": Msg("renewal"),
+    "not returned": Msg("not returned"),
+}
+NO_PUPILS = Msg("no pupils")
 
 
-def list_text(statuses: Sequence[Status], titles: Mapping[str, str]) -> str:
-    """A plain table for the terminal, then the counts per state."""
-    rows = [HEADER, *_rows(statuses, titles)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+def list_text(statuses: Sequence[Status], titles: Mapping[str, str], voice: Voice = ENGLISH) -> str:
+    """A plain table for the terminal, then the counts per state, in the language of `voice`."""
+    words = {state: voice.say(word) for state, word in TEXT_WORDS.items()}
+    header = [voice.say(cell) for cell in TEXT_HEADER]
+    rows = [header, *_rows(statuses, titles, words)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
     counts: dict[str, int] = {}
     for s in statuses:
         counts[s.state] = counts.get(s.state, 0) + 1
-    lines.append(", ".join(f"{EXPORT_WORDS[state]}: {n}" for state, n in sorted(counts.items()))
-                 or "keine Schülerinnen und Schüler")
+    lines.append(", ".join(f"{words[state]}: {n}" for state, n in sorted(counts.items()))
+                 or voice.say(NO_PUPILS))
     return "\n".join(lines) + "\n"
 
 

@@ -23,6 +23,7 @@ from babel import Locale
 from .errors import InputError, Problem
 from .i18n import LANGUAGES
 from .load import first_control, read_limited
+from .messages import Msg, Msgs, Text
 from .model import AgeRule, RosterColumns
 
 Signers = Literal["guardians", "both", "pupil"]
@@ -71,7 +72,7 @@ def read_roster(path: Path, columns: RosterColumns, rule: AgeRule, stand: dt.dat
     """The pupils of a roster CSV, or InputError listing every problem with its CSV line."""
     rows = _rows(path, _decode(path))
     if not rows:
-        raise InputError([Problem(path=path, line=1, column=1, message="the roster is empty")])
+        raise InputError([Problem(path=path, line=1, column=1, message=Msg("the roster is empty"))])
     index = _header(path, rows[0], columns)
     problems: list[Problem] = []
     pupils: list[Pupil] = []
@@ -85,19 +86,19 @@ def read_roster(path: Path, columns: RosterColumns, rule: AgeRule, stand: dt.dat
         key = (pupil.last_name.casefold(), pupil.first_name.casefold(), pupil.school_class.casefold(),
                pupil.birth_date.isoformat())
         if key in seen:
-            problems.append(_at(path, number, f"the same pupil as on line {seen[key]}: remove one "
-                                              "of the two lines"))
+            problems.append(_at(path, number, Msg("the same pupil as on line {line}: remove one of "
+                                                  "the two lines", line=seen[key])))
             continue
         seen[key] = number
         pupils.append(pupil)
     if problems:
         raise InputError(problems)
     if not pupils:
-        raise InputError([_at(path, 2, "the roster has a header but no pupils")])
+        raise InputError([_at(path, 2, Msg("the roster has a header but no pupils"))])
     return pupils
 
 
-def _at(path: Path, line: int, message: str) -> Problem:
+def _at(path: Path, line: int, message: Text) -> Problem:
     return Problem(path=path, line=line, column=0, message=message)
 
 
@@ -109,19 +110,18 @@ def _rows(path: Path, text: str) -> list[list[str]]:
     try:
         rows.extend(reader)
     except csv.Error:  # its text says nothing a user can act on; the line does
-        raise InputError([_at(path, reader.line_num, "this line cannot be read as CSV (a field "
-                                                     "longer than 128 KiB, or a quote that is "
-                                                     "never closed?): export the roster again")]
-                         ) from None
+        raise InputError([_at(path, reader.line_num, Msg(
+            "this line cannot be read as CSV (a field longer than 128 KiB, or a quote that is never "
+            "closed?): export the roster again"))]) from None
     return rows
 
 
 def _decode(path: Path) -> str:
     """UTF-8 (with or without BOM) or Windows-1252, the two encodings school software exports."""
-    raw = read_limited(path, MAX_ROSTER_BYTES, "a roster")
+    raw = read_limited(path, MAX_ROSTER_BYTES, Msg("a roster"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
-        raise InputError([_at(path, 1, "the roster is saved as UTF-16: export or save it as CSV in "
-                                       "UTF-8 (or Windows-1252)")])
+        raise InputError([_at(path, 1, Msg("the roster is saved as UTF-16: export or save it as CSV "
+                                           "in UTF-8 (or Windows-1252)"))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -129,14 +129,15 @@ def _decode(path: Path) -> str:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise InputError([_at(path, line, "the roster is neither UTF-8 nor Windows-1252 text: "
-                                              "save it as CSV (UTF-8)")]) from None
+            raise InputError([_at(path, line, Msg("the roster is neither UTF-8 nor Windows-1252 "
+                                                  "text: save it as CSV (UTF-8)"))]) from None
     # the school files' rule, anywhere in the file; a line ends with CR LF in a CSV
     at = first_control(text.replace("\r", "\n"))
     if at is not None:
-        raise InputError([_at(path, text.count("\n", 0, at) + 1, (
-            f"an invisible control character (U+{ord(text[at]):04X}) is on this line: the file "
-            "is damaged or not a CSV export; export the roster again"))])
+        code = f"{ord(text[at]):04X}"
+        raise InputError([_at(path, text.count("\n", 0, at) + 1, Msg(
+            "an invisible control character (U+{code}) is on this line: the file is damaged or "
+            "not a CSV export; export the roster again", code=code))])
     return text
 
 
@@ -159,38 +160,49 @@ def _header(path: Path, header: list[str], columns: RosterColumns) -> dict[str, 
     missing = [wanted[f] for f in FIELDS if f not in found]
     if missing:
         has = [wanted[f] for f in FIELDS if f in found]
-        raise InputError([Problem(path=path, line=1, column=1, message=(
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
-            f"in the first line ({len(names)} field{'s' if len(names) != 1 else ''}"
-            f"{', found ' + ', '.join(repr(h) for h in has) if has else ''}): the first line must "
+        # the column names as one value: 'a', 'b' (names, not words of a sentence)
+        found_columns = Msg(", found {columns}", columns=", ".join(repr(h) for h in has)) if has else ""
+        raise InputError([Problem(path=path, line=1, column=1, message=Msgs(
+            "missing column {columns} in the first line ({fields}{found}): the first line must "
             "name the columns; if the export calls them otherwise, name them under "
-            "'roster_columns:' in the school file, or with --column"))])
+            "'roster_columns:' in the school file, or with --column",
+            "missing columns {columns} in the first line ({fields}{found}): the first line must "
+            "name the columns; if the export calls them otherwise, name them under "
+            "'roster_columns:' in the school file, or with --column",
+            len(missing), columns=", ".join(repr(m) for m in missing),
+            fields=Msgs("{n} field", "{n} fields", len(names)), found=found_columns))])
     return found
 
 
 def _pupil(path: Path, number: int, row: list[str], index: dict[str, int], columns: RosterColumns,
            rule: AgeRule, stand: dt.date, problems: list[Problem]) -> Pupil | None:
     if len(row) < max(index.values()) + 1:
-        problems.append(_at(path, number, f"the line has {len(row)} fields, fewer than the header"))
+        problems.append(_at(path, number, Msgs("the line has {n} field, fewer than the header",
+                                               "the line has {n} fields, fewer than the header",
+                                               len(row))))
         return None
     values = {field: row[i].strip() for field, i in index.items()}
     before = len(problems)
     for field in FIELDS:
         if not values[field]:
-            problems.append(_at(path, number, f"column '{getattr(columns, field)}' is empty"))
+            problems.append(_at(path, number, Msg("column '{column}' is empty",
+                                                  column=getattr(columns, field))))
         elif len(values[field]) > MAX_FIELD_CHARS:
-            problems.append(_at(path, number, f"column '{getattr(columns, field)}' has more than "
-                                              f"{MAX_FIELD_CHARS} characters: is it the right column?"))
+            problems.append(_at(path, number, Msg("column '{column}' has more than {limit} characters: "
+                                                  "is it the right column?",
+                                                  column=getattr(columns, field), limit=MAX_FIELD_CHARS)))
     birth = _date(values["birth_date"]) if values["birth_date"] else None
     if values["birth_date"] and birth is None:
-        problems.append(_at(path, number, f"column '{columns.birth_date}' is not a date: write it as "
-                                          "DD.MM.YYYY"))
+        problems.append(_at(path, number, Msg("column '{column}' is not a date: write it as "
+                                              "DD.MM.YYYY", column=columns.birth_date)))
     elif birth is not None and birth > stand:
-        problems.append(_at(path, number, f"column '{columns.birth_date}' lies after the Stand date"))
+        problems.append(_at(path, number, Msg("column '{column}' lies after the Stand date",
+                                              column=columns.birth_date)))
     language = _language(values.get("language", ""))
     if language is None:
-        problems.append(_at(path, number, f"column '{columns.language}': unknown language (use one "
-                                          f"of {', '.join(LANGUAGES)})"))
+        problems.append(_at(path, number, Msg("column '{column}': unknown language (use one of "
+                                              "{codes})", column=columns.language,
+                                              codes=", ".join(LANGUAGES))))
     if len(problems) > before or birth is None or language is None:
         return None
     return Pupil(last_name=values["last_name"], first_name=values["first_name"],

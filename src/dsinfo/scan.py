@@ -37,6 +37,7 @@ import numpy as np
 
 from .consentdb import ACKNOWLEDGEMENT, Answer, Register
 from .errors import InputError, Problem
+from .messages import Msg, Text
 from .sheets import Layout, Spot, Token, school_code
 
 DPI = 200
@@ -53,7 +54,7 @@ class BoxReading:
     state: BoxState
     ink: float  # share of dark pixels inside the frame
     faint: float  # share of pixels a little darker than the paper
-    reason: str = ""
+    reason: Text = ""
 
 
 @dataclass
@@ -63,11 +64,11 @@ class PageResult:
     file: int
     page: int  # 1-based, in its file
     status: PageStatus
-    message: str = ""
+    message: Text = ""
     token: Token | None = None
     turned: int = 0  # degrees the picture was turned to read it
     answers: dict[str, Answer] = field(default_factory=dict)
-    reviews: list[tuple[str | None, str, bytes]] = field(default_factory=list)
+    reviews: list[tuple[str | None, Text, bytes]] = field(default_factory=list)
     boxes: list[BoxReading] = field(default_factory=list)
 
 
@@ -105,17 +106,18 @@ def open_sources(paths: Iterable[Path]) -> list[Source]:
         try:
             sources.append(_source(path))
         except ValueError as exc:
-            problems.append(Problem(path=path, message=str(exc)))
+            message = exc.args[0] if exc.args else None
+            problems.append(Problem(path=path, message=message if isinstance(message, Msg) else str(exc)))
     if problems:
-        raise InputError(problems, outcome="nothing was recorded")
+        raise InputError(problems, outcome=Msg("nothing was recorded"))
     return sources
 
 
 def _source(path: Path) -> Source:
     if not path.is_file():
-        raise ValueError("there is no such file (give a scanned PDF, PNG or JPEG)")
+        raise ValueError(Msg("there is no such file (give a scanned PDF, PNG or JPEG)"))
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ValueError("the file is larger than 2 GiB: scan the stack in parts")
+        raise ValueError(Msg("the file is larger than 2 GiB: scan the stack in parts"))
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(b"%PDF"):
@@ -124,9 +126,9 @@ def _source(path: Path) -> Source:
         try:
             pages = len(pypdfium2.PdfDocument(data))
         except pypdfium2.PdfiumError:
-            raise ValueError("the PDF cannot be read (damaged, or protected by a password)") from None
+            raise ValueError(Msg("the PDF cannot be read (damaged, or protected by a password)")) from None
         if pages == 0:
-            raise ValueError("the PDF has no pages")
+            raise ValueError(Msg("the PDF has no pages"))
         return Source(path=path, kind="pdf", pages=pages, digest=digest)
     if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
         from PIL import Image, UnidentifiedImageError
@@ -135,9 +137,9 @@ def _source(path: Path) -> Source:
             with Image.open(io.BytesIO(data)) as image:
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError):
-            raise ValueError("the picture cannot be read (damaged)") from None
+            raise ValueError(Msg("the picture cannot be read (damaged)")) from None
         return Source(path=path, kind="image", pages=1, digest=digest)
-    raise ValueError("this is not a PDF, PNG or JPEG file: scan the sheets to PDF")
+    raise ValueError(Msg("this is not a PDF, PNG or JPEG file: scan the sheets to PDF"))
 
 
 def picture(source: Source, page: int) -> np.ndarray:
@@ -252,7 +254,7 @@ def _apply(matrix: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.asarray(np.hstack([points, np.ones((len(points), 1))]) @ matrix)
 
 
-def align(image: np.ndarray, found: Found, layout: Layout, page: int) -> tuple[np.ndarray | None, str]:
+def align(image: np.ndarray, found: Found, layout: Layout, page: int) -> tuple[np.ndarray | None, Text]:
     """The map from the page's layout (pt) to the picture (px): first from the QR code alone,
     then refined by the three corner marks found near where the code says they are."""
     spot = next(f for f in layout.on_page(layout.fields, page) if f.name == "token")
@@ -275,10 +277,12 @@ def align(image: np.ndarray, found: Found, layout: Layout, page: int) -> tuple[n
             image_points.append(located)
     # a copier may cut off a corner of a page fed askew: two marks and the code still span it
     if len(page_points) - 4 < min(2, len(marks)):
-        return None, "the corner marks were not found (the page is cut off, or not one of our sheets)"
+        return None, Msg("the corner marks were not found (the page is cut off, or not one of our "
+                         "sheets)")
     matrix, miss = _affine(np.array(page_points), np.array(image_points))
     if miss > 1.0 * MM:
-        return None, f"the page is bent or distorted (the marks are {miss / MM:.1f} mm off)"
+        return None, Msg("the page is bent or distorted (the marks are {off} mm off)",
+                         off=float(miss / MM))
     return matrix, ""
 
 
@@ -352,7 +356,7 @@ def read_box(image: np.ndarray, matrix: np.ndarray, spot: Spot) -> BoxReading:
     size = round(spot.width / 72 * 25.4 * PATCH)
     frame = _frame(dark, size, int(margin * PATCH))
     if frame is None:
-        return BoxReading(spot.name, "unclear", 0.0, 0.0, "the box's frame was not found")
+        return BoxReading(spot.name, "unclear", 0.0, 0.0, Msg("the box's frame was not found"))
     top, left = frame
     inset = int(0.9 * PATCH)  # inside the frame line (0.35 mm) and what a scan blurs of it
     inner = (slice(top + inset, top + size - inset), slice(left + inset, left + size - inset))
@@ -360,12 +364,12 @@ def read_box(image: np.ndarray, matrix: np.ndarray, spot: Spot) -> BoxReading:
     if ink >= FILLED_INK or MARK_INK <= ink < HEAVY_INK:
         return BoxReading(spot.name, "marked", ink, pale)
     if ink >= HEAVY_INK:
-        return BoxReading(spot.name, "unclear", ink, pale, "a box ticked and scribbled over")
+        return BoxReading(spot.name, "unclear", ink, pale, Msg("a box ticked and scribbled over"))
     if ink < EMPTY_INK and pale < FAINT:
         return BoxReading(spot.name, "empty", ink, pale)
     if ink < EMPTY_INK:
-        return BoxReading(spot.name, "unclear", ink, pale, "a faint mark")
-    return BoxReading(spot.name, "unclear", ink, pale, "a small mark")
+        return BoxReading(spot.name, "unclear", ink, pale, Msg("a faint mark"))
+    return BoxReading(spot.name, "unclear", ink, pale, Msg("a small mark"))
 
 
 def _frame(dark: np.ndarray, size: int, expected: int) -> tuple[int, int] | None:
@@ -396,7 +400,7 @@ def _frame(dark: np.ndarray, size: int, expected: int) -> tuple[int, int] | None
     return where if best >= 0.45 else None
 
 
-def decide(readings: list[BoxReading]) -> tuple[Answer, str]:
+def decide(readings: list[BoxReading]) -> tuple[Answer, Text]:
     """A consent's answer from its boxes ("<id>:yes", "<id>:no"), or 'unclear' and why."""
     unclear = [r for r in readings if r.state == "unclear"]
     if unclear:
@@ -405,10 +409,10 @@ def decide(readings: list[BoxReading]) -> tuple[Answer, str]:
     if [r.name for r in readings] == [f"{ACKNOWLEDGEMENT}:yes"]:  # its one box: ticked or not
         return ("yes" if marked else "no"), ""
     if len(readings) == 1:  # a consent's other box is not on this page: never guess from one
-        return "unclear", "only one of the consent's two boxes is on this page"
+        return "unclear", Msg("only one of the consent's two boxes is on this page")
     if len(marked) == 1 and marked[0] in ("yes", "no"):
         return marked[0], ""  # type: ignore[return-value]
-    return "unclear", "both boxes are ticked" if marked else "no box is ticked"
+    return "unclear", Msg("both boxes are ticked") if marked else Msg("no box is ticked")
 
 
 def crop_png(image: np.ndarray, matrix: np.ndarray, spots: list[Spot]) -> bytes:
@@ -455,17 +459,18 @@ def read_page(
     """Everything one page says, or why it cannot be taken."""
     found, others = find_token(image)
     if found is None:  # another form, or one of ours with its code damaged: a person decides
-        why = "no code of our sheets found" + (" (only another QR code)" if others else "")
+        why = (Msg("no code of our sheets found (only another QR code)") if others
+               else Msg("no code of our sheets found"))
         return PageResult(
             file,
             page,
             "review",
-            f"{why}: a page of another form, or its code is damaged",
+            Msg("{why}: a page of another form, or its code is damaged", why=why),
             reviews=[(None, why, page_png(image))],
         )
     token = found.token
     if token.school != school_code(school):
-        return PageResult(file, page, "not ours", "a sheet of another school", token=token)
+        return PageResult(file, page, "not ours", Msg("a sheet of another school"), token=token)
     image, found, turned = turn_upright(image, found)
     sheet = sheets.get((token.pupil, token.version))
     if sheet is None:
@@ -473,24 +478,25 @@ def read_page(
             file,
             page,
             "not ours",
-            "the register has no such sheet (another register, or a sheet "
-            "printed before the pupils were recorded)",
+            Msg("the register has no such sheet (another register, or a sheet "
+                "printed before the pupils were recorded)"),
             token=token,
             turned=turned,
         )
     if not 1 <= token.page <= sheet.layout.pages:
         return PageResult(
-            file, page, "not ours", "the code names a page the sheet does not have", token=token
+            file, page, "not ours", Msg("the code names a page the sheet does not have"), token=token
         )
     if not sheet.latest:
         return PageResult(
             file,
             page,
             "older version",
-            f"a sheet of the older version {token.version}: not taken (the pupil was given a newer one)",
+            Msg("a sheet of the older version {version}: not taken (the pupil was given a newer one)",
+                version=token.version),
             token=token,
             turned=turned,
-            reviews=[(None, "a sheet of an older version", page_png(image))],
+            reviews=[(None, Msg("a sheet of an older version"), page_png(image))],
         )
     number = token.page - 1
     matrix, problem = align(image, found, sheet.layout, number)
@@ -513,8 +519,8 @@ def read_page(
         result.boxes.extend(readings)
         answer, reason = decide(readings)
         if answer == "yes" and consent in sheet.withdrawn:  # a person decides: new, or signed before?
-            answer, reason = "unclear", ("withdrawn before; this sheet says yes: a new consent, or a "
-                                         "sheet signed before the withdrawal?")
+            answer, reason = "unclear", Msg("withdrawn before; this sheet says yes: a new consent, or "
+                                            "a sheet signed before the withdrawal?")
             result.reviews.append((consent, reason, crop_png(image, matrix, spots)))
             continue  # no answer recorded: the withdrawal stands until the review says otherwise
         result.answers[consent] = answer
@@ -532,12 +538,12 @@ def _read(task: tuple[int, int]) -> PageResult:
     try:
         image = picture(source, page)
     except Exception:  # a page pdfium cannot draw: the page goes to review, not the scan down
-        return PageResult(file, page + 1, "unreadable", "the page cannot be drawn (damaged)")
+        return PageResult(file, page + 1, "unreadable", Msg("the page cannot be drawn (damaged)"))
     try:
         return read_page(image, _job["school"], _job["sheets"], file, page + 1)
     except Exception:  # whatever one odd page does to the reading, the other pages are read
-        return PageResult(file, page + 1, "unreadable", "the page could not be read: look at it "
-                          "and enter its answers with `consents record`")
+        return PageResult(file, page + 1, "unreadable", Msg("the page could not be read: look at it "
+                                                            "and enter its answers with `consents record`"))
 
 
 def read_pages(
@@ -604,7 +610,7 @@ def scan(
                 status="duplicate",
                 answers={},
                 reviews=[],
-                message="this file's page was read before: not taken again",
+                message=Msg("this file's page was read before: not taken again"),
             )
         elif result.status == "recorded" and token and (token in seen or register.token_recorded(token)):
             result = dataclasses.replace(
@@ -612,7 +618,7 @@ def scan(
                 status="duplicate",
                 answers={},
                 reviews=[],
-                message="this sheet's page was read before: not taken again",
+                message=Msg("this sheet's page was read before: not taken again"),
             )
         if result.status in ("recorded", "review", "older version"):
             assert result.token is not None or result.status == "review"

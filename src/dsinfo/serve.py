@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
-import html
 import http.server
 import secrets
 import shutil
@@ -30,6 +30,7 @@ from .catalog import load_catalog
 from .consentdb import Register, RegisterError, default_path
 from .documents import Press
 from .errors import DsinfoError, InputError, debugging, internal_error, one_line
+from .messages import Msg, Msgs, Voice
 from .pipeline import Options, build, load_school
 from .project import Project
 
@@ -49,12 +50,13 @@ RELOAD_SCRIPT = """<script>
 class Preview:
     """Builds the selected schools' HTML into a temporary folder and keeps it current."""
 
-    def __init__(self, project: Project, schools: tuple[str, ...]) -> None:
+    def __init__(self, project: Project, schools: tuple[str, ...], *, voice: Voice) -> None:
         self.project = project
         self.schools = schools
+        self.voice = voice  # the language of the messages in the terminal and the browser
         self.out = Path(tempfile.mkdtemp(prefix="dsinfo-preview-"))
         self.version = 0
-        self.errors: list[str] = []
+        self.errors: list[str] = []  # shown as they are: in the language of `voice`
         self.lock = threading.Lock()
         # kept: WeasyPrint stays warm between PDFs; refreshed when the files change (rebuild)
         self._press = Press(project, draft=True)
@@ -69,20 +71,28 @@ class Preview:
                 self._press.refresh()  # the PDFs too: templates and translations as they are now
                 summary = build(self.project, self.out, self.schools,
                                 Options(formats=("html",), draft=True, jobs=1, force=True))
-                self.errors = [str(p) for p in summary.problems] + [
-                    f"{r.notice.id}: {failure}" for r in summary.results.values() for failure in r.failed]
-            except InputError as exc:
-                self.errors = [str(p) for p in exc.problems]
+                say = self.voice.say
+                self.errors = [p.said(self.voice) for p in summary.problems] + [
+                    f"{r.notice.id}: {say(failure)}" for r in summary.results.values()
+                    for failure in r.failed]
             except DsinfoError as exc:
-                self.errors = [one_line(str(exc))]
+                self.errors = self.said(exc)
             except Exception as exc:
-                self.errors = [internal_error(exc, f"while rebuilding the preview{self._of()}")]
+                self.errors = [self.voice.say(internal_error(exc, self._while()))]
                 if debugging():
                     self.errors.append(traceback.format_exc())
             self.version += 1
 
-    def _of(self) -> str:
-        return f" of {', '.join(self.schools)}" if self.schools else ""
+    def _while(self) -> Msg:
+        if self.schools:
+            return Msg("while rebuilding the preview of {schools}", schools=list(self.schools))
+        return Msg("while rebuilding the preview")
+
+    def said(self, exc: DsinfoError) -> list[str]:
+        """An error for the page, in the language of `voice`: each problem, or one line."""
+        if isinstance(exc, InputError):
+            return [p.said(self.voice) for p in exc.problems]
+        return [one_line(self.voice.say(exc.message))]
 
     def pdf(self, school: str, lang: str, name: str) -> bytes:
         """One PDF, made now from the current files."""
@@ -100,12 +110,23 @@ class Preview:
                 if (path := default_path(self.project.root, sid)).is_file()}
 
     def review_page(self, school: str, reviews: list[Any], titles: dict[str, str]) -> str:
-        """The review page of a school's register (templates/review.html, autoescaped)."""
+        """The review page of a school's register (templates/review.html, autoescaped); where
+        each crop is from and why it is asked, in the language of `voice`."""
+        reviews = [dataclasses.replace(r, place=self.voice.say(r.place), reason=self.voice.say(r.reason))
+                   for r in reviews]
         return self._press.renderer("de").page("review.html", None, "web", static="/_static/",
                                                school=school, reviews=reviews, titles=titles,
                                                token=self.token, crops={
                                                    r.id: base64.b64encode(r.crop).decode("ascii")
                                                    for r in reviews})
+
+    def error_page(self, errors: list[str]) -> str:
+        """The error page (templates/preview_error.html, autoescaped, styled like the
+        documents) in the language of `voice`."""
+        say = self.voice.say
+        return self._press.renderer("de").page(
+            "preview_error.html", None, "web", static="/_static/", lang=self.voice.lang,
+            title=say(BUILD_ERROR), heading=say(HAS_ERRORS), hint=say(SHOWN_AGAIN), errors=errors)
 
     def review_url(self, base: str, school: str) -> str:
         return f"{base}__consents/{quote(school)}/review?token={self.token}"
@@ -141,7 +162,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if not super().parse_request():
             return False
         if self.headers.get("Host", "").lower() not in self.hosts:
-            self.send_error(403, "This preview answers only to 127.0.0.1, localhost and [::1]")
+            self._refuse(403, Msg("This preview answers only to 127.0.0.1, localhost and [::1]"))
             return False
         return True
 
@@ -162,7 +183,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         except ConnectionError:
             pass  # the browser went away
         except Exception as exc:
-            message = internal_error(exc, "while answering this request")
+            message = self.preview.voice.say(internal_error(exc, Msg("while answering this request")))
             if debugging():
                 traceback.print_exc()
             with contextlib.suppress(Exception):  # the answer had begun already: nothing to add
@@ -172,7 +193,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def _get(self) -> None:
         path = unquote(urlsplit(self.path).path)
         if any(c in path for c in "\0\\") or not path.isprintable():
-            return self.send_error(404, "no such page")
+            return self._refuse(404, NO_PAGE)
         if path == "/__version":
             return self._send(str(self.preview.version).encode(), "text/plain")
         if path.startswith("/__consents/"):
@@ -192,11 +213,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         refusal is sent and None returned."""
         parts = path.strip("/").split("/")
         if not secrets.compare_digest(token.encode(), self.preview.token.encode()):
-            self.send_error(403, "the review page needs the address the preview printed at start")
+            self._refuse(403, Msg("the review page needs the address the preview printed at start"))
             return None
         registers = self.preview.registers()
         if len(parts) != 3 or parts[2] != "review" or parts[1] not in registers:
-            self.send_error(404, "no consent register of that school")
+            self._refuse(404, Msg("no consent register of that school"))
             return None
         return parts[1], registers[parts[1]]
 
@@ -214,7 +235,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         length = int(self.headers.get("Content-Length") or 0)
         if not path.startswith("/__consents/") or not 0 < length <= 4096:
-            return self.send_error(404 if not path.startswith("/__consents/") else 400, "no such form")
+            return self._refuse(404 if not path.startswith("/__consents/") else 400, Msg("no such form"))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode("utf-8", "replace")).items()}
         found = self._register(path, form.get("token", ""))
         if found is None:
@@ -223,12 +244,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         answers = {"yes": "yes", "no": "no", "unclear": "unclear", "close": None}
         answer = answers.get(form.get("answer", ""), "")
         if answer == "" or not form.get("review", "").isdigit():
-            return self.send_error(400, "no such answer")
+            return self._refuse(400, Msg("no such answer"))
         try:
             with Register.open(register_path) as register:
                 register.settle(int(form["review"]), answer, dt.date.today())  # type: ignore[arg-type]
         except RegisterError as exc:
-            page = self._error_page([str(exc)]).encode()
+            page = self._error_page(self.preview.said(exc)).encode()
             return self._send(page, "text/html; charset=utf-8", status=409)
         self.send_response(303)
         self.send_header("Location", f"/__consents/{quote(school)}/review?token={self.preview.token}")
@@ -238,27 +259,31 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def _html(self, path: str) -> None:
         file = self.preview.out / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
         if not file.resolve().is_relative_to(self.preview.out.resolve()) or not file.is_file():
-            return self.send_error(404, "no such page")
+            return self._refuse(404, NO_PAGE)
         text = file.read_text(encoding="utf-8").replace("</body>", RELOAD_SCRIPT + "\n</body>")
         self._send(text.encode("utf-8"), "text/html; charset=utf-8")
 
     def _pdf(self, path: str) -> None:
         parts = path.strip("/").split("/")
         if len(parts) != 3:
-            return self.send_error(404, "no such document")
+            return self._refuse(404, Msg("no such document"))
         school, lang, name = parts
         try:
             data = self.preview.pdf(school, lang, name.removesuffix(".pdf"))
-        except (DsinfoError, KeyError, IndexError) as exc:
+        except DsinfoError as exc:
+            return self._send(self._error_page(self.preview.said(exc)).encode(), "text/html; charset=utf-8")
+        except (KeyError, IndexError) as exc:  # no such school, language or document
             return self._send(self._error_page([str(exc)]).encode(), "text/html; charset=utf-8")
         self._send(data, "application/pdf")
 
+    def _refuse(self, code: int, message: Msg) -> None:
+        """An HTTP error; the message in the page's text, in the reader's language (the status
+        line takes Latin-1 only: it keeps the standard phrase)."""
+        self.send_error(code, explain=self.preview.voice.say(message))
+
     def _error_page(self, errors: list[str] | None = None) -> str:
-        items = "".join(f"<li><code>{html.escape(e)}</code></li>" for e in errors or self.preview.errors)
-        return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build error'
-                f"</title></head><body><main><h1>The school files have errors</h1><p>The preview "
-                f"shows the last good pages again once they are fixed.</p><ul>{items}</ul></main>"
-                f"{RELOAD_SCRIPT}</body></html>")
+        return self.preview.error_page(errors or self.preview.errors).replace(
+            "</body>", RELOAD_SCRIPT + "\n</body>")
 
     def _send(self, body: bytes, content_type: str, status: int = 200, *, private: bool = False) -> None:
         self.send_response(status)
@@ -276,10 +301,18 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 
 
-def serve(project: Project, schools: tuple[str, ...], port: int, *,
+NO_PAGE = Msg("no such page")
+BUILD_ERROR = Msg("Build error")
+HAS_ERRORS = Msg("The school files have errors")
+SHOWN_AGAIN = Msg("The preview shows the last good pages again once they are fixed.")
+
+
+def serve(project: Project, schools: tuple[str, ...], port: int, *, voice: Voice,
           echo: Any = print, stop: threading.Event | None = None) -> None:
-    """Serve the preview on 127.0.0.1:`port` until interrupted (or `stop` is set)."""
-    preview = Preview(project, schools)
+    """Serve the preview on 127.0.0.1:`port` until interrupted (or `stop` is set); its messages,
+    in the terminal and in the browser, in the language of `voice`."""
+    say = voice.say
+    preview = Preview(project, schools, voice=voice)
     preview.rebuild()
     handler: Any = type("BoundHandler", (Handler,), {"preview": preview})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -287,9 +320,10 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    echo(f"Preview on {base} (Ctrl+C to stop)")
+    echo(say(Msg("Preview on {address} (Ctrl+C to stop)", address=base)))
     for school in preview.registers():  # the address with its token: only here, never in a page
-        echo(f"Review the scans of {school}: {preview.review_url(base, school)}")
+        echo(say(Msg("Review the scans of {school}: {address}", school=school,
+                     address=preview.review_url(base, school))))
     _report(preview, echo)
     try:
         # watchfiles (inotify): a save is seen at once; an editor's temporary file that comes
@@ -300,7 +334,7 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
                 preview.rebuild()
                 _report(preview, echo)
             except Exception as exc:  # the preview keeps watching whatever happened
-                echo(internal_error(exc, "while watching the files"))
+                echo(say(internal_error(exc, Msg("while watching the files"))))
     except KeyboardInterrupt:
         pass
     finally:
@@ -309,9 +343,11 @@ def serve(project: Project, schools: tuple[str, ...], port: int, *,
 
 
 def _report(preview: Preview, echo: Any) -> None:
+    say = preview.voice.say
     if preview.errors:
-        echo(f"{len(preview.errors)} problem(s); the page shows them:")
+        echo(say(Msgs("{n} problem; the page shows it:", "{n} problems; the page shows them:",
+                      len(preview.errors))))
         for error in preview.errors:
             echo(f"  {error}")
     else:
-        echo(f"Rebuilt (version {preview.version}).")
+        echo(say(Msg("Rebuilt (version {version}).", version=preview.version)))

@@ -33,6 +33,7 @@ from markupsafe import Markup
 
 from .errors import BuildError
 from .i18n import N_
+from .messages import Msg
 from .roster import Pupil, Signers, by_class, file_stem
 from .views import consent_view, notice_spec
 from .write import claimed, safe_path, write_atomic
@@ -337,17 +338,19 @@ def _lay_out(index: int) -> LaidOut:
         version = pubs["de"].version
     document, warnings = builder.pdf_maker().lay_out(html)
     if warnings:
-        raise BuildError(f"roster template {key}: {warnings[0]}")
+        raise BuildError(Msg("roster template {template}: {warning}", template=str(key),
+                             warning=warnings[0]))
     layout = layout_of(document)
     if isinstance(key, Variant) and not any(f.name == "token" for f in layout.fields):
-        raise BuildError('the roster sheet has no place for the QR code (data-field="token")')
+        raise BuildError(Msg('the roster sheet has no place for the QR code (data-field="token")'))
     pages: dict[str, set[int]] = {}
     for spot in layout.boxes:
         pages.setdefault(spot.name.rsplit(":", 1)[0], set()).add(spot.page)
     split = sorted(name for name, on in pages.items() if len(on) > 1)
     if split:  # a scan reads a consent's answer from both its boxes on one page
-        raise BuildError(f"roster template {key}: the boxes of '{split[0]}' fall on two pages; keep "
-                         "each consent's Yes and No together (break-inside: avoid)")
+        raise BuildError(Msg("roster template {template}: the boxes of '{consent}' fall on two "
+                             "pages; keep each consent's Yes and No together (break-inside: avoid)",
+                             template=str(key), consent=split[0]))
     return LaidOut(key=key, layout=layout, pdf=bytes(document.write_pdf()), version=version)
 
 
@@ -459,7 +462,7 @@ def _text_page(builder: Builder, texts: list[tuple[Spot, str]]) -> bytes:
     )
     document, warnings = builder.pdf_maker().lay_out(html, extra=builder.project.static / "fill.css")
     if warnings:
-        raise BuildError(f"roster fields: {warnings[0]}")
+        raise BuildError(Msg("roster fields: {warning}", warning=warnings[0]))
     return bytes(document.write_pdf())
 
 

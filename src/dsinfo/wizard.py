@@ -17,10 +17,12 @@ from pathlib import Path
 import click
 
 from .catalog import Catalog, Platform
+from .clihelp import voice_of
 from .errors import DsinfoError, shown
 from .i18n import LANGUAGES
 from .load import first_control
-from .model import PHONE, POSTCODE, UNKNOWN, is_email, school_year_from
+from .messages import Msg, Msgs, Seq
+from .model import PHONE, POSTCODE, UNKNOWN, either, is_email, school_year_from
 from .write import write_atomic
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -83,14 +85,20 @@ def _comment(text: str) -> str:
     return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
-def one_line_problem(value: str) -> str | None:
+def one_line_problem(value: str) -> Msg | None:
     """Why a typed value cannot go into the school file, or None: text that is not UTF-8 (a
     command line in another encoding), a line break or an invisible control character."""
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        return "is not UTF-8 text: type it again, or set the terminal to UTF-8"
+        return Msg("the value is not UTF-8 text: type it again, or set the terminal to UTF-8")
     if first_control(value) is not None or any(c in value for c in "\n\u2028\u2029"):
-        return "holds a line break or an invisible control character: give it on one line"
+        return Msg("the value holds a line break or an invisible control character: give it on "
+                   "one line")
     return None
+
+
+def _said(message: Msg) -> str:
+    """A message for a click error, in the language of this run (click's errors hold text)."""
+    return voice_of(click.get_current_context(silent=True)).say(message)
 
 
 def _or_todo(value: str, what: str) -> str:
@@ -217,7 +225,8 @@ class Asker:
             return given
         if self.no_input:
             if required:
-                raise click.UsageError(f"--no-input needs a value for: {prompt}")
+                raise click.UsageError(_said(Msg("--no-input needs a value for: {prompt}",
+                                                 prompt=prompt)))
             return ""
         default = None if required else ""
 
@@ -267,8 +276,9 @@ def _known(what: str, given: list[str], known: Sequence[str]) -> None:
 def _state_code(value: str, catalog: Catalog) -> str:
     code = _state_lookup(value, catalog)
     if code is None:
-        known = ", ".join(sorted(catalog.states))
-        raise click.BadParameter(f"unknown Land '{shown(value)}' (known: {known})", param_hint="--land")
+        raise click.BadParameter(_said(Msg("unknown Land '{value}' (known: {known})",
+                                           value=shown(value), known=Seq(sorted(catalog.states)))),
+                                 param_hint="--land")
     return code
 
 
@@ -283,7 +293,8 @@ def _platforms(ask: Asker, specs: tuple[str, ...], catalog: Catalog) -> list[Pla
                                                          list(catalog.platforms))))
         specs = tuple(_ask_platform(ask, pid, catalog) for pid in ids)
     if not specs:
-        raise click.UsageError("give at least one --platform, e.g. --platform iserv:on_premises:files")
+        raise click.UsageError(_said(Msg("give at least one --platform, e.g. --platform "
+                                         "iserv:on_premises:files")))
     choices = []
     for spec in specs:
         pid, _, rest = spec.partition(":")
@@ -314,36 +325,42 @@ def _validate(answers: Answers, catalog: Catalog) -> None:
     for key in TEXT_FLAGS:
         problem = one_line_problem(getattr(answers, key))
         if problem:
-            raise click.BadParameter(f"the value {problem}", param_hint=f"--{key.replace('_', '-')}")
+            raise click.BadParameter(_said(problem), param_hint=f"--{key.replace('_', '-')}")
     for choice in answers.platforms:
         platform = catalog.platforms.get(choice.id)
         if platform is None:
-            known = ", ".join(catalog.platforms)
-            raise click.BadParameter(f"unknown platform '{shown(choice.id)}' (known: {known})",
+            raise click.BadParameter(_said(Msg("unknown platform '{id}' (known: {known})",
+                                               id=shown(choice.id), known=Seq(catalog.platforms))),
                                      param_hint="--platform")
         if choice.hosting not in platform.hosting:
-            raise click.BadParameter(f"{choice.id}: hosting must be {' or '.join(platform.hosting)}",
+            raise click.BadParameter(_said(Msg("{id}: hosting must be {hosting}", id=choice.id,
+                                               hosting=either(list(platform.hosting)))),
                                      param_hint="--platform")
         unknown = [m for m in choice.modules if m not in platform.modules]
         if unknown:
-            raise click.BadParameter(f"{choice.id}: unknown module {', '.join(unknown)} (known: "
-                                     f"{', '.join(platform.modules)})", param_hint="--platform")
+            raise click.BadParameter(_said(Msgs(
+                "{id}: unknown module {modules} (known: {known})",
+                "{id}: unknown modules {modules} (known: {known})", len(unknown), id=choice.id,
+                modules=Seq(unknown), known=Seq(platform.modules))), param_hint="--platform")
     bad = [lang for lang in answers.languages if lang not in LANGUAGES]
     if bad:
-        raise click.BadParameter(f"unknown language {', '.join(bad)} (known: {', '.join(LANGUAGES)})",
+        raise click.BadParameter(_said(Msgs("unknown language {codes} (known: {known})",
+                                            "unknown languages {codes} (known: {known})", len(bad),
+                                            codes=Seq(bad), known=Seq(LANGUAGES))),
                                  param_hint="--language")
     missing = [c for c in answers.consents if c not in catalog.consents]
     if missing:
-        known = ", ".join(catalog.consents)
-        raise click.BadParameter(f"unknown consent {', '.join(missing)} (known: {known})",
+        raise click.BadParameter(_said(Msgs("unknown consent {ids} (known: {known})",
+                                            "unknown consents {ids} (known: {known})", len(missing),
+                                            ids=Seq(missing), known=Seq(catalog.consents))),
                                  param_hint="--consent")
     if answers.postcode and not re.fullmatch(POSTCODE, answers.postcode):
-        raise click.BadParameter(f"'{shown(answers.postcode)}' is not a postcode of five digits",
-                                 param_hint="--postcode")
+        raise click.BadParameter(_said(Msg("'{value}' is not a postcode of five digits",
+                                           value=shown(answers.postcode))), param_hint="--postcode")
     for key in ("email", "dpo_email"):
         value = getattr(answers, key)
         if value and not is_email(value):
-            raise click.BadParameter(f"'{shown(value)}' is not an e-mail address",
+            raise click.BadParameter(_said(Msg("'{value}' is not an e-mail address", value=shown(value))),
                                      param_hint=f"--{key.replace('_', '-')}")
 
 
@@ -381,7 +398,7 @@ def init_project(folder: Path, catalog: Catalog) -> list[Path]:
     """A new project folder: schools/ with one commented example, a README, and folders for
     the project's own templates and catalog entries. Refuses a folder that has schools/."""
     if (folder / "schools").exists():
-        raise DsinfoError(f"{folder}/schools exists already: this is a project")
+        raise DsinfoError(Msg("{folder}/schools exists already: this is a project", folder=str(folder)))
     files = {
         folder / "schools" / "grundschule-beispielstadt.yaml": render(EXAMPLE, catalog),
         folder / "README.md": PROJECT_README,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BuildError, display_path, shown
+from .messages import Msg
 
 # The temporary files of write_atomic: '.notice.pdf.3f9a0c1e.tmp' (8 random characters; the
 # letters and '_' of mkstemp's names, which earlier versions used, are matched too)
@@ -31,23 +32,26 @@ def safe_path(out: Path, *parts: str) -> Path:
     except (OSError, RuntimeError):  # a symbolic link loop
         odd, inside = True, False
     if odd or not inside:
-        raise BuildError(f"refused to write outside the output folder: {shown('/'.join(parts))}")
+        raise BuildError(Msg("refused to write outside the output folder: {path}",
+                             path=shown("/".join(parts))))
     return target
 
 
-_ADVICE = {errno.ENOSPC: "free some space on the disk", errno.EDQUOT: "free some space on the disk",
-           errno.EROFS: "choose a folder on a disk that can be written",
-           errno.EACCES: "make the folder writable for you, or choose another one",
-           errno.EPERM: "make the folder writable for you, or choose another one"}
+_ADVICE = {errno.ENOSPC: Msg("free some space on the disk"),
+           errno.EDQUOT: Msg("free some space on the disk"),
+           errno.EROFS: Msg("choose a folder on a disk that can be written"),
+           errno.EACCES: Msg("make the folder writable for you, or choose another one"),
+           errno.EPERM: Msg("make the folder writable for you, or choose another one")}
 
 
 def write_error(folder: Path, exc: OSError) -> WriteError:
     """One line for a failed write: the folder (never the file's name, which may come from a
     roster's class), what the system said, what to do."""
     reason = exc.strerror or type(exc).__name__
-    advice = _ADVICE.get(exc.errno or 0, "check the folder and the disk")
-    return WriteError(f"cannot write into {shown(display_path(folder), 200)}/: {reason}: {advice}, "
-                      "then run the command again; the files already there are unchanged")
+    advice = _ADVICE.get(exc.errno or 0, Msg("check the folder and the disk"))
+    return WriteError(Msg("cannot write into {folder}/: {reason}: {advice}, then run the command "
+                          "again; the files already there are unchanged",
+                          folder=shown(display_path(folder), 200), reason=reason, advice=advice))
 
 
 def write_atomic(path: Path, data: bytes | str, *, mode: int = 0o644) -> bool:
@@ -122,8 +126,8 @@ def claimed(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(f"another build is writing into {display_path(out)}/ right now: "
-                             "wait until it has finished, then build again") from None
+            raise BuildError(Msg("another build is writing into {folder}/ right now: wait until it "
+                                 "has finished, then build again", folder=display_path(out))) from None
         remove_stale_temporaries(out)
         yield
     finally:

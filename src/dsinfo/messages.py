@@ -1,0 +1,170 @@
+"""Messages to the people who run dsinfo: written in English in the code, shown in German.
+
+A message is made where the problem is found, as data: `Msg("no school file {name}", name=x)`
+(or `Msgs(singular, plural, n)` for a count). It is put into words only where it is shown (the
+command line, the preview), by a `Voice` in the reader's language: German by default, English
+with `--lang en` or an English locale. So library code holds no "current language", a
+message made in a worker process travels back as it is, and `str(msg)` is the English text
+(what tests and tracebacks read).
+
+The German texts are a gettext catalog, `locales/de/LC_MESSAGES/cli.po` (English msgids, the
+usual convention for a program's messages); `tests/test_messages.py` checks that it has every
+message of the code and of the command line's help, with the same placeholders. Rule ids,
+option names and file names are never translated.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from babel.lists import format_list
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+LANGUAGES = ("de", "en")  # the languages of the tool's own messages (not of the documents)
+DEFAULT = "de"
+LANG_ENV = "DSINFO_LANG"
+DOMAIN = "cli"
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Msg:
+    """A message in English with named placeholders ({name}); values may be messages, lists
+    (joined as the language joins them: "a, b und c") or floats (one decimal, "3,5")."""
+
+    text: str
+    params: tuple[tuple[str, Any], ...] = ()
+    plural: str | None = None
+    n: int = 0
+
+    def __init__(self, text: str, /, **params: Any) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "params", tuple(params.items()))
+        object.__setattr__(self, "plural", None)
+        object.__setattr__(self, "n", 0)
+
+    def __str__(self) -> str:
+        return ENGLISH.say(self)
+
+    def __add__(self, other: object) -> str:  # a message is never glued to text unseen
+        return NotImplemented
+
+    __radd__ = __add__
+
+
+def Msgs(singular: str, plural: str, n: int, /, **params: Any) -> Msg:
+    """A message with a count: `Msgs("{n} school", "{n} schools", 3)`; {n} is the count."""
+    msg = Msg(singular, n=n, **params)
+    object.__setattr__(msg, "plural", plural)
+    object.__setattr__(msg, "n", n)
+    return msg
+
+
+def H(text: str) -> str:
+    """Marks a help text of the command line for the catalog; click gets it as it is, and the
+    command line translates it when it shows the help."""
+    return text
+
+
+class Seq(tuple[Any, ...]):
+    """A parameter value shown as its items joined by ", " (a list is joined as a sentence
+    joins it: "a, b and c")."""
+
+    __slots__ = ()
+
+
+Text = str | Msg  # what a message field holds: a message, or text that is shown as it is
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Puts messages into words in one language."""
+
+    lang: str
+    translations: gettext.NullTranslations = field(default_factory=gettext.NullTranslations)
+
+    def say(self, text: Text) -> str:
+        if not isinstance(text, Msg):
+            return str(text)
+        if text.plural is not None:
+            template = self.translations.ngettext(text.text, text.plural, text.n)
+        else:
+            template = self.translations.gettext(text.text)
+        values = {key: self._value(value) for key, value in text.params}
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):  # a broken translation: the English text
+            return text.text.format(**values)
+
+    def plain(self, text: str) -> str:
+        """A plain text of the catalog (a help text, a heading)."""
+        return self.translations.gettext(text) if text else text
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, Msg):
+            return self.say(value)
+        if isinstance(value, Seq):
+            return ", ".join(str(self._value(v)) for v in value)
+        if isinstance(value, list | tuple):
+            return format_list([str(self._value(v)) for v in value], locale=self.locale)
+        if isinstance(value, float):
+            return format_decimal(value, format="#,##0.0", locale=self.locale)
+        return value
+
+    @property
+    def locale(self) -> str:
+        return "de_DE" if self.lang == "de" else "en_GB"
+
+
+ENGLISH = Voice("en")
+
+
+def catalog_path(locales: Path, lang: str = "de") -> Path:
+    return locales / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def voice(lang: str, locales: Path | None = None) -> Voice:
+    """The voice of `lang` ("de" or "en"); German from the shipped catalog (`locales`: another
+    folder, for tests)."""
+    if lang == "en":
+        return ENGLISH
+    if locales is None:
+        from .project import shipped
+
+        locales = shipped("locales")
+    path = catalog_path(locales, lang)
+    catalog = read_po(io.BytesIO(path.read_bytes()), locale=lang)
+    usable = Catalog(locale=lang, domain=DOMAIN)
+    for message in catalog:
+        if message.id and not message.fuzzy and message.string and all(_forms(message)):
+            usable[message.id] = message
+    buffer = io.BytesIO()
+    write_mo(buffer, usable)
+    buffer.seek(0)
+    return Voice(lang, Translations(fp=buffer))
+
+
+def _forms(message: Message) -> tuple[str, ...]:
+    string = message.string
+    return tuple(string) if isinstance(string, tuple | list) else (str(string or ""),)
+
+
+def chosen(given: str | None, environ: Mapping[str, str]) -> str:
+    """The language of the messages: `--lang`, else DSINFO_LANG, else English when the
+    locale (LC_ALL, LC_MESSAGES, LANG) is English, else German."""
+    for value in (given, environ.get(LANG_ENV)):
+        if value and value in LANGUAGES:
+            return value
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name)
+        if value:
+            return "en" if value.lower().startswith("en") else DEFAULT
+    return DEFAULT
