@@ -22,7 +22,7 @@ from .errors import SEVERITY, Problem, Severity, display_path
 from .i18n import LANGUAGES
 from .load import Loc
 from .messages import ENGLISH, Msg, Msgs, Seq, Text, Voice
-from .model import UNKNOWN, is_placeholder
+from .model import UNKNOWN, is_placeholder, missing_of
 from .views import DocumentSpec, View, documents_of, view_of
 
 
@@ -976,10 +976,9 @@ def placeholders(ctx: Context) -> Iterator[Finding]:
         if any(loc[: len(c)] == c for c in covered):
             continue
         # the message from the value (compose's problem text is lowercase, as a file problem's)
-        what = str(_value_at(ctx.notice.doc.data, loc)).removeprefix("TODO").lstrip(": ")
         yield Finding(id="placeholder", severity="warning",
                       message=Msg("Placeholder still to fill in: {what}",
-                                  what=what or Msg("a value")),
+                                  what=missing_of(str(_value_at(ctx.notice.doc.data, loc)))),
                       hint=Msg("Replace the 'TODO' text with the real value."), path=p.path,
                       line=p.line, column=p.column)
 

@@ -274,7 +274,11 @@ def _summary_line(summary: Any, out: Path) -> Msg:
 
 def _prog(ctx: click.Context, text: str) -> str:
     """A message naming the command as it was invoked (python build.py, dsinfo ...)."""
-    return text.replace("python build.py", ctx.find_root().info_name or "dsinfo")
+    return _named(text, ctx.find_root().info_name or "dsinfo")
+
+
+def _named(text: str, prog: str) -> str:
+    return text.replace("python build.py", prog)
 
 
 @contextlib.contextmanager
@@ -927,7 +931,7 @@ def _run(args: list[str], root: Path | None, prog_name: str | None) -> int:
 
     def error(text: Text) -> None:
         line = say.say(Msg("error: {message}", message=text))
-        click.echo(one_line(line).replace("python build.py", prog), err=True)
+        click.echo(_named(one_line(line), prog), err=True)
 
     try:
         code = cli.main(args=args, prog_name=prog, obj=obj, standalone_mode=False)
@@ -946,7 +950,7 @@ def _run(args: list[str], root: Path | None, prog_name: str | None) -> int:
         return 1
     except InputError as exc:
         for problem in exc.problems:
-            click.echo(problem.said(say).replace("python build.py", prog), err=True)
+            click.echo(_named(problem.said(say), prog), err=True)
         click.echo(say.say(Msgs("{n} problem found; {outcome}.", "{n} problems found; {outcome}.",
                                 exc.count, outcome=exc.outcome)), err=True)
         return 1

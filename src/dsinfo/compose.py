@@ -49,6 +49,7 @@ from .model import (
     SystemUse,
     TransferEntry,
     is_placeholder,
+    missing_of,
     validate,
 )
 
@@ -893,8 +894,7 @@ def retention_groups(data: Iterable[DataCategory]) -> tuple[RetentionGroup, ...]
 def _placeholders(doc: Document) -> Iterator[tuple[Problem, Loc]]:
     for loc, value in _walk(doc.data, ()):
         if is_placeholder(value):
-            what = value.removeprefix("TODO").lstrip(": ") or Msg("a value")
-            yield doc.problem(loc, Msg("placeholder still to fill in: {what}", what=what),
+            yield doc.problem(loc, Msg("placeholder still to fill in: {what}", what=missing_of(value)),
                               severity="warning"), loc
 
 

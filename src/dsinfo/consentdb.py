@@ -25,10 +25,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from .errors import DsinfoError, display_path
-from .messages import Msg, Msgs, Text
+from .messages import Msg, Text, from_json, to_json
 from .roster import Pupil
 from .sheets import Layout, Printed
 
@@ -344,7 +344,7 @@ class Register:
                 db.execute(
                     "INSERT INTO reviews (page, pupil, consent, document_version, reason, crop, created) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (page_id, pupil, about, document_version, stored(reason), crop, now),
+                    (page_id, pupil, about, document_version, to_json(reason), crop, now),
                 )
         return page_id
 
@@ -365,7 +365,7 @@ class Register:
                 pupil=r[4],
                 name=f"{r[5]}, {r[6]} · {r[7]}" if r[4] is not None else None,
                 consent=r[8],
-                reason=read_stored(r[9]),
+                reason=from_json(r[9]),
                 crop=bytes(r[10]),
             )
             for r in rows
@@ -488,43 +488,6 @@ class Register:
                     )
                 )
         return result
-
-
-def stored(text: Text) -> str:
-    """A message as the register keeps it: plain text as it is, a Msg as JSON of its English
-    text and values, so that it is put into words in the reader's language when it is shown."""
-    return text if isinstance(text, str) else json.dumps(_data(text), ensure_ascii=False)
-
-
-def read_stored(text: str) -> Text:
-    """What `stored` kept: the message again (plain text, of an older register too, as it is)."""
-    if text.startswith('{"msg":'):
-        with contextlib.suppress(ValueError, TypeError, KeyError):
-            value = _message(json.loads(text))
-            if isinstance(value, Msg):
-                return value
-    return text
-
-
-def _data(value: Any) -> Any:
-    if isinstance(value, Msg):
-        return {"msg": value.text, "plural": value.plural, "n": value.n,
-                "params": {key: _data(v) for key, v in value.params}}
-    if isinstance(value, list | tuple):
-        return [_data(v) for v in value]
-    return value if value is None or isinstance(value, str | int | float) else str(value)
-
-
-def _message(data: Any) -> Any:
-    if isinstance(data, list):
-        return [_message(v) for v in data]
-    if not isinstance(data, dict):
-        return data
-    params = {str(key): _message(v) for key, v in data["params"].items()}
-    if data.get("plural") is None:
-        return Msg(str(data["msg"]), **params)
-    params.pop("n", None)
-    return Msgs(str(data["msg"]), str(data["plural"]), int(data["n"]), **params)
 
 
 def _natural(text: str) -> list[object]:

@@ -15,19 +15,18 @@ option names and file names are never translated.
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import io
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from babel.lists import format_list
-from babel.messages.catalog import Catalog, Message
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 
 LANGUAGES = ("de", "en")  # the languages of the tool's own messages (not of the documents)
 DEFAULT = "de"
@@ -81,6 +80,13 @@ class Seq(tuple[Any, ...]):
     __slots__ = ()
 
 
+class Either(tuple[Any, ...]):
+    """A parameter value shown as alternatives, joined as the language does: "a, b or c"
+    ("a, b oder c")."""
+
+    __slots__ = ()
+
+
 Text = str | Msg  # what a message field holds: a message, or text that is shown as it is
 
 
@@ -113,6 +119,8 @@ class Voice:
             return self.say(value)
         if isinstance(value, Seq):
             return ", ".join(str(self._value(v)) for v in value)
+        if isinstance(value, Either):
+            return format_list([str(self._value(v)) for v in value], style="or", locale=self.locale)
         if isinstance(value, list | tuple):
             return format_list([str(self._value(v)) for v in value], locale=self.locale)
         if isinstance(value, float):
@@ -125,6 +133,43 @@ class Voice:
 
 
 ENGLISH = Voice("en")
+
+
+def to_json(text: Text) -> str:
+    """A message as a file keeps it (the consent register's reasons): plain text as it is, a
+    Msg as JSON of its English text and values, to be put into words when it is shown."""
+    return text if isinstance(text, str) else json.dumps(_data(text), ensure_ascii=False)
+
+
+def from_json(text: str) -> Text:
+    """What `to_json` kept: the message again (plain text, an older register's too, as it is)."""
+    if text.startswith('{"msg":'):
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            value = _message(json.loads(text))
+            if isinstance(value, Msg):
+                return value
+    return text
+
+
+def _data(value: Any) -> Any:
+    if isinstance(value, Msg):
+        return {"msg": value.text, "plural": value.plural, "n": value.n,
+                "params": {key: _data(v) for key, v in value.params}}
+    if isinstance(value, list | tuple):
+        return [_data(v) for v in value]
+    return value if value is None or isinstance(value, str | int | float) else str(value)
+
+
+def _message(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_message(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    params = {str(key): _message(v) for key, v in data["params"].items()}
+    if data.get("plural") is None:
+        return Msg(str(data["msg"]), **params)
+    params.pop("n", None)
+    return Msgs(str(data["msg"]), str(data["plural"]), int(data["n"]), **params)
 
 
 def catalog_path(locales: Path, lang: str = "de") -> Path:
@@ -140,21 +185,10 @@ def voice(lang: str, locales: Path | None = None) -> Voice:
         from .project import shipped
 
         locales = shipped("locales")
-    path = catalog_path(locales, lang)
-    catalog = read_po(io.BytesIO(path.read_bytes()), locale=lang)
-    usable = Catalog(locale=lang, domain=DOMAIN)
-    for message in catalog:
-        if message.id and not message.fuzzy and message.string and all(_forms(message)):
-            usable[message.id] = message
-    buffer = io.BytesIO()
-    write_mo(buffer, usable)
-    buffer.seek(0)
-    return Voice(lang, Translations(fp=buffer))
+    from .i18n import compile_catalog  # the documents' way: translated, not fuzzy, in memory
 
-
-def _forms(message: Message) -> tuple[str, ...]:
-    string = message.string
-    return tuple(string) if isinstance(string, tuple | list) else (str(string or ""),)
+    catalog = read_po(io.BytesIO(catalog_path(locales, lang).read_bytes()), locale=lang, domain=DOMAIN)
+    return Voice(lang, compile_catalog(catalog))
 
 
 def chosen(given: str | None, environ: Mapping[str, str]) -> str:

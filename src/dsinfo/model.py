@@ -13,7 +13,7 @@ import functools
 import re
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, Union
 from urllib.parse import urlsplit
 
@@ -32,7 +32,7 @@ from pydantic_core import PydanticCustomError
 from .errors import InputError, Problem, shown
 from .i18n import LANGUAGES
 from .load import Document, Loc
-from .messages import Msg, Msgs, Seq
+from .messages import Either, Msg, Msgs, Seq
 from .messages import Text as Said
 
 # ---------------------------------------------------------------------------- value types
@@ -45,17 +45,15 @@ def is_placeholder(value: object) -> bool:
     return isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX)
 
 
+def missing_of(placeholder: str) -> Said:
+    """What a placeholder says is missing: 'TODO: Telefon' -> 'Telefon' (else 'a value')."""
+    return placeholder.removeprefix(PLACEHOLDER_PREFIX).lstrip(": ") or Msg("a value")
+
+
 def refused(kind: str, message: Msg) -> PydanticCustomError:
     """A validation error of the models, in the words of `message`: pydantic's own text of it
     is the English, and `validate` gives the problem the message itself (to be translated)."""
     return PydanticCustomError(kind, "{message}", {"message": message})
-
-
-def either(items: Sequence[str]) -> Said:
-    """Alternatives as a sentence gives them: 'a, b or c' ('a, b oder c')."""
-    if len(items) < 2:
-        return "".join(items)
-    return Msg("{items} or {last}", items=Seq(items[:-1]), last=items[-1])
 
 
 def _checked(kind: str, test: str | Callable[[str], bool], hint: Msg) -> AfterValidator:
@@ -719,7 +717,7 @@ def _message(kind: str, err: dict[str, Any]) -> Said:
         expected = str(ctx.get("expected", ""))
         choices = re.findall(r"'([^']*)'", expected)  # pydantic's "'a', 'b' or 'c'"
         return Msg("'{value}' is not allowed here: use one of {choices}", value=text,
-                   choices=either(choices) if choices else expected.replace("'", ""))
+                   choices=Either(choices) if choices else expected.replace("'", ""))
     if kind == "string_too_long":
         return Msg("the text has {length} characters, more than the limit of {limit}: shorten it",
                    length=len(str(value)), limit=ctx.get("max_length"))

@@ -21,8 +21,8 @@ from .clihelp import voice_of
 from .errors import DsinfoError, shown
 from .i18n import LANGUAGES
 from .load import first_control
-from .messages import Msg, Msgs, Seq
-from .model import PHONE, POSTCODE, UNKNOWN, either, is_email, school_year_from
+from .messages import Either, Msg, Msgs, Seq
+from .model import PHONE, POSTCODE, UNKNOWN, is_email, school_year_from
 from .write import write_atomic
 
 UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -334,7 +334,7 @@ def _validate(answers: Answers, catalog: Catalog) -> None:
                                      param_hint="--platform")
         if choice.hosting not in platform.hosting:
             raise click.BadParameter(_said(Msg("{id}: hosting must be {hosting}", id=choice.id,
-                                               hosting=either(list(platform.hosting)))),
+                                               hosting=Either(platform.hosting))),
                                      param_hint="--platform")
         unknown = [m for m in choice.modules if m not in platform.modules]
         if unknown:
