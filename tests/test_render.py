@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -104,6 +106,27 @@ def test_template_errors_are_build_errors(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as info:
         renderer.page("broken.html", None, "web")
     assert str(info.value) == f"{tmp_path}/broken.html:2: template error: 'missing' is undefined"
+
+
+def test_a_compiled_template_is_never_older_than_its_file(tmp_path: Path) -> None:
+    """The cache of compiled templates (a folder shared by every run) checks the text: an edit
+    shows in the next run, even where the file keeps its size and time."""
+    page = tmp_path / "page.html"
+    page.write_text("alt {{ 1 }}\n", encoding="utf-8")
+    os.utime(page, (1_700_000_000, 1_700_000_000))
+    assert Renderer(tmp_path, ROOT / "locales", "de").page("page.html", None, "web") == "alt 1"
+    page.write_text("neu {{ 1 }}\n", encoding="utf-8")
+    os.utime(page, (1_700_000_000, 1_700_000_000))
+    assert Renderer(tmp_path, ROOT / "locales", "de").page("page.html", None, "web") == "neu 1"
+
+
+def test_without_a_folder_for_the_cache_templates_are_compiled(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "page.html").write_text("{{ 2 * 3 }}\n", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))  # Jinja cannot make its folder
+    renderer = Renderer(tmp_path, ROOT / "locales", "de")
+    assert renderer.env.bytecode_cache is None
+    assert renderer.page("page.html", None, "web") == "6"
 
 
 # ---------------------------------------------------------------------------- catalog texts by school

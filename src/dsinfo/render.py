@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from jinja2 import (
     Environment,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
     pass_context,
     select_autoescape,
 )
+from jinja2.bccache import Bucket
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -44,6 +48,35 @@ _MD = _markdown()
 def markdown(text: str) -> Markup:
     """Render trusted-structure, untrusted-content Markdown to safe HTML."""
     return Markup(_MD.render(text))
+
+
+class _Compiled(FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in its own folder for the user (0700, checked by
+    Jinja), so that a command does not compile the same templates again: most of the time of
+    a `check`. A template is found by its file and checked against its text; the file names
+    carry the environment's settings, which change the compiled code. A cache that cannot be
+    read or written is no cache: the template is compiled."""
+
+    def __init__(self, settings: str) -> None:
+        super().__init__(pattern=f"__dsinfo_{settings}_%s.cache")
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):  # unreadable or cut short: compile it
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compiled(**settings: object) -> FileSystemBytecodeCache | None:
+    key = hashlib.sha256(repr(sorted(settings.items())).encode()).hexdigest()[:16]
+    try:
+        return _Compiled(key)
+    except (OSError, RuntimeError):  # no safe folder for it (Jinja says why): no cache
+        return None
 
 
 UNKNOWN_TEXT = N_("unbekannt")  # shown for a fact the catalog does not know
@@ -86,14 +119,15 @@ class Renderer:
         # without reload, templates are read once, and whether a school has its own is looked
         # up once: a county build renders thousands of pages from the same few files
         self._own: dict[str, bool] = {}
+        settings: dict[str, Any] = {"extensions": ["jinja2.ext.i18n", "jinja2.ext.do"],
+                                    "trim_blocks": True, "lstrip_blocks": True}
         self.env = Environment(
             loader=FileSystemLoader(self.templates),
             auto_reload=reload,
             autoescape=select_autoescape(["html", "htm", "xml"]),
             undefined=StrictUndefined,
-            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
-            trim_blocks=True,
-            lstrip_blocks=True,
+            bytecode_cache=_compiled(**settings, trimmed=True),
+            **settings,
         )
         self.env.policies["ext.i18n.trimmed"] = True  # as extracted (pyproject.toml)
         self.env.install_gettext_callables(  # type: ignore[attr-defined]
