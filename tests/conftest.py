@@ -3,12 +3,14 @@ command line: tests/project.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from pypdf import PdfReader
 
 from dsinfo import i18n
@@ -38,10 +40,27 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture(scope="session")
 def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """The example schools, built once for the whole session through the real entry point."""
-    project = make_project(tmp_path_factory.mktemp("examples"), examples=True)
+    """The example schools, built once for the whole session through the real entry point.
+
+    With pytest-xdist (`-n 2`) the first worker builds them and the others wait for it and
+    read the same folder, as pytest-xdist's documentation shows for session fixtures."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _build_examples(tmp_path_factory.mktemp("examples"))
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of a run
+    with FileLock(shared / "examples.lock"):
+        if not (shared / "examples" / "run.json").is_file():
+            _build_examples(shared / "examples")
+    ran = json.loads((shared / "examples" / "run.json").read_text("utf-8"))
+    result = subprocess.CompletedProcess(ran["args"], 0, ran["stdout"], ran["stderr"])
+    return shared / "examples" / "output", result
+
+
+def _build_examples(folder: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    project = make_project(folder, examples=True)
     result = run_process(project)
     assert result.returncode == 0, result.stderr
+    ran = {"args": result.args, "stdout": result.stdout, "stderr": result.stderr}
+    (project / "run.json").write_text(json.dumps(ran), "utf-8")  # written last: the build is whole
     return project / "output", result
 
 

@@ -207,6 +207,7 @@ def _module(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproc
                           text=True, timeout=120, check=False, env=environment)
 
 
+@pytest.mark.slow  # four fresh interpreters: about 5 s
 def test_python_m_dsinfo_finds_its_project(tmp_path: Path) -> None:
     project = make_project(tmp_path / "here", {"gs-park": VALID})
     elsewhere = tmp_path / "elsewhere"

@@ -128,6 +128,7 @@ def tofu(path: Path) -> dict[str, list[str]]:
             if (lost := missing(visible(chars), coverage(face)))}
 
 
+@pytest.mark.slow  # reads every glyph of every example PDF: about 4 s
 def test_every_pdf_character_is_in_an_embedded_font(built: Path) -> None:
     paths = sorted(built.rglob("*.pdf"))
     assert len(paths) >= len(EXAMPLE_LANGUAGES) * 3  # notice, consent, withdrawal per school and language

@@ -102,6 +102,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow  # the hostile school built with PDFs: about 14 s for the three
 def test_no_markup_from_the_school_file_in_html(site: Path) -> None:
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 6  # the documents in two languages, the school's and the site's index
@@ -109,6 +110,7 @@ def test_no_markup_from_the_school_file_in_html(site: Path) -> None:
         assert dangerous_tags(page.read_text(encoding="utf-8")) == [], page
 
 
+@pytest.mark.slow  # the hostile school built with PDFs: about 14 s for the three
 def test_every_shown_text_arrives_escaped(site: Path) -> None:
     html = " ".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
     shown = set(re.findall(r"\[[a-z_.0-9]+\](?=&lt;script&gt;alert\()", html))
@@ -117,6 +119,7 @@ def test_every_shown_text_arrives_escaped(site: Path) -> None:
     assert sorted(set(texts) - shown) == NOT_PRINTED
 
 
+@pytest.mark.slow  # the hostile school built with PDFs: about 14 s for the three
 def test_pdf_is_inert(site: Path) -> None:
     pdfs = sorted(site.rglob("*.pdf"))
     assert len(pdfs) >= 4

@@ -69,6 +69,7 @@ def wrong_without_review(summary: ScanSummary, truths: list[PageTruth]) -> list[
     return wrong
 
 
+@pytest.mark.slow  # a stack of sheets printed, ticked and scanned: 5 to 15 s each
 @pytest.mark.parametrize(("dpi", "seed"), [(150, 1), (200, 2), (300, 3)])
 def test_a_ticked_stack_is_read_without_a_silent_error(
     printed: tuple[Path, Path], dpi: int, seed: int
@@ -160,6 +161,7 @@ def test_bad_files_are_refused_before_anything_is_recorded(
     ]
 
 
+@pytest.mark.slow  # roster, print, scan, register and review: about 7 s
 def test_the_whole_loop_from_the_command_line(tmp_path: Path) -> None:
     """roster -> printed sheets -> a scan of the ticked stack -> register -> review -> the
     teacher's list of who may be on the website."""
