@@ -129,7 +129,7 @@ def test_usage_errors_in_german(project: Path) -> None:
     assert result.stderr.splitlines() == [
         "Aufruf: python build.py [OPTIONEN] BEFEHL [ARGUMENTE]...", "Hilfe: 'python build.py -h'.", "",
         "Fehler: unbekannter Befehl 'chekc' (meinten Sie 'check'?); die Befehle: build, check, "
-        "consents, diff, init, new, next-year, roster, serve, translations"]
+        "consents, diff, init, new, next-year, register, roster, serve, translations"]
     result = run(project, "--lang", "de", "build", "--format", "x")
     assert result.stderr.splitlines()[-1] == ("Fehler: Ungültiger Wert für '--format': 'x' ist keiner "
                                               "der Werte 'all', 'html', 'pdf'.")

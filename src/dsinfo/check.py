@@ -129,7 +129,7 @@ def plain_text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\xad", "").split())
 
 
-def _loc(activity: Activity) -> Loc:
+def activity_loc(activity: Activity) -> Loc:
     """Where an activity is in the school file."""
     if activity.kind == "website":
         return ("website",)
@@ -210,7 +210,7 @@ def dpo_contact(ctx: Context) -> Iterator[Finding]:
 def purposes(ctx: Context) -> Iterator[Finding]:
     for activity in ctx.notice.activities:
         if not activity.purposes:
-            yield ctx.finding("art13.purposes", "error", _loc(activity),
+            yield ctx.finding("art13.purposes", "error", activity_loc(activity),
                               Msg("No purpose is given for {name}.", name=activity.short_name),
                               Msg("Each processing needs its purpose (Art. 13 Abs. 1 lit. c DSGVO); "
                                   "the platform's catalog entry or the school file must list them."))
@@ -267,7 +267,7 @@ def bases(ctx: Context) -> Iterator[Finding]:
     kind = notice.school.school.kind
     for activity in notice.activities:
         for n, purpose in enumerate(activity.purposes):
-            loc = (*_loc(activity), "purposes", n) if purpose.from_school else _loc(activity)
+            loc = (*activity_loc(activity), "purposes", n) if purpose.from_school else activity_loc(activity)
             basis = purpose.basis.kind
             if basis == "legitimate_interest" and kind == "public":
                 yield ctx.finding("basis.legitimate_interest", "error", loc,
@@ -345,7 +345,7 @@ def platform_coverage(ctx: Context) -> Iterator[Finding]:
         else:
             why = Msg("it is not known whether the school law of {state} covers learning platforms",
                       state=state.name)
-        yield ctx.finding("law.platform_coverage", "warning", _loc(activity),
+        yield ctx.finding("law.platform_coverage", "warning", activity_loc(activity),
                           Msg("{name} is used on the statute, but {why}; the documents therefore "
                               "do not say that no consent is needed.", name=activity.short_name,
                               why=why),
@@ -362,7 +362,7 @@ def recipients(ctx: Context) -> Iterator[Finding]:
         if view is None:
             if activity.kind == "system" and activity.hosting == "cloud" and not activity.processors \
                     and not ctx.notice.school.systems[activity.id].no_processor:
-                yield ctx.finding("art13.recipients", "error", _loc(activity),
+                yield ctx.finding("art13.recipients", "error", activity_loc(activity),
                                   Msg("{name} runs in a cloud, but no processor is named.",
                                       name=activity.short_name),
                                   Msg("Add 'processors:' under systems.{id} with the company that "
@@ -401,7 +401,7 @@ def third_country(ctx: Context) -> Iterator[Finding]:
             continue
         if activity.kind == "system" or activity.processors or activity.hosting == "on_premises":
             part = "platforms" if activity.kind == "platform" else "systems"
-            yield ctx.finding("art13.third_country", "error", (*_loc(activity), "hosting"),
+            yield ctx.finding("art13.third_country", "error", (*activity_loc(activity), "hosting"),
                               Msg("It is not known where the data of {name} are stored, so the "
                                   "notice cannot say whether they leave the EU.",
                                   name=activity.short_name),
@@ -433,7 +433,7 @@ def hosting_consistency(ctx: Context) -> Iterator[Finding]:
                 said = Msg("on the school's own server") if activity.hosting == "on_premises" \
                     else Msg("in the cloud")
                 params = {"name": activity.short_name, "text": text, "said": said}
-                yield ctx.finding("consistency.hosting", "error", (*_loc(activity), field),
+                yield ctx.finding("consistency.hosting", "error", (*activity_loc(activity), field),
                                   Msg("The location of {name} ('{text}') contradicts its hosting: "
                                       "the school file says it runs {said}.", **params)
                                   if field == "location" else

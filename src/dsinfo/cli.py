@@ -353,6 +353,51 @@ def check(ctx: click.Context, schools: tuple[str, ...]) -> None:
         ctx.exit(1)
 
 
+@cli.command(short_help=H("The register of processing activities (Art. 30 DSGVO)."))
+@one_school
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=H("Folder for the register (default: private/ID/ in the project; never under "
+                     "output/)."))
+@click.pass_context
+def register(ctx: click.Context, school: str, out: Path | None) -> None:
+    """The school's register of processing activities (Art. 30 Abs. 1 DSGVO) as a spreadsheet
+    (XLSX), a PDF and a web page, from the same facts as its notice.
+
+    One entry per activity (platform, the school's own system, the website) with every
+    element of Art. 30 Abs. 1, the legal bases, the date and the version. The register is an
+    internal document: it is written outside output/ and never linked from the website. What
+    an entry lacks is listed like the check's findings; with errors nothing is written.
+    """
+    from . import records
+    from .pipeline import load_school
+    from .write import private_folder, write_atomic
+
+    project = _project(ctx)
+    notice = load_school(project.schools / f"{school}.yaml", load_catalog(project.catalogs))
+    out = out or project.root / "private" / school
+    if out.resolve().is_relative_to(project.output.resolve()):
+        raise _bad(ctx, Msg("{path} is inside output/, the folder for the website: the register "
+                            "of processing activities is an internal document",
+                            path=display_path(out)), param_hint="--out")
+    say = voice_of(ctx)
+    findings = records.findings(notice)
+    for finding in findings:
+        click.echo(_prog(ctx, finding.said(say)))
+    if any(f.severity == "error" for f in findings):
+        _echo(ctx, Msg("The register was not written: {counts}.", counts=_counts(findings)), err=True)
+        ctx.exit(1)
+    register_ = records.register_of(notice)
+    made = records.files(Press(project), notice, register_)
+    private_folder(out)
+    for name, data in made.items():
+        write_atomic(out / name, data)
+    _echo(ctx, Msgs("Wrote the register of processing activities ({n} activity, version {version}) "
+                    "to {folder}/: {files}.",
+                    "Wrote the register of processing activities ({n} activities, version {version}) "
+                    "to {folder}/: {files}.", len(register_.entries), version=register_.version,
+                    folder=display_path(out), files=Seq(list(made))))
+
+
 @cli.command(short_help=H("How complete each translation is."))
 @click.option("--language", "langs", multiple=True, type=click.Choice(TRANSLATED), metavar="LANG",
               help=H("Only this language (its code, e.g. tr). Repeat for several."))
