@@ -15,13 +15,8 @@ from .conftest import pdf_text
 from .project import EXAMPLES, ROOT, VALID, catalog, german_pages, make_project, notice_of, run
 
 # the columns holding the elements of Art. 30 Abs. 1 lit. a to g, and the legal basis
-ELEMENTS = ("Verantwortlicher (lit. a)", "Datenschutzbeauftragte/r (lit. a)",
-            "Zwecke der Verarbeitung (lit. b)", "Rechtsgrundlagen",
-            "Kategorien betroffener Personen (lit. c)", "Kategorien personenbezogener Daten (lit. c)",
-            "Empfänger, auch Auftragsverarbeiter (lit. d)",
-            "Übermittlung in Drittländer und Garantien (lit. e)", "Fristen für die Löschung (lit. f)",
-            "Technische und organisatorische Maßnahmen, Art. 32 Abs. 1 (lit. g)",
-            "Stand des Eintrags", "Version")
+ELEMENTS = tuple(records.neutral(label) for key, label in records.COLUMNS
+                 if key not in ("number", "name", "description", "location"))
 
 
 def rows(path: Path) -> dict[str, list[dict[str, str]]]:
@@ -33,7 +28,8 @@ def rows(path: Path) -> dict[str, list[dict[str, str]]]:
         if sheet.title == "Deckblatt":
             sheets[sheet.title] = [{str(r[0]): str(r[1]) for r in values[2:]}]
         else:
-            sheets[sheet.title] = [dict(zip(values[0], map(str, r), strict=True)) for r in values[1:]]
+            headings = [records.neutral(str(h)) for h in values[0]]  # the same under any law
+            sheets[sheet.title] = [dict(zip(headings, map(str, r), strict=True)) for r in values[1:]]
     return sheets
 
 
@@ -70,7 +66,7 @@ def test_every_entry_has_every_element_of_article_30(examples: Path, sid: str) -
         for element in ELEMENTS:
             assert entry[element].strip(), (entry["Verarbeitungstätigkeit"], element)
             assert records.MISSING not in entry[element], (entry["Verarbeitungstätigkeit"], element)
-        assert entry["Verantwortlicher (lit. a)"].startswith(notice.school.school.name)
+        assert entry["Verantwortlicher"].startswith(notice.school.school.name)
         assert entry["Stand des Eintrags"] == notice.school.stand.isoformat()
     assert {e["Version"] for e in entries} == {cover["Version"]}
     text = pdf_text(examples / "private" / sid / "verzeichnis.pdf")
@@ -78,6 +74,20 @@ def test_every_entry_has_every_element_of_article_30(examples: Path, sid: str) -
     for entry in entries:
         assert entry["Verarbeitungstätigkeit"] in text
         assert entry["Verarbeitungstätigkeit"] in page
+
+
+@slow
+def test_each_law_its_provision(examples: Path) -> None:
+    """A church school's register cites its church law, not the letters of Art. 30 DSGVO."""
+    for sid, provision, heading in (
+            ("gesamtschule-am-fluss", "Art. 30 DSGVO", "Verantwortlicher (lit. a)"),
+            ("ev-grundschule-beispielhausen", "§ 31 DSG-EKD", "Verantwortlicher")):
+        book = load_workbook(examples / "private" / sid / "verzeichnis.xlsx", read_only=True)
+        cover = list(book["Deckblatt"].iter_rows(values_only=True))
+        assert cover[0][0] == f"Verzeichnis von Verarbeitungstätigkeiten ({provision})"
+        headings = next(book.worksheets[1].iter_rows(values_only=True))
+        assert heading in headings
+        assert f"nach {provision} · Stand" in pdf_text(examples / "private" / sid / "verzeichnis.pdf")
 
 
 @slow
@@ -189,3 +199,20 @@ def test_the_readme_shows_the_register_as_it_is(examples: Path) -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     shown = readme.split("python build.py register --school gesamtschule-am-fluss\n", 1)[1].split("```")[0]
     assert " ".join(line.removeprefix("# ") for line in shown.splitlines()) == result.stdout.strip()
+
+
+def test_a_provision_the_catalog_does_not_know_is_asked_for(tmp_path: Path) -> None:
+    """The KDG's provision on the register is not in the catalog: the register names the law
+    only, and the check asks for the provision until the school gives it."""
+    church = (ROOT / "schools" / "ev-grundschule-beispielhausen.yaml").read_text("utf-8").replace(
+        "church_law: dsg_ekd", "church_law: kdg").replace("authority: bfd_ekd", "authority: kdsa_nord")
+    notice = notice_of(tmp_path, catalog(), church)
+    register = records.register_of(notice)
+    assert (register.provision, register.title) == (None, "Verzeichnis von Verarbeitungstätigkeiten (KDG)")
+    assert [(f.id, f.severity, str(f.message)) for f in records.findings(notice)] == [
+        ("art30.provision", "warning", "the provision of KDG on the register of processing "
+                                       "activities is not known to the catalog")]
+    given = notice_of(tmp_path, catalog(),
+                      church.replace("state: NI", 'state: NI\nlaw_refs: {records: "§ nn KDG"}'))
+    assert records.register_of(given).title == "Verzeichnis von Verarbeitungstätigkeiten (§ nn KDG)"
+    assert records.findings(given) == []

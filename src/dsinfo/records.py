@@ -43,6 +43,13 @@ COLUMNS = (
     ("stand", "Stand des Eintrags"),
     ("version", "Version"),
 )
+
+
+def neutral(label: str) -> str:
+    """A column's heading without the letter of Art. 30 Abs. 1 DSGVO."""
+    return label.split(" (lit.")[0].removesuffix(", Art. 32 Abs. 1")
+
+
 SHEETS = {"platform": "Plattformen", "system": "Eigene Systeme", "website": "Website"}
 MISSING = "[fehlt]"  # an element the school file does not give yet (the check names it)
 NOT_KNOWN = "[unbekannt]"  # a fact the catalog does not know
@@ -87,9 +94,23 @@ class Register:
     authority: tuple[str, ...]  # the Schulträger, beside the controller
     recipients: tuple[str, ...]  # the school's recipients, for all its activities
     law: str
+    provision: str | None  # the law's provision on the register ("Art. 30 DSGVO"); None: unknown
     stand: str
     version: str
     entries: tuple[Entry, ...]
+
+    @property
+    def title(self) -> str:
+        """The register's title with its provision (what the law the school is under asks)."""
+        return f"Verzeichnis von Verarbeitungstätigkeiten ({self.provision or self.law})"
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """The columns; their letters are those of Art. 30 Abs. 1 DSGVO, shown only under it
+        (a church law numbers its own)."""
+        if self.law == "DSGVO":
+            return COLUMNS
+        return tuple((key, neutral(label)) for key, label in COLUMNS)
 
     def sheets(self) -> list[tuple[str, list[Entry]]]:
         """The entries by sheet (platforms, the school's own systems, the website), none empty."""
@@ -141,7 +162,8 @@ def register_of(notice: Notice) -> Register:
         school=info.name, school_year=school.school_year, controller=controller,
         represented_by=german(info.head) if info.head else None, dpo=dpo_lines or (MISSING,),
         authority=(school.school_authority.name,) if school.school_authority else (),
-        recipients=general, law=notice.law.abbr, stand=stand, version=version,
+        recipients=general, law=notice.law.abbr, provision=notice.law.ref("records"),
+        stand=stand, version=version,
         entries=tuple(Entry(**{**asdict(e), "version": version}) for e in entries))
 
 
@@ -191,14 +213,19 @@ def _findings(notice: Notice) -> Iterator[Finding]:
     dpo = notice.school.dpo
     if dpo is None or not (dpo.email or dpo.phone):
         yield _finding(notice, "art30.dpo", "error", ("dpo",), Msg(
-            "the register names the data protection officer with a contact (Art. 30 Abs. 1 "
-            "lit. a DSGVO)"), Msg("Add 'dpo:' with at least 'email:'."))
+            "the register names the data protection officer with a contact ({ref})",
+            ref=_cite(notice, "a")), Msg("Add 'dpo:' with at least 'email:'."))
+    if notice.law.ref("records") is None:
+        yield _finding(notice, "art30.provision", "warning", ("school",), Msg(
+            "the provision of {law} on the register of processing activities is not known to the "
+            "catalog", law=notice.law.abbr), Msg(
+            "Ask your data protection officer and give it as 'law_refs: {{records: ...}}'."))
     for a in notice.activities:
         loc, name = activity_loc(a), german(a.short_name)
         if not a.measures:
             yield _finding(notice, "art30.measures", "error", loc, Msg(
                 "{name}: the register describes the technical and organisational measures "
-                "(Art. 30 Abs. 1 lit. g, Art. 32 DSGVO), and none are known", name=name), Msg(
+                "({ref}), and none are known", name=name, ref=_cite(notice, "g")), Msg(
                 "Add 'measures:' to {name} in the school file: e.g. access rights, encryption, "
                 "backups, who administers it.", name=name))
         for p in a.purposes:
@@ -213,15 +240,23 @@ def _findings(notice: Notice) -> Iterator[Finding]:
                 # a system's data are the school file's, in its order; a platform's come from the catalog too
                 at = (*loc, "data", n, "retention") if a.kind == "system" else loc
                 yield _finding(notice, "art30.erasure", "warning", at, Msg(
-                    "{name}: no erasure period for '{data}' (Art. 30 Abs. 1 lit. f DSGVO)",
+                    "{name}: no erasure period for '{data}' ({ref})", ref=_cite(notice, "f"),
                     name=name, data=_short(german(d.label))), Msg(
                     "Give the retention of these data in the school file."))
         for t in a.transfers:
             if not t.safeguard:
                 yield _finding(notice, "art30.safeguards", "warning", loc, Msg(
-                    "{name}: a transfer to a third country without its safeguard (Art. 30 "
-                    "Abs. 1 lit. e DSGVO)", name=name), Msg(
+                    "{name}: a transfer to a third country without its safeguard ({ref})",
+                    name=name, ref=_cite(notice, "e")), Msg(
                     "Name the transfer with its safeguard under 'transfers:' ('country:', 'safeguard:')."))
+
+
+def _cite(notice: Notice, letter: str) -> str:
+    """The provision an element of the register comes from: Art. 30 Abs. 1 with its letter
+    under the DSGVO, else the church law's provision on the register (or its name)."""
+    if notice.law.id == "dsgvo":
+        return f"Art. 30 Abs. 1 lit. {letter}" + (", Art. 32 DSGVO" if letter == "g" else " DSGVO")
+    return notice.law.ref("records") or notice.law.abbr
 
 
 def _short(text: str | None, limit: int = 60) -> str:
@@ -245,7 +280,8 @@ def xlsx(register: Register) -> bytes:
                                         "strings_to_formulas": False, "strings_to_urls": False})
     created = dt.datetime.fromisoformat(register.stand)
     book.set_properties({"title": f"Verzeichnis von Verarbeitungstätigkeiten – {register.school}",
-                         "subject": "Art. 30 DSGVO", "created": created, "author": register.school})
+                         "subject": register.provision or register.law, "created": created,
+                         "author": register.school})
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF4",
                             "border": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
@@ -253,13 +289,13 @@ def xlsx(register: Register) -> bytes:
     first = book.add_worksheet("Deckblatt")
     first.set_column(0, 0, 34)
     first.set_column(1, 1, 70)
-    first.write(0, 0, "Verzeichnis von Verarbeitungstätigkeiten (Art. 30 Abs. 1 DSGVO)", title)
+    first.write(0, 0, register.title, title)
     for row, (label, value) in enumerate(cover(register), start=2):
         first.write(row, 0, label, bold)
         first.write(row, 1, value, wrap)
     for name, entries in register.sheets():
         sheet = book.add_worksheet(name)
-        for col, (_, heading) in enumerate(COLUMNS):
+        for col, (_, heading) in enumerate(register.columns):
             sheet.write(0, col, heading, bold)
             sheet.set_column(col, col, 6 if col == 0 else 36)
         for row, entry in enumerate(entries, start=1):
@@ -297,7 +333,7 @@ def files(press: Any, notice: Notice, register: Register) -> dict[str, bytes]:
     """The register's files by name: spreadsheet, PDF and web page (a documents.Press renders
     the page and the PDF, with the project's templates)."""
     renderer = press.renderer("de")
-    context = {"register": register, "cover": cover(register), "columns": COLUMNS}
+    context = {"register": register, "cover": cover(register)}
     page = renderer.page("register.html", notice, "web", **context)
     printed = renderer.page("register.html", notice, "print", **context)
     return {f"{FILE_NAME}.xlsx": xlsx(register), f"{FILE_NAME}.pdf": press.pdf_strict(printed),
