@@ -89,9 +89,20 @@ class Context:
 
     def finding(self, rule: str, severity: Severity, loc: Loc, message: Text, hint: Text,
                 *, prefer_key: bool = True) -> Finding:
-        mark = self.notice.doc.mark(loc, prefer_key=prefer_key)
-        return Finding(id=rule, severity=severity, message=message, hint=hint,
-                       path=self.notice.path, line=mark.line, column=mark.column)
+        return finding_at(self.notice, rule, severity, loc, message, hint, prefer_key=prefer_key)
+
+
+def finding_at(notice: Notice, rule: str, severity: Severity, loc: Loc, message: Text, hint: Text,
+               *, prefer_key: bool = True) -> Finding:
+    """A finding at `loc` in the school file (at its key, if `prefer_key`)."""
+    mark = notice.doc.mark(loc, prefer_key=prefer_key)
+    return Finding(id=rule, severity=severity, message=message, hint=hint,
+                   path=notice.path, line=mark.line, column=mark.column)
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then in file order."""
+    return sorted(findings, key=lambda f: (f.severity != "error", f.line, f.column, f.id))
 
 
 Rule = Callable[[Context], Iterator[Finding]]
@@ -112,8 +123,7 @@ def check(notice: Notice, catalog: Catalog, pages: Mapping[str, str]) -> list[Fi
                        text=plain_text(str(rendered[spec.id])))
                   for spec in documents_of(notice) if spec.id in rendered)
     ctx = Context(notice=notice, catalog=catalog, pages=found)
-    findings = [f for r in RULES for f in r(ctx)]
-    return sorted(findings, key=lambda f: (f.severity != "error", f.line, f.column, f.id))
+    return ordered(f for r in RULES for f in r(ctx))
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

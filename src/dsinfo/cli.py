@@ -375,7 +375,7 @@ def register(ctx: click.Context, school: str, out: Path | None) -> None:
     project = _project(ctx)
     notice = load_school(project.schools / f"{school}.yaml", load_catalog(project.catalogs))
     out = out or project.root / "private" / school
-    if out.resolve().is_relative_to(project.output.resolve()):
+    if project.publishes(out):
         raise _bad(ctx, Msg("{path} is inside output/, the folder for the website: the register "
                             "of processing activities is an internal document",
                             path=display_path(out)), param_hint="--out")
@@ -478,7 +478,7 @@ def _register_path(ctx: click.Context, school: str, path: Path | None) -> Path:
 
     project = _project(ctx)
     path = path or default_path(project.root, school)
-    if path.resolve().is_relative_to(project.output.resolve()):
+    if project.publishes(path):
         raise _bad(ctx, Msg("{path} is inside output/, the folder for the website: the register "
                             "holds personal data", path=display_path(path)), param_hint="--register")
     return path
@@ -517,7 +517,7 @@ def roster(ctx: click.Context, school: str, csv_path: Path, out: Path | None,
     names = _column_names(ctx, notice.school.roster_columns, columns)
     pupils = read_roster(csv_path, names, notice.age_rule, notice.school.stand)
     out = out or csv_path.parent / f"{csv_path.stem}-{school}"
-    if out.resolve().is_relative_to(project.output.resolve()):
+    if project.publishes(out):
         _echo(ctx, Msg("warning: {path} is inside output/, the folder for the website: the sheets "
                        "hold pupils' names", path=display_path(out)), err=True)
     path = _register_path(ctx, school, register_path)
@@ -782,7 +782,7 @@ def _deliver(ctx: click.Context, project: Project, data: bytes | str, out: Path 
     if out is None:
         click.echo(data if isinstance(data, str) else data.decode("utf-8"), nl=False)
         return
-    if out.resolve().is_relative_to(project.output.resolve()):
+    if project.publishes(out):
         raise _bad(ctx, Msg("{path} is inside output/, the folder for the website: the list holds "
                             "personal data", path=display_path(out)), param_hint="--out")
     write_atomic(out, data, mode=0o600)

@@ -82,6 +82,10 @@ class Project:
     def output(self) -> Path:
         return self.root / "output"
 
+    def publishes(self, path: Path) -> bool:
+        """Whether `path` is inside output/, the folder that goes onto the website."""
+        return path.resolve().is_relative_to(self.output.resolve())
+
     def school_files(self, ids: Iterable[str] = ()) -> list[Path]:
         wanted = list(ids)
         if wanted:

@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .check import Finding, activity_loc
+from .check import Finding, activity_loc, finding_at, ordered
 from .compose import Activity, Notice, Party, Text, german, retention_groups
-from .load import Loc
 from .messages import Msg
 from .model import UNKNOWN, is_placeholder
 from .publish import content_hash
@@ -75,11 +74,6 @@ class Entry:
     measures: tuple[str, ...]
     location: tuple[str, ...]
     stand: str
-    version: str = ""
-
-    def cell(self, column: str) -> str:
-        value = getattr(self, column)
-        return "\n".join(value) if isinstance(value, tuple) else str(value)
 
 
 @dataclass(frozen=True)
@@ -112,6 +106,11 @@ class Register:
             return COLUMNS
         return tuple((key, neutral(label)) for key, label in COLUMNS)
 
+    def cell(self, entry: Entry, column: str) -> str:
+        """What the spreadsheet shows of `entry` in `column` (the version is the register's)."""
+        value = self.version if column == "version" else getattr(entry, column)
+        return "\n".join(value) if isinstance(value, tuple) else str(value)
+
     def sheets(self) -> list[tuple[str, list[Entry]]]:
         """The entries by sheet (platforms, the school's own systems, the website), none empty."""
         return [(name, [e for e in self.entries if e.sheet == name]) for name in SHEETS.values()
@@ -132,6 +131,11 @@ def _party(party: Party) -> str:
     place = " ".join(p for p in (party.postcode, party.city) if p)
     country = german(party.country) if party.country else None  # None: Germany
     return ", ".join(p for p in (party.name, party.street, place, country) if p)
+
+
+def _recipient(recipient: Any) -> str:
+    """A recipient of the school file or of an activity (model.Recipient, RecipientFact)."""
+    return f"{_text(recipient.name)}: {_text(recipient.purpose)}"
 
 
 def _contact(*lines: str | None) -> tuple[str, ...]:
@@ -155,7 +159,7 @@ def register_of(notice: Notice) -> Register:
     stand = school.stand.isoformat()
     entries = [_entry(notice, n, a, short_controller, short_dpo or (MISSING,), stand)
                for n, a in enumerate(notice.activities, start=1)]
-    general = tuple(f"{_text(r.name)}: {_text(r.purpose)}" for r in school.recipients)
+    general = tuple(_recipient(r) for r in school.recipients)
     version = content_hash([json.dumps([asdict(e) for e in entries], ensure_ascii=False),
                             *controller, *dpo_lines, *general])[:8]
     return Register(
@@ -163,8 +167,7 @@ def register_of(notice: Notice) -> Register:
         represented_by=german(info.head) if info.head else None, dpo=dpo_lines or (MISSING,),
         authority=(school.school_authority.name,) if school.school_authority else (),
         recipients=general, law=notice.law.abbr, provision=notice.law.ref("records"),
-        stand=stand, version=version,
-        entries=tuple(Entry(**{**asdict(e), "version": version}) for e in entries))
+        stand=stand, version=version, entries=tuple(entries))
 
 
 def _entry(notice: Notice, number: int, a: Activity, controller: tuple[str, ...],
@@ -175,7 +178,7 @@ def _entry(notice: Notice, number: int, a: Activity, controller: tuple[str, ...]
     for p in a.purposes:
         by_basis.setdefault(law.citation(p.basis) or NOT_KNOWN, []).append(_text(p.text))
     bases = tuple(f"{citation} (für: {'; '.join(texts)})" for citation, texts in by_basis.items())
-    recipients = [f"{_text(r.name)}: {_text(r.purpose)}" for r in a.recipients]
+    recipients = [_recipient(r) for r in a.recipients]
     recipients += [f"Auftragsverarbeiter: {_party(p.party)}; Aufgabe: {_text(p.task)}"
                    for p in a.processors]
     transfers = tuple(f"{_text(t.country)}" + (f"; Garantie: {_text(t.safeguard)}" if t.safeguard else "")
@@ -199,38 +202,31 @@ def _entry(notice: Notice, number: int, a: Activity, controller: tuple[str, ...]
 
 def findings(notice: Notice) -> list[Finding]:
     """What the register's entries lack (rule ids art30.*), errors first, in file order."""
-    found = list(_findings(notice))
-    return sorted(found, key=lambda f: (f.severity != "error", f.line, f.column, f.id))
-
-
-def _finding(notice: Notice, rule: str, severity: Any, loc: Loc, message: Msg, hint: Msg) -> Finding:
-    mark = notice.doc.mark(loc, prefer_key=True)
-    return Finding(id=rule, severity=severity, message=message, hint=hint, path=notice.path,
-                   line=mark.line, column=mark.column)
+    return ordered(_findings(notice))
 
 
 def _findings(notice: Notice) -> Iterator[Finding]:
     dpo = notice.school.dpo
     if dpo is None or not (dpo.email or dpo.phone):
-        yield _finding(notice, "art30.dpo", "error", ("dpo",), Msg(
+        yield finding_at(notice, "art30.dpo", "error", ("dpo",), Msg(
             "the register names the data protection officer with a contact ({ref})",
             ref=_cite(notice, "a")), Msg("Add 'dpo:' with at least 'email:'."))
     if notice.law.ref("records") is None:
-        yield _finding(notice, "art30.provision", "warning", ("school",), Msg(
+        yield finding_at(notice, "art30.provision", "warning", ("school",), Msg(
             "the provision of {law} on the register of processing activities is not known to the "
             "catalog", law=notice.law.abbr), Msg(
             "Ask your data protection officer and give it as 'law_refs: {{records: ...}}'."))
     for a in notice.activities:
         loc, name = activity_loc(a), german(a.short_name)
         if not a.measures:
-            yield _finding(notice, "art30.measures", "error", loc, Msg(
+            yield finding_at(notice, "art30.measures", "error", loc, Msg(
                 "{name}: the register describes the technical and organisational measures "
                 "({ref}), and none are known", name=name, ref=_cite(notice, "g")), Msg(
                 "Add 'measures:' to {name} in the school file: e.g. access rights, encryption, "
                 "backups, who administers it.", name=name))
         for p in a.purposes:
             if notice.law.citation(p.basis) is None:
-                yield _finding(notice, "art30.basis", "error", loc, Msg(
+                yield finding_at(notice, "art30.basis", "error", loc, Msg(
                     "{name}: no legal provision is known for the purpose '{purpose}'",
                     name=name, purpose=_short(german(p.text))), Msg(
                     "Name the provision with 'provision:' at the purpose, or in 'law_refs:'."))
@@ -239,13 +235,13 @@ def _findings(notice: Notice) -> Iterator[Finding]:
             if retention in (None, "", UNKNOWN) or is_placeholder(retention):
                 # a system's data are the school file's, in its order; a platform's come from the catalog too
                 at = (*loc, "data", n, "retention") if a.kind == "system" else loc
-                yield _finding(notice, "art30.erasure", "warning", at, Msg(
+                yield finding_at(notice, "art30.erasure", "warning", at, Msg(
                     "{name}: no erasure period for '{data}' ({ref})", ref=_cite(notice, "f"),
                     name=name, data=_short(german(d.label))), Msg(
                     "Give the retention of these data in the school file."))
         for t in a.transfers:
             if not t.safeguard:
-                yield _finding(notice, "art30.safeguards", "warning", loc, Msg(
+                yield finding_at(notice, "art30.safeguards", "warning", loc, Msg(
                     "{name}: a transfer to a third country without its safeguard ({ref})",
                     name=name, ref=_cite(notice, "e")), Msg(
                     "Name the transfer with its safeguard under 'transfers:' ('country:', 'safeguard:')."))
@@ -300,7 +296,7 @@ def xlsx(register: Register) -> bytes:
             sheet.set_column(col, col, 6 if col == 0 else 36)
         for row, entry in enumerate(entries, start=1):
             for col, (key, _) in enumerate(COLUMNS):
-                sheet.write(row, col, entry.cell(key), wrap)
+                sheet.write(row, col, register.cell(entry, key), wrap)
         sheet.freeze_panes(1, 2)
         sheet.autofilter(0, 0, len(entries), len(COLUMNS) - 1)
     book.close()
