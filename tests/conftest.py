@@ -38,35 +38,56 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+# The example schools, built once for the whole session through the real entry point: with
+# their PDFs (`built`, about 45 s of processor time, so the tests that read it are slow) and as
+# web pages only (`web_built`, about 5 s: every document's HTML, fragment and JSON, the same
+# bytes as in the full build).
+SHARED_BUILDS = {"examples": (), "examples-web": ("--format", "html")}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if {"built", "build_run"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)  # it waits for the examples' PDFs
+
+
 @pytest.fixture(scope="session")
 def build_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """The example schools, built once for the whole session through the real entry point.
-
-    With pytest-xdist (`-n 2`) the first worker builds them and the others wait for it and
-    read the same folder, as pytest-xdist's documentation shows for session fixtures."""
-    if "PYTEST_XDIST_WORKER" not in os.environ:
-        return _build_examples(tmp_path_factory.mktemp("examples"))
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of a run
-    with FileLock(shared / "examples.lock"):
-        if not (shared / "examples" / "run.json").is_file():
-            _build_examples(shared / "examples")
-    ran = json.loads((shared / "examples" / "run.json").read_text("utf-8"))
-    result = subprocess.CompletedProcess(ran["args"], 0, ran["stdout"], ran["stderr"])
-    return shared / "examples" / "output", result
-
-
-def _build_examples(folder: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    project = make_project(folder, examples=True)
-    result = run_process(project)
-    assert result.returncode == 0, result.stderr
-    ran = {"args": result.args, "stdout": result.stdout, "stderr": result.stderr}
-    (project / "run.json").write_text(json.dumps(ran), "utf-8")  # written last: the build is whole
-    return project / "output", result
+    return _shared_build(tmp_path_factory, "examples")
 
 
 @pytest.fixture(scope="session")
 def built(build_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
     return build_run[0]
+
+
+@pytest.fixture(scope="session")
+def web_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _shared_build(tmp_path_factory, "examples-web")[0]
+
+
+def _shared_build(tmp_path_factory: pytest.TempPathFactory,
+                  name: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """With pytest-xdist (`-n 2`) the first worker builds and the others wait for it and read
+    the same folder, as pytest-xdist's documentation shows for session fixtures."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _build_examples(tmp_path_factory.mktemp(name), SHARED_BUILDS[name])
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every worker of a run
+    with FileLock(shared / f"{name}.lock"):
+        if not (shared / name / "run.json").is_file():
+            _build_examples(shared / name, SHARED_BUILDS[name])
+    ran = json.loads((shared / name / "run.json").read_text("utf-8"))
+    result = subprocess.CompletedProcess(ran["args"], 0, ran["stdout"], ran["stderr"])
+    return shared / name / "output", result
+
+
+def _build_examples(folder: Path, args: tuple[str, ...]) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    project = make_project(folder, examples=True)
+    result = run_process(project, *args)
+    assert result.returncode == 0, result.stderr
+    ran = {"args": result.args, "stdout": result.stdout, "stderr": result.stderr}
+    (project / "run.json").write_text(json.dumps(ran), "utf-8")  # written last: the build is whole
+    return project / "output", result
 
 
 def pdf_pages(path: Path) -> list[str]:

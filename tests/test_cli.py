@@ -67,6 +67,7 @@ def test_a_misspelled_command_gets_a_suggestion(project: Path) -> None:
         + ", ".join(COMMANDS))
 
 
+@pytest.mark.slow  # builds a school with its PDFs, twice: about 3 s
 def test_build_writes_contract_paths(project: Path) -> None:
     result = run(project)
     assert result.code == 0, result.stderr

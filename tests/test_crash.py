@@ -116,6 +116,7 @@ def test_killed_build_leaves_old_or_new_files(tmp_path: Path) -> None:
           "killed builds, removed by the next")
 
 
+@pytest.mark.slow  # two builds as their own processes: about 3 s
 def test_stale_temporary_files_are_removed(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     build_version(project, {"gs-park": VALID}, "output", "--format", "html")

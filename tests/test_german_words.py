@@ -12,7 +12,7 @@ import yaml
 from dsinfo.german import FUNCTION_WORDS, document_text, german_share
 
 from .conftest import LANGUAGES, ROOT
-from .project import SHIPPED, make_project, run_process
+from .project import SHIPPED
 
 SCHOOLS = list(SHIPPED)
 LIMIT = 0.03
@@ -45,16 +45,6 @@ def names_of(school: str) -> list[str]:
     return found
 
 
-@pytest.fixture(scope="module")
-def html_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every shipped example, web pages only."""
-    schools = {sid: (ROOT / "schools" / f"{sid}.yaml").read_text(encoding="utf-8") for sid in SCHOOLS}
-    project = make_project(tmp_path_factory.mktemp("html"), schools, examples=True)
-    result = run_process(project, "--format", "html")
-    assert result.returncode == 0, result.stderr
-    return project / "output"
-
-
 def test_function_words_find_german_and_skip_names_and_citations() -> None:
     german = german_share("Die Daten werden nach Art. 6 Abs. 1 lit. e DSGVO i.V.m. § 57 ThürSchulG "
                           "für die Nutzung der Plattform verarbeitet.")
@@ -72,18 +62,18 @@ def test_document_text_leaves_out_what_is_german_on_purpose() -> None:
     assert document_text(page) == "Only the binds. Phone"
 
 
-def test_the_german_documents_are_german(html_build: Path) -> None:
+def test_the_german_documents_are_german(web_built: Path) -> None:
     for school in SCHOOLS:
-        text = document_text((html_build / school / "de" / "notice.html").read_text(encoding="utf-8"))
+        text = document_text((web_built / school / "de" / "notice.html").read_text(encoding="utf-8"))
         assert german_share(text, names_of(school)).share > 0.25
 
 
 @pytest.mark.parametrize("lang", [lang for lang in LANGUAGES if lang != "de"])
-def test_translated_documents_have_no_german_prose(html_build: Path, lang: str) -> None:
+def test_translated_documents_have_no_german_prose(web_built: Path, lang: str) -> None:
     shares = {}
     for school in SCHOOLS:
         names = names_of(school)
-        for page in sorted((html_build / school / lang).glob("*.html")):  # every document
+        for page in sorted((web_built / school / lang).glob("*.html")):  # every document
             shares[f"{school}/{lang}/{page.name}"] = german_share(
                 document_text(page.read_text(encoding="utf-8")), names)
     assert shares, f"no example publishes {lang}"

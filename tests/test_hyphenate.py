@@ -25,7 +25,7 @@ def test_long_words_of_headings_and_cells_get_soft_hyphens() -> None:
     assert soft_hyphens(out, "de") == out
 
 
-def test_built_web_pages_keep_their_text(built: Path) -> None:
-    html = (built / "loewentor-bleicherode" / "de" / "notice.html").read_text(encoding="utf-8")
+def test_built_web_pages_keep_their_text(web_built: Path) -> None:
+    html = (web_built / "loewentor-bleicherode" / "de" / "notice.html").read_text(encoding="utf-8")
     assert "<h1>Daten&shy;schutz&shy;hin&shy;weise zur IServ Schul&shy;platt&shy;form</h1>" in html
     assert "<title>Datenschutzhinweise zur IServ Schulplattform" in html

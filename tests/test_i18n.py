@@ -124,7 +124,8 @@ def test_no_german_source_text_in_a_translation(current: Catalog, lang: str) -> 
         for name, page in pages.items():
             if name.endswith("-bilingual.pdf"):
                 continue  # the German half is German on purpose
-            left = [m for m in german if m in visible_text(page)]
+            text = visible_text(page)
+            left = [m for m in german if m in text]
             assert left == [], f"{school} {lang} {name}"
     assert press.renderer(lang).catalogs.take_fallbacks() == ({}, {})
 
@@ -163,8 +164,8 @@ def test_missing_glyph_is_reported() -> None:
                for w in warnings)
 
 
-def test_language_switcher_and_alternate_links(built: Path) -> None:
-    html = (built / "loewentor-bleicherode" / "en" / "consent.html").read_text(encoding="utf-8")
+def test_language_switcher_and_alternate_links(web_built: Path) -> None:
+    html = (web_built / "loewentor-bleicherode" / "en" / "consent.html").read_text(encoding="utf-8")
     for lang in LANGUAGES:
         assert f'<link rel="alternate" hreflang="{lang}" href="../{lang}/consent.html">' in html
     assert '<link rel="alternate" hreflang="x-default" href="../de/consent.html">' in html
@@ -446,11 +447,11 @@ def test_build_refuses_the_catalog_before_writing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES[1:])
-def test_a_translation_explains_the_german_legal_abbreviations(built: Path, lang: str) -> None:
+def test_a_translation_explains_the_german_legal_abbreviations(web_built: Path, lang: str) -> None:
     """The law is cited the German way (to be looked up); every translated notice says what
     DSGVO, Art., Abs., UAbs., lit., i.V.m. and § mean, every translated sheet what DSGVO is."""
     catalogs = i18n.Catalogs(ROOT / "locales")
-    school = built / "loewentor-bleicherode"
+    school = web_built / "loewentor-bleicherode"
     note = catalogs.gettext(lang, "Gesetze werden mit ihren deutschen Abkürzungen genannt, damit man "
                                   "sie nachschlagen kann: DSGVO = Datenschutz-Grundverordnung der EU; "
                                   "Art. = Artikel; Abs. = Absatz; UAbs. = Unterabsatz; lit. = Buchstabe; "

@@ -63,6 +63,7 @@ def test_force_rebuilds_the_selected_schools_only(project: Path) -> None:
     assert build(project, "--force") == {"gs-deich/de", "gs-park/de", "gs-see/de"}
 
 
+@pytest.mark.slow  # a build as its own process: about 3 s
 def test_force_with_bad_input_leaves_the_manifests(project: Path) -> None:
     (project / "schools" / "gs-see.yaml").write_text(SECOND + "frobnicate: 1\n", "utf-8")
     assert run_process(project, "--format", "html", "--force").returncode == 1
@@ -99,6 +100,7 @@ def test_a_school_of_its_own_template_rebuilds_alone(project: Path) -> None:
     assert build(project) == {"gs-park/de"}
 
 
+@pytest.mark.slow  # builds PDFs after web pages: about 4 s
 def test_more_formats_build_what_is_missing(project: Path) -> None:
     result = run_process(project, "--school", "gs-park")  # all formats: the PDFs are missing
     assert result.returncode == 0

@@ -217,3 +217,19 @@ def test_fast_parser_agrees_with_the_careful_one(path: Path) -> None:
         loader._FastLoader = careful_loader
     assert (fast.data, fast.key_marks, fast.value_marks) == (
         careful.data, careful.key_marks, careful.value_marks)
+
+
+@pytest.mark.parametrize(("text", "fast"), [
+    ("quelle: https://example.org/?a=1&b=2\n", True),  # '&' and '*' inside text are text
+    ("hinweis: Pflichtangaben sind mit * markiert\n", True),
+    ("name: Hallo!\n", True),
+    ("name: &a Schule\n", False),
+    ("a: x\nb: *a\n", False),
+    ("name: !!str Schule\n", False),
+    ("name: ! Schule\n", False),
+    ("name:\tSchule\n", False),
+])
+def test_fast_parser_steps_aside_only_for_what_it_cannot_refuse(text: str, fast: bool) -> None:
+    from dsinfo import load as loader
+
+    assert (loader._parse_fast(Path("x.yaml"), text) is not None) is fast

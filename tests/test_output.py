@@ -62,12 +62,12 @@ def test_html_is_standalone(built: Path) -> None:
             assert (path.parent / target).is_file(), f"{path}: broken link {target}"
 
 
-def test_fonts_are_loaded_relative_to_the_stylesheet(built: Path) -> None:
-    css = (built / "_static" / "fonts.css").read_text(encoding="utf-8")
+def test_fonts_are_loaded_relative_to_the_stylesheet(web_built: Path) -> None:
+    css = (web_built / "_static" / "fonts.css").read_text(encoding="utf-8")
     sources = re.findall(r'src: url\("([^"]+)"\) format\("woff2"\)', css)
     assert len(sources) == 6
     for source in sources:
-        assert (built / "_static" / source).is_file(), source
+        assert (web_built / "_static" / source).is_file(), source
 
 
 @pytest.mark.slow
@@ -83,20 +83,20 @@ def test_same_input_same_bytes(built: Path, tmp_path: Path) -> None:
     assert [name for name in first if first[name] != second[name]] == []
 
 
-def test_index_lists_every_school(built: Path) -> None:
-    html = (built / "index.html").read_text(encoding="utf-8")
+def test_index_lists_every_school(web_built: Path) -> None:
+    html = (web_built / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'href="([^"]+)/index.html"', html) == SCHOOLS
 
 
 @pytest.mark.parametrize(("school", "lang", "doc", "kind"), EXAMPLE_DOCUMENTS)
-def test_html_golden(built: Path, update_golden: bool, school: str, lang: str, doc: str,
+def test_html_golden(web_built: Path, update_golden: bool, school: str, lang: str, doc: str,
                      kind: str) -> None:
-    html = (built / school / lang / f"{doc}.html").read_text(encoding="utf-8")
+    html = (web_built / school / lang / f"{doc}.html").read_text(encoding="utf-8")
     check_golden(f"{school}/{lang}/{doc}.html", normalize_html(html), update_golden)
 
 
-def test_school_index_lists_languages_in_their_own_names(built: Path) -> None:
-    html = (built / "loewentor-bleicherode" / "index.html").read_text(encoding="utf-8")
+def test_school_index_lists_languages_in_their_own_names(web_built: Path) -> None:
+    html = (web_built / "loewentor-bleicherode" / "index.html").read_text(encoding="utf-8")
     cards = re.findall(r'<li lang="(\w+)" dir="(\w+)">\s*<h2>([^<]+)</h2>', html)
     assert cards == [("de", "ltr", "Deutsch"), ("en", "ltr", "English"), ("tr", "ltr", "Türkçe"),
                      ("ar", "rtl", "العربية"), ("uk", "ltr", "Українська"), ("ru", "ltr", "Русский"),

@@ -107,8 +107,8 @@ def test_notice_url_per_language(tmp_path: Path, catalog: Catalog, setting: str,
     assert notice_url(notice, lang) == expected
 
 
-def test_no_qr_code_without_a_notice_url(built: Path) -> None:
-    html = (built / "loewentor-bleicherode" / "de" / "consent.html").read_text("utf-8")
+def test_no_qr_code_without_a_notice_url(web_built: Path) -> None:
+    html = (web_built / "loewentor-bleicherode" / "de" / "consent.html").read_text("utf-8")
     assert 'class="qr"' not in html
 
 
@@ -129,9 +129,9 @@ def test_qr_code_on_the_printed_sheet_leads_to_the_notice(built: Path, tmp_path:
     assert f"Die Datenschutzhinweise finden Sie auch online: {EXAMPLE_URL}" in pdf_text(consent)
 
 
-def test_logo_on_notice_and_consent_sheet(built: Path) -> None:
+def test_logo_on_notice_and_consent_sheet(web_built: Path) -> None:
     for name in ("notice.html", "consent.html"):
-        html = (built / EXAMPLE / "de" / name).read_text("utf-8")
+        html = (web_built / EXAMPLE / "de" / name).read_text("utf-8")
         assert re.search(r'<img class="logo" data-site src="data:image/png;base64,[A-Za-z0-9+/=]+" '
                          r'alt="Logo des Beispiel-Gymnasiums Musterstadt">', html), name
 
@@ -218,8 +218,8 @@ def test_a_logo_path_that_cannot_be_opened_is_one_message(tmp_path: Path, logo: 
 
 
 @pytest.mark.parametrize("school", SCHOOLS)
-def test_fragment_is_body_content_with_scoped_styles(built: Path, school: str) -> None:
-    fragment = (built / school / "de" / "notice.fragment.html").read_text("utf-8")
+def test_fragment_is_body_content_with_scoped_styles(web_built: Path, school: str) -> None:
+    fragment = (web_built / school / "de" / "notice.fragment.html").read_text("utf-8")
     for tag in ("html", "head", "body", "main", "link", "script", "meta", "title"):
         assert not re.search(rf"<{tag}[\s>]", fragment), tag
     assert 'style="' not in fragment
@@ -229,14 +229,14 @@ def test_fragment_is_body_content_with_scoped_styles(built: Path, school: str) -
     assert len(styles) == 1
     assert unscoped(styles[0]) == []
     assert "font-family" not in styles[0]  # the website's own font is used
-    page = (built / school / "de" / "notice.html").read_text("utf-8")
+    page = (web_built / school / "de" / "notice.html").read_text("utf-8")
     assert re.findall(r'<section id="(\w+)">', fragment) == re.findall(r'<section id="(\w+)">', page)
 
 
-def test_fragment_leaves_out_our_own_site(built: Path) -> None:
+def test_fragment_leaves_out_our_own_site(web_built: Path) -> None:
     """The logo and the link to our German page belong to our site, not to a CMS page."""
-    page = (built / EXAMPLE / "en" / "notice.html").read_text("utf-8")
-    fragment = (built / EXAMPLE / "en" / "notice.fragment.html").read_text("utf-8")
+    page = (web_built / EXAMPLE / "en" / "notice.html").read_text("utf-8")
+    fragment = (web_built / EXAMPLE / "en" / "notice.fragment.html").read_text("utf-8")
     assert page.count("data-site") == 2  # the logo, the link to the German page
     assert '<img class="logo"' in page
     assert '<img class="logo"' not in fragment

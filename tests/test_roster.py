@@ -262,6 +262,7 @@ def test_roster_errors_write_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "roster-loewentor-bleicherode").exists()
 
 
+@pytest.mark.slow  # prints the sheets of a whole class: about 3 s
 def test_roster_inside_output_warns(tmp_path: Path) -> None:
     csv_path = write(tmp_path, [HEADER, *ROWS])
     project = make_project(tmp_path / "project", examples=True)

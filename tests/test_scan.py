@@ -91,6 +91,7 @@ def test_a_ticked_stack_is_read_without_a_silent_error(
         assert recorded == sum(len(t.answers) for t in truths)
 
 
+@pytest.mark.slow  # prints and scans sheets: about 7 s
 def test_pictures_and_odd_pages(printed: tuple[Path, Path], tmp_path: Path) -> None:
     """PNG files too; a page of another form goes to review, a page read before is reported."""
     folder, _ = printed

@@ -120,6 +120,7 @@ def test_fonts_embedded(printed: tuple[Path, Path, Path]) -> None:
                 assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), pdf
 
 
+@pytest.mark.slow  # prints the class sheets again: about 3 s
 def test_same_bytes_twice_readable_by_owner_only(printed: tuple[Path, Path, Path]) -> None:
     folder, out, register = printed
     again = folder / "again"

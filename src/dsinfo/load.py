@@ -175,13 +175,15 @@ def parse_yaml(path: Path, raw: bytes) -> Document:
 def _parse_fast(path: Path, text: str) -> Document | None:
     """libyaml's parser, about 14 times faster, for the common case of a clean file.
 
-    It cannot refuse an anchor, an alias or a tag where it sees one, and it accepts tabs where
-    PyYAML does not, so a file with '&', '*', a tab or a '!' where a tag could start takes the
-    careful path; so does every file with a problem, whose message comes from there
-    (tests/test_load.py compares both on every file)."""
-    if _FastLoader is None or any(c in text for c in "&*\t") or _MAYBE_TAG.search(text):
+    libyaml's composer cannot refuse an anchor, an alias or a tag where it sees one, so its
+    events are read first and a file with any of them takes the careful path; so does a file
+    with a tab (libyaml accepts tabs where PyYAML does not) and every file with a problem,
+    whose message comes from there (tests/test_load.py compares both on every file)."""
+    if _FastLoader is None or "\t" in text:
         return None
     try:
+        if any(_refused(event) for event in yaml.parse(text, Loader=_FastLoader)):
+            return None
         node = yaml.compose(text, Loader=_FastLoader)
         if node is None:
             return None
@@ -192,7 +194,10 @@ def _parse_fast(path: Path, text: str) -> Document | None:
     return doc
 
 
-_MAYBE_TAG = re.compile(r"(?:^|[\s\[{,])!")  # a '!' that could start a tag ("Hallo!" cannot)
+def _refused(event: Any) -> bool:
+    """An alias, an anchor or a tag written in the file: the careful path refuses them."""
+    return (isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None
+            or getattr(event, "tag", None) is not None)
 
 
 def _fast_loader() -> Any:
