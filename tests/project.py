@@ -57,8 +57,9 @@ def documents(sid: str) -> list[tuple[str, str]]:
 # (school, language) for every language each built example publishes
 EXAMPLE_LANGUAGES = [(sid, lang) for sid in EXAMPLES for lang in _languages(sid)]
 # (school, language, document id, kind) for every document of every example
+# (Leichte Sprache is made in German only)
 EXAMPLE_DOCUMENTS = [(sid, lang, doc, kind) for sid, lang in EXAMPLE_LANGUAGES
-                     for doc, kind in documents(sid)]
+                     for doc, kind in documents(sid) if lang == "de" or kind != "easy_notice"]
 
 # A small valid school in Thüringen (IServ on the school's own server, the files module).
 VALID = """\

@@ -136,6 +136,8 @@ FULL: dict[str, Any] = {
                          "text": {"de": "Im Keller.", "en": "In the cellar."}, "section": True}]),
         document("website", "website_notice", audience=[]),
         document("kurz", "short_notice"),
+        document("schueler", "pupil_notice", audience=["pupils"]),
+        document("leicht", "easy_notice"),
         document("einwilligung", "consent", acknowledge=True,
                  rules={"title": {"de": "Nutzungsordnung", "en": "Rules of use"},
                         "url": "https://gs-park.example/regeln"}),

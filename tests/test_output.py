@@ -14,7 +14,8 @@ SCHOOLS = list(EXAMPLES)
 
 
 # what the build makes of each kind, besides <id>.html and <id>.pdf
-WEB_KINDS = {"notice", "staff_notice", "website_notice", "short_notice"}  # + fragment and JSON
+# + fragment and JSON:
+WEB_KINDS = {"notice", "staff_notice", "website_notice", "short_notice", "pupil_notice"}
 SIGNED_KINDS = {"consent", "consent_letter", "acknowledgement"}  # + the bilingual sheet
 
 

@@ -23,7 +23,7 @@ from .i18n import LANGUAGES
 from .load import Loc
 from .messages import ENGLISH, Msg, Msgs, Seq, Text, Voice
 from .model import UNKNOWN, is_placeholder, missing_of
-from .views import DocumentSpec, View, documents_of, view_of
+from .views import DocumentSpec, View, documents_of, notice_spec, view_of
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -915,6 +915,12 @@ def _document(ctx: Context, n: int, spec: DocumentSpec) -> Iterator[Finding]:
                               "the school file gives no address.", id=spec.id),
                           Msg("Set 'publish: {{notice_url: ...}}': the printed short notice shows "
                               "it as a link and a QR code."))
+    if kind in ("pupil_notice", "easy_notice") and notice_spec(notice) is None:
+        yield ctx.finding("documents.full_notice", "error", loc,
+                          Msg("The document {id} says what the full privacy notice says in "
+                              "simpler words and refers to it, but the school publishes no "
+                              "notice.", id=spec.id),
+                          Msg("Add a document of kind 'notice' under documents."))
     if kind == "staff_notice" and not [r for r in notice.state.staff_data if r.ref != UNKNOWN]:
         yield ctx.finding("staff.provisions", "warning", loc,
                           Msg("The catalog does not know {state}'s provisions for teachers' and "

@@ -134,7 +134,7 @@ class Press:
         rendered = Rendered(lang=lang, files=files, warnings=[], edition=edition)
         if "pdf" in self.formats:
             self._pdfs(notice, rendered, earlier, shared)
-        for spec in documents_of(notice):
+        for spec in documents_of(notice, lang):
             if spec.kind.cms:
                 files.update(self._for_websites(notice, spec, lang, edition[spec.id], pages[spec.id]))
         rendered.warnings.extend(self._fallback_warnings())
@@ -150,7 +150,7 @@ class Press:
         renderer = self.renderer(lang)
         base = dataclasses.replace(publication(notice, lang), draft=self.draft, changes=changes)
         pages, pubs = {}, {}
-        for spec in documents_of(notice):
+        for spec in documents_of(notice, lang):
             version = versions[spec.id] if versions else None
             marked = dataclasses.replace(base, version=version or VERSION_MARK,
                                          translation=TRANSLATION_MARK if version else "")
@@ -187,7 +187,7 @@ class Press:
     def _print_pages(self, notice: Notice, lang: str, edition: Edition) -> dict[str, str]:
         """The print HTML of every PDF of one language, by the PDF's file name."""
         pages = {}
-        for spec in documents_of(notice):
+        for spec in documents_of(notice, lang):
             view, pub = view_of(notice, spec), edition[spec.id]
             pages[f"{spec.id}.pdf"] = self.renderer(lang).page(spec.kind.template, notice, "print",
                                                                pub=pub, view=view)

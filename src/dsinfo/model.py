@@ -550,8 +550,8 @@ class Website(Model):
     cms: Text | None = None  # the content management system, e.g. TYPO3
 
 
-DocumentKind = Literal["notice", "website_notice", "staff_notice", "short_notice", "consent",
-                       "consent_letter", "acknowledgement", "withdrawal"]
+DocumentKind = Literal["notice", "website_notice", "staff_notice", "short_notice", "pupil_notice",
+                       "easy_notice", "consent", "consent_letter", "acknowledgement", "withdrawal"]
 Numbering = Literal["decimal", "letters", "paragraphs", "none"]
 
 

@@ -26,7 +26,7 @@ from .compose import (
     retention_groups,
     unique,
 )
-from .i18n import N_
+from .i18n import N_, SOURCE
 from .model import UNKNOWN, Basis, DocumentEntry, Extra
 
 NOTICE_SECTIONS = ("intro", "controller", "dpo", "data", "purposes", "recipients", "third_country",
@@ -47,6 +47,7 @@ class Kind:
     cms: bool = False  # also a fragment for a school's own website and a JSON file
     bilingual: bool = False  # also a sheet with the German text beside each translation
     signed: bool = False  # a sheet to sign and hand back
+    german_only: bool = False  # made in German only (Leichte Sprache has no other language)
 
 
 KINDS = {kind.name: kind for kind in (
@@ -58,6 +59,11 @@ KINDS = {kind.name: kind for kind in (
          WEBSITE_SECTIONS, ("visitors",), cms=True),
     Kind("short_notice", "short.html", N_("Datenschutz auf einen Blick"), (),
          ("pupils", "guardians"), cms=True),
+    Kind("pupil_notice", "pupils.html", N_("Datenschutz für Schülerinnen und Schüler"), (),
+         ("pupils",), cms=True),
+    # German only: its label is shown on German pages only and is no message to translate
+    Kind("easy_notice", "easy.html", "Leichte Sprache", (), ("pupils", "guardians"),
+         german_only=True),
     Kind("consent", "consent.html", N_("Einwilligung"), bilingual=True, signed=True),
     Kind("consent_letter", "letter.html", N_("Einwilligung (Brief)"), bilingual=True, signed=True),
     Kind("acknowledgement", "acknowledgement.html", N_("Bestätigung der Kenntnisnahme"),
@@ -86,13 +92,15 @@ class DocumentSpec:
 DEFAULT_DOCUMENTS = (("notice", "notice"), ("consent", "consent"), ("withdrawal", "withdrawal"))
 
 
-def documents_of(notice: Notice) -> tuple[DocumentSpec, ...]:
-    """The documents a school publishes: those its file lists, else the notice, the consent
-    sheet and the withdrawal form at today's paths."""
+def documents_of(notice: Notice, lang: str | None = None) -> tuple[DocumentSpec, ...]:
+    """The documents a school publishes (in `lang`, if given: a German-only kind is made in
+    German only): those its file lists, else the notice, the consent sheet and the withdrawal
+    form at today's paths."""
     listed = notice.school.documents
     if not listed:
         return tuple(DocumentSpec(id=i, kind=KINDS[k]) for i, k in DEFAULT_DOCUMENTS)
-    return tuple(DocumentSpec(id=e.id, kind=KINDS[e.kind], entry=e) for e in listed)
+    return tuple(DocumentSpec(id=e.id, kind=KINDS[e.kind], entry=e) for e in listed
+                 if lang in (None, SOURCE) or not KINDS[e.kind].german_only)
 
 
 def notice_spec(notice: Notice) -> DocumentSpec | None:
