@@ -68,7 +68,8 @@ def test_the_pupils_notice_reads_plainer_than_the_full_notice(web_built: Path, s
 
 
 def test_without_consents_nothing_is_said_of_consent(tmp_path: Path) -> None:
-    pages = german_pages(tmp_path, VALID + DOCUMENTS)
+    """Niedersachsen: § 31 NSchG is known to cover learning platforms."""
+    pages = german_pages(tmp_path, VALID.replace("state: TH", "state: NI") + DOCUMENTS)
     pupils, easy = text(pages["schueler"]), text(pages["leicht"])
     assert ("Ein Gesetz erlaubt der Schule, Daten für ihre Aufgaben zu nutzen. Dafür muss niemand "
             "zustimmen.") in pupils
@@ -76,12 +77,21 @@ def test_without_consents_nothing_is_said_of_consent(tmp_path: Path) -> None:
             "Schulleitung.") in pupils
     assert "Einwilligung" not in pupils
     assert "Einwilligung" not in easy
-    assert "Die Beschwerde geht an: Thüringer Landesbeauftragter für den Datenschutz und die " \
-           "Informationsfreiheit." in pupils
+    assert "Die Beschwerde geht an: Der Landesbeauftragte für den Datenschutz Niedersachsen." in pupils
     assert ("Du kannst auch der oder dem Datenschutzbeauftragten der Schule schreiben: "
             "dsb@gs-park.example") in pupils
     assert "Gibt es bei dir einen besonderen Grund, kannst du widersprechen." in pupils  # a statutory task
-    assert "Das ist in einem Gesetz geregelt." in easy
+    assert "Das ist in einem Gesetz geregelt. Dafür muss die Schule nicht fragen." in easy
+
+
+def test_no_one_has_to_agree_only_where_the_full_notice_says_so(tmp_path: Path) -> None:
+    """Thüringen: the catalog does not know whether § 57 ThürSchulG covers a learning platform,
+    so the full notice does not say that no consent is needed, and neither do the others."""
+    pages = german_pages(tmp_path, VALID + DOCUMENTS)
+    assert "Eine Einwilligung ist dafür nicht erforderlich." not in text(pages["notice"])
+    assert "Ein Gesetz erlaubt der Schule, Daten für ihre Aufgaben zu nutzen." in text(pages["schueler"])
+    assert "zustimmen" not in text(pages["schueler"])
+    assert "Dafür muss die Schule nicht fragen." not in text(pages["leicht"])
 
 
 def test_a_consent_is_introduced_with_what_it_means(tmp_path: Path) -> None:
