@@ -16,6 +16,7 @@ from babel.messages.pofile import read_po, write_po
 from pypdf import PdfReader
 
 from dsinfo import i18n
+from dsinfo.bidi import isolate_latin, isolated
 from dsinfo.catalog import load_catalog
 from dsinfo.check import plain_text
 from dsinfo.compose import compose
@@ -198,7 +199,7 @@ def test_translation_says_german_is_binding(built: Path, lang: str) -> None:
         plain = text.replace("\u200c", "")
         assert all(piece.strip(".()").replace("\u200c", "") in plain for piece in pieces), note
         html = (built / "loewentor-bleicherode" / lang / f"{doc}.html").read_text(encoding="utf-8")
-        assert f'<p class="binding" role="note">{note}' in html
+        assert f'<p class="binding" role="note">{isolate_latin(note, lang)}' in html
         assert f'<a href="../de/{doc}.html" hreflang="de" data-site>' in html
     german = (built / "loewentor-bleicherode" / "de" / "notice.html").read_text(encoding="utf-8")
     assert 'class="binding"' not in german
@@ -457,9 +458,12 @@ def test_a_translation_explains_the_german_legal_abbreviations(web_built: Path, 
                                   "Art. = Artikel; Abs. = Absatz; UAbs. = Unterabsatz; lit. = Buchstabe; "
                                   "i.V.m. = in Verbindung mit; § = Paragraf.")
     line = catalogs.gettext(lang, "DSGVO = Datenschutz-Grundverordnung der EU.")
-    assert f'<p class="small abbreviations">{html.escape(note, quote=False)}</p>' in (
-        school / lang / "notice.html").read_text("utf-8")
-    assert html.escape(line, quote=False) in (school / lang / "consent.html").read_text("utf-8")
+    # (as shown: on a right-to-left page with its Latin runs isolated, see test_bidi.py)
+    assert isolate_latin(f'<p class="small abbreviations">{html.escape(note, quote=False)}</p>',
+                         lang) in (school / lang / "notice.html").read_text("utf-8")
+    shown = html.escape(line, quote=False)
+    assert (isolated(shown) if lang in ("ar", "fa") else shown) in (
+        school / lang / "consent.html").read_text("utf-8")
     for abbr in ("DSGVO", "Art.", "Abs.", "UAbs.", "lit.", "i.V.m.", "§"):
         assert abbr in note, (lang, abbr)
     assert "abbreviations" not in (school / "de" / "notice.html").read_text("utf-8")

@@ -23,6 +23,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from . import i18n, views
+from .bidi import isolate_latin
 from .compose import Notice, Text
 from .errors import BuildError
 from .hyphenate import soft_hyphens
@@ -233,6 +234,7 @@ class Renderer:
         except (TemplateError, KeyError, TypeError, ValueError) as exc:
             raise BuildError(Msg("{where}template error: {error}", where=_template_position(exc),
                                  error=str(exc))) from None
+        page = isolate_latin(page, context["lang"])  # Latin runs in Arabic and Persian (bidi.py)
         # web pages: syllable breaks for browsers without a hyphenation dictionary (hyphenate.py)
         return page if medium == "print" else soft_hyphens(page, context["lang"])
 
