@@ -14,9 +14,9 @@ the web page and the PDF. Text in an element with `dir="ltr"` (an address in
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 from .i18n import direction
+from .textnodes import TextNodes, rewrite
 
 LRI, PDI = "\u2066", "\u2069"
 _LATIN = "A-Za-z\u00c0-\u024f"
@@ -25,8 +25,6 @@ _LATIN = "A-Za-z\u00c0-\u024f"
 # with a letter, a digit or a closing bracket: the full stop after it is the sentence's own.
 _RUN = re.compile(rf"(?:[\[(](?=[{_LATIN}0-9§])|[{_LATIN}0-9§])"
                   rf"(?:[{_LATIN}0-9§ .,:;/&@+_%'’\-–()\[\]]*[{_LATIN}0-9)\]])?")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "source", "track", "wbr"})
 _SKIP = frozenset({"script", "style", "title"})
 _KEPT = re.compile(f"({LRI}[^{PDI}]*{PDI}|@@[a-z]+@@)")  # @@version@@: documents.VERSION_MARK
 _LANG = re.compile(r'\blang="([a-zA-Z-]+)"')
@@ -37,16 +35,7 @@ def isolate_latin(page: str, lang: str) -> str:
     language, or an element's `lang`) between LRI and PDI; a left-to-right page unchanged."""
     if not _rtl(lang) and not any(_rtl(code) for code in set(_LANG.findall(page))):
         return page  # nothing right to left on it: not parsed at all
-    finder = _Finder(lang)
-    finder.feed(page)
-    finder.close()
-    if not finder.found:
-        return page
-    parts, end = [], 0
-    for start, text in finder.found:
-        parts += [page[end:start], isolated(text)]
-        end = start + len(text)
-    return "".join(parts) + page[end:]
+    return rewrite(page, _Finder(_rtl(lang)), lambda text, _: isolated(text))
 
 
 def isolated(text: str) -> str:
@@ -77,42 +66,19 @@ def _wrapped(run: str) -> str:
     return f"{head}{LRI}{stripped}{PDI}{tail}" if stripped else head + run + tail
 
 
-class _Finder(HTMLParser):
-    """Text nodes in right-to-left context, with their offsets in the page."""
+class _Finder(TextNodes[bool]):
+    """Text in right-to-left context (the page's language, an element's `lang` or `dir`); text
+    in an element with dir="ltr" is isolated already, and a script, style or title is not
+    running text."""
 
-    def __init__(self, lang: str) -> None:
-        super().__init__(convert_charrefs=False)  # raw text: offsets map back into the page
-        self.stack: list[tuple[str, bool]] = [("", _rtl(lang))]
-        self.found: list[tuple[int, str]] = []
-        self._lines = [0]
+    def state(self, tag: str, attrs: dict[str, str | None], parent: bool) -> bool:
+        rtl = _rtl(attrs["lang"] or "") if attrs.get("lang") else parent
+        if attrs.get("dir") in ("rtl", "ltr"):
+            rtl = attrs["dir"] == "rtl"
+        return rtl and tag not in _SKIP
 
-    def feed(self, data: str) -> None:
-        self._lines = [0] + [m.end() for m in re.finditer("\n", data)]
-        super().feed(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            return
-        given = dict(attrs)
-        rtl = self.stack[-1][1]
-        if given.get("lang"):
-            rtl = _rtl(given["lang"] or "")
-        if given.get("dir") in ("rtl", "ltr"):
-            rtl = given["dir"] == "rtl"  # dir="ltr": isolated already
-        if tag in _SKIP:
-            rtl = False  # not shown as running text
-        self.stack.append((tag, rtl))
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.stack) - 1, 0, -1):
-            if self.stack[index][0] == tag:
-                del self.stack[index:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self.stack[-1][1] and _RUN.search(data):
-            line, column = self.getpos()
-            self.found.append((self._lines[line - 1] + column, data))
+    def wanted(self, data: str, state: bool) -> bool:
+        return state and bool(_RUN.search(data))
 
 
 def _rtl(lang: str) -> bool:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import functools
 import re
-from html.parser import HTMLParser
 
 import pyphen
 
 from .i18n import language
+from .textnodes import TextNodes, rewrite
 
 TARGETS = frozenset({"h1", "h2", "h3", "h4", "th", "td", "dt", "caption"})
 MIN_LETTERS = 13  # shorter words fit a phone's heading line
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                   "source", "track", "wbr"})
 _LONG_WORD = re.compile(rf"[^\W\d_]{{{MIN_LETTERS},}}")
 SHY = "\u00ad"
 SHY_ENTITY = "&shy;"  # in the page source: visible in a diff, the same to a browser
@@ -48,44 +46,20 @@ def soft_hyphens(page: str, lang: str) -> str:
     """The HTML `page` with soft hyphens (&shy;) in the long words of its headings, table cells and
     list terms, each in the language of its element (the nearest lang attribute, else `lang`).
     Markup, attributes and all other text stay byte for byte as they were."""
-    parser = _Finder(lang)
-    parser.feed(page)
-    parser.close()
-    parts, end = [], 0
-    for start, text, text_lang in parser.found:
-        parts += [page[end:start], _hyphenated(text, text_lang)]
-        end = start + len(text)
-    return "".join(parts) + page[end:]
+    return rewrite(page, _Finder((lang, False)), lambda text, state: _hyphenated(text, state[0]))
 
 
 def _hyphenated(text: str, lang: str) -> str:
     return _LONG_WORD.sub(lambda m: hyphenate_as(m[0], lang, SHY_ENTITY), text)
 
 
-class _Finder(HTMLParser):
-    """Finds the text inside TARGETS elements, with its offset in the page and its language."""
+class _Finder(TextNodes[tuple[str, bool]]):
+    """The text inside TARGETS elements; each element's state: its language, and whether it is
+    inside a target."""
 
-    def __init__(self, lang: str) -> None:
-        super().__init__(convert_charrefs=False)  # raw text: offsets map back into the page
-        self.stack: list[tuple[str, str]] = [("", lang)]
-        self.found: list[tuple[int, str, str]] = []
-        self._lines = [0]
+    def state(self, tag: str, attrs: dict[str, str | None],
+              parent: tuple[str, bool]) -> tuple[str, bool]:
+        return (attrs.get("lang") or parent[0], parent[1] or tag in TARGETS)
 
-    def feed(self, data: str) -> None:
-        self._lines = [0] + [m.end() for m in re.finditer("\n", data)]
-        super().feed(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _VOID:
-            self.stack.append((tag, dict(attrs).get("lang") or self.stack[-1][1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.stack) - 1, 0, -1):
-            if self.stack[index][0] == tag:
-                del self.stack[index:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        if any(tag in TARGETS for tag, _ in self.stack) and _LONG_WORD.search(data):
-            line, column = self.getpos()
-            self.found.append((self._lines[line - 1] + column, data, self.stack[-1][1]))
+    def wanted(self, data: str, state: tuple[str, bool]) -> bool:
+        return state[1] and bool(_LONG_WORD.search(data))
