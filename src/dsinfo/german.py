@@ -9,6 +9,7 @@ English, 'im' and 'wie' Polish, 'dem' and 'hat' Kurmanji, so they are left out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -140,6 +141,7 @@ def readability(sentences: Iterable[str]) -> Readability:
                        long_words=sum(len(w) > _LONG for w in words))
 
 
+@functools.cache  # the dictionary is read once (hyphenate.py keeps its own, with other limits)
 def _syllables() -> Any:
     import pyphen
 

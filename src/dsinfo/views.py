@@ -212,6 +212,18 @@ class View:
     def bases(self) -> set[Basis]:
         return {p.basis.kind for p in self.purposes}
 
+    @property
+    def asks_consent(self) -> bool:
+        """Whether the document's readers are asked for a consent (a purpose or a consent item)."""
+        return "consent" in self.bases() or bool(self.consents)
+
+    @property
+    def consent_needless(self) -> bool:
+        """Whether the notice says that its statutory purposes need no consent: the Land's law
+        is known to cover each of them, or the school had it confirmed."""
+        return all(g.coverage in ("yes", "none", "confirmed") for g in self.basis_groups()
+                   if g.kind == "statute")
+
     def citation(self, basis: LegalBasis) -> str | None:
         """What this document cites for a basis: for staff, the Land's provisions on staff data
         (those the catalog knows) beside the law's statutory basis."""
